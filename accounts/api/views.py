@@ -1,0 +1,53 @@
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import AnonRateThrottle
+
+from accounts.api.serializers import UserSerializer
+from accounts.models import User
+from accounts.roles import Role
+
+
+class UserFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Role.choices, field_name="groups__name", label="Role")
+
+    class Meta:
+        model = User
+        fields = ["role"]
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Active users, to find a reviewer, PM or assignee id (``?role=pm``)."""
+
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    ordering_fields = ["username", "first_name", "last_name"]
+
+    def get_queryset(self):
+        return (
+            User.objects.filter(is_active=True)
+            .prefetch_related(Prefetch("groups", queryset=Group.objects.only("id", "name")))
+            .order_by("username")
+        )
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token."""
+
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

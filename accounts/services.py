@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from core.activity import log_activity
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    roles: Iterable[str],
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    validate: bool = True,
+) -> User:
+    roles = list(dict.fromkeys(roles))
+    unknown = [role for role in roles if role not in Role.values]
+    if unknown:
+        raise ValidationError({"roles": f"Unknown role(s) {', '.join(unknown)}; choose from {', '.join(Role.values)}."})
+    if not username or len(username) > 150:
+        raise ValidationError({"username": "A username of 1 to 150 characters is required."})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"The username {username!r} is already taken."})
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if password:
+        if validate:
+            validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=roles))
+    log_activity(actor=None, verb="user_created", target=user, changes={"roles": ([], roles)})
+    return user

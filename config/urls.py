@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from core.views import healthz
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("clients.api.urls")),
+    path("", include("handoff.api.urls")),
+    path("", include("projects.api.urls")),
+    path("", include("notifications.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("", include("accounts.urls")),
+    path("clients/", include("clients.urls")),
+    path("", include("handoff.urls")),
+    path("projects/", include("projects.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,64 @@
+"""Writing and reading the append-only activity log."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from core.models import Activity
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe rendering of a field value for the change record."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def log_activity(
+    *,
+    actor: Any,
+    verb: str,
+    target: models.Model,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    message: str = "",
+) -> Activity:
+    return Activity.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        changes={field: [_plain(old), _plain(new)] for field, (old, new) in (changes or {}).items()},
+        message=message[:500],
+    )
+
+
+def apply_changes(instance: models.Model, data: dict[str, Any], fields: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+    """Set ``fields`` of ``instance`` from ``data`` and return what actually changed."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for field in fields:
+        if field not in data:
+            continue
+        old = getattr(instance, field)
+        new = data[field]
+        if old != new:
+            changes[field] = (old, new)
+            setattr(instance, field, new)
+    return changes
+
+
+def activity_for(target: models.Model, *, limit: int = 50) -> list[Activity]:
+    return list(
+        Activity.objects.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,53 @@
+"""The one domain error that every service raises for a refused state change.
+
+The API turns it into 409 ``{"detail", "code", ...extra}``; views show ``message``
+to the user. Invalid input is not a domain error: services raise Django's
+``ValidationError`` for that (400 in the API, form errors in the UI).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "conflict"
+
+    def __init__(self, message: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.extra = extra
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code, **self.extra}
+
+
+class TransitionNotAllowed(DomainError):
+    code = "illegal_transition"
+
+
+class NotReady(DomainError):
+    code = "not_ready"
+
+    def __init__(self, message: str, *, unmet: list[str]) -> None:
+        super().__init__(message, unmet=unmet)
+        self.unmet = unmet
+
+
+class StaleVersion(DomainError):
+    """Someone else saved the object since the caller read it.
+
+    ``current`` is the object as it is now, so a form can show the newer values.
+    """
+
+    code = "stale_version"
+
+    def __init__(self, current: Any) -> None:
+        super().__init__(
+            f"This {current._meta.verbose_name} was changed by someone else since you opened it "
+            f"(now at version {current.version}). Review the newer values and save again.",
+            current_version=current.version,
+        )
+        self.current = current

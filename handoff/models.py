@@ -1,0 +1,286 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from core.versioning import VersionedModel
+
+
+class OfferStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    SENT = "sent", "Sent"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_OFFER_STATUSES = (OfferStatus.DRAFT, OfferStatus.REVIEW, OfferStatus.SENT)
+
+# The offer status machine (SPEC §3). Services refuse every move not listed.
+OFFER_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    OfferStatus.DRAFT: (OfferStatus.REVIEW, OfferStatus.SENT, OfferStatus.LOST, OfferStatus.WITHDRAWN),
+    OfferStatus.REVIEW: (OfferStatus.DRAFT, OfferStatus.LOST, OfferStatus.WITHDRAWN),
+    OfferStatus.SENT: (OfferStatus.WON, OfferStatus.LOST, OfferStatus.WITHDRAWN),
+    OfferStatus.WON: (),
+    OfferStatus.LOST: (),
+    OfferStatus.WITHDRAWN: (),
+}
+
+
+class Offer(VersionedModel):
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="offers")
+    title = models.CharField(max_length=200)
+    summary = models.TextField("scope summary", max_length=10000, blank=True)
+    value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    probability = models.PositiveSmallIntegerField(
+        "win probability (%)", default=50, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    expected_close = models.DateField(null=True, blank=True)
+    desired_start = models.DateField(null=True, blank=True)
+    desired_end = models.DateField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="offers")
+    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
+    # The explicit "no significant risks" assessment, instead of a risk register.
+    no_risks_signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    no_risks_signed_off_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    EDITABLE_FIELDS = ("title", "summary", "value", "probability", "expected_close", "desired_start", "desired_end")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0) | Q(value__isnull=True), name="offer_value_non_negative"),
+            models.CheckConstraint(condition=Q(probability__lte=100), name="offer_probability_range"),
+            models.CheckConstraint(
+                condition=Q(desired_start__isnull=True)
+                | Q(desired_end__isnull=True)
+                | Q(desired_start__lte=F("desired_end")),
+                name="offer_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(status__in=OfferStatus.values), name="offer_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="offer_status_created_idx"),
+            models.Index(fields=["owner", "status"], name="offer_owner_status_idx"),
+            models.Index(fields=["client", "status"], name="offer_client_status_idx"),
+            models.Index(fields=["expected_close"], name="offer_expected_close_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_OFFER_STATUSES
+
+    @property
+    def weighted_value(self) -> Decimal:
+        return (self.value or Decimal("0")) * self.probability / 100
+
+
+class Feasibility(models.TextChoices):
+    FEASIBLE = "feasible", "Feasible"
+    RISKY = "risky", "Risky"
+    INFEASIBLE = "infeasible", "Infeasible"
+
+
+class Commitment(models.Model):
+    """An explicit promise made to the client during the sale."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="commitments")
+    text = models.CharField(max_length=500)
+    due = models.DateField(null=True, blank=True)
+    # Set by the PM during the feasibility review.
+    feasibility = models.CharField(max_length=16, choices=Feasibility.choices, blank=True)
+    feasibility_note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RiskCategory(models.TextChoices):
+    TECHNICAL = "technical", "Technical"
+    SCHEDULE = "schedule", "Schedule"
+    BUDGET = "budget", "Budget"
+    RESOURCE = "resource", "Resource"
+    CLIENT = "client", "Client"
+    LEGAL = "legal", "Legal"
+    OTHER = "other", "Other"
+
+
+RISK_LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Risk(models.Model):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="risks")
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=16, choices=RiskCategory.choices, default=RiskCategory.OTHER)
+    probability = models.PositiveSmallIntegerField(validators=RISK_LEVEL_VALIDATORS)
+    impact = models.PositiveSmallIntegerField(validators=RISK_LEVEL_VALIDATORS)
+    mitigation = models.TextField(max_length=5000, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(probability__gte=1, probability__lte=5), name="risk_probability_range"),
+            models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_range"),
+            models.CheckConstraint(condition=Q(category__in=RiskCategory.values), name="risk_category_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> int:
+        return self.probability * self.impact
+
+
+class ReviewStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Verdict(models.TextChoices):
+    FEASIBLE = "feasible", "Feasible"
+    FEASIBLE_WITH_CONDITIONS = "feasible_with_conditions", "Feasible with conditions"
+    NOT_FEASIBLE = "not_feasible", "Not feasible"
+
+
+class FeasibilityReview(models.Model):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.REQUESTED)
+    verdict = models.CharField(max_length=32, choices=Verdict.choices, blank=True)
+    effort_days = models.DecimalField(
+        "estimated effort (person-days)",
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    duration_weeks = models.DecimalField(
+        "estimated duration (weeks)",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    notes = models.TextField("conditions and notes", max_length=10000, blank=True)
+    # Initial milestones: [{"name": str, "due": "YYYY-MM-DD" | null}], copied into the project on accept.
+    milestones = models.JSONField(default=list, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open review request per offer at a time.
+            models.UniqueConstraint(
+                fields=["offer"], condition=Q(status="requested"), name="review_one_open_per_offer"
+            ),
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
+        ]
+        indexes = [models.Index(fields=["reviewer", "status"], name="review_reviewer_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Review of {self.offer} by {self.reviewer}"
+
+
+class HandoffStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned"
+
+
+HANDOFF_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    HandoffStatus.PENDING: (HandoffStatus.ACCEPTED, HandoffStatus.RETURNED),
+    HandoffStatus.RETURNED: (HandoffStatus.PENDING,),
+    HandoffStatus.ACCEPTED: (),
+}
+
+
+class Handoff(models.Model):
+    """Responsibility for a won offer moving from sales to a PM."""
+
+    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="handoff")
+    pm = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="handoffs"
+    )
+    status = models.CharField(max_length=16, choices=HandoffStatus.choices, default=HandoffStatus.PENDING)
+    return_reason = models.TextField(max_length=2000, blank=True)
+    return_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When it last became pending (creation or resubmit): the SLA clock.
+    pending_since = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pending_since", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=HandoffStatus.values), name="handoff_status_valid")
+        ]
+        indexes = [models.Index(fields=["status", "pending_since"], name="handoff_status_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"Handoff of {self.offer}"
+
+
+class HandoffSnapshot(models.Model):
+    """An immutable record of what was sold, one version per (re)submission."""
+
+    handoff = models.ForeignKey(Handoff, on_delete=models.PROTECT, related_name="snapshots")
+    version = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["handoff", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["handoff", "version"], name="snapshot_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handoff} v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("Handoff snapshots are immutable")
+        super().save(*args, **kwargs)

@@ -1,0 +1,1 @@
+# Notification records and e-mail preferences: built by the handoff issue (#4).
