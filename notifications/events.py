@@ -1,0 +1,28 @@
+"""Every event that notifies people (SPEC §3 "Notifications"), with who receives it.
+
+Services call ``notifications.services.notify(event=Event.X, ...)``; the
+recipients are chosen by the calling service, which knows the object.
+"""
+
+from django.db import models
+
+
+class Event(models.TextChoices):
+    REVIEW_REQUESTED = "review_requested", "Feasibility review requested"
+    REVIEW_COMPLETED = "review_completed", "Feasibility review completed"
+    HANDOFF_PENDING = "handoff_pending", "Offer won, handoff waiting for a PM"
+    HANDOFF_ACCEPTED = "handoff_accepted", "Handoff accepted"
+    HANDOFF_RETURNED = "handoff_returned", "Handoff returned"
+    HANDOFF_RESUBMITTED = "handoff_resubmitted", "Handoff resubmitted"
+    HANDOFF_REASSIGNED = "handoff_reassigned", "Handoff reassigned to you"
+    HANDOFF_SLA_REMINDER = "handoff_sla_reminder", "Handoff waiting longer than the SLA"
+    HANDOFF_SLA_ESCALATION = "handoff_sla_escalation", "Handoff escalated past the SLA"
+    PROJECT_REASSIGNED = "project_reassigned", "Project reassigned to you"
+    KICKOFF_SCHEDULED = "kickoff_scheduled", "Kickoff meeting scheduled"
+    CHANGE_REQUEST_RAISED = "change_request_raised", "Change request raised"
+    CHANGE_REQUEST_DECIDED = "change_request_decided", "Change request decided"
+    DELIVERABLE_DECIDED = "deliverable_decided", "Deliverable accepted or rejected by the client"
+    ISSUE_CREATED = "issue_created", "Client issue created"
+    ISSUE_ASSIGNED = "issue_assigned", "Client issue assigned to you"
+    FOLLOW_UP_RAISED = "follow_up_raised", "Follow-up opportunity raised"
+    LOW_PULSE = "low_pulse", "Client pulse with low mood"
