@@ -2,53 +2,61 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run test lint format migrate seed worker beat bench clean check-deploy
+.PHONY: run test lint format migrate seed worker beat bench clean check-deploy venv
 
-$(STAMP): requirements.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+# `make run` needs only the runtime requirements; tests and linting add the dev ones.
+$(RUNTIME_STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	-$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(RUNTIME_STAMP)
+
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $(STAMP)
+	touch $(DEV_STAMP)
 
-venv: $(STAMP)
+venv: $(DEV_STAMP)
 
-run: $(STAMP)
+run: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The settings module is set here because the environment would override pytest's ini.
+test: $(DEV_STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-migrate: $(STAMP)
+migrate: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
-seed: $(STAMP)
+seed: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py seed_demo
 
-worker: $(STAMP)
+worker: $(RUNTIME_STAMP)
 	$(BIN)/celery -A config worker --loglevel=INFO
 
-beat: $(STAMP)
+beat: $(RUNTIME_STAMP)
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-check-deploy: $(STAMP)
+check-deploy: $(RUNTIME_STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
+	@test -f bench/run.sh || { echo "make bench: the benchmark is not built yet (bench/run.sh comes with the performance issue)."; exit 2; }
 	bash bench/run.sh
 
 clean:

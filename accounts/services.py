@@ -34,7 +34,10 @@ def user_create(
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
         if validate:
-            validate_password(password, user)
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from None
         user.set_password(password)
     else:
         user.set_unusable_password()

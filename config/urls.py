@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("handoff.api.urls")),
     path("", include("projects.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("dashboards.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", include("handoff.urls")),
     path("projects/", include("projects.urls")),
     path("notifications/", include("notifications.urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -63,19 +63,53 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest):
-    """Each role's start page: what waits on this user (filled by the apps' selectors)."""
+    """Each role's start page: what waits on this user, a fixed handful of queries per role.
+
+    A rep: their open offers, drafts back from review, drafts not ready to send,
+    handoffs returned to them. A PM: their open review requests and pending
+    handoffs (theirs or unassigned). A manager: the open pipeline by status.
+    """
     from django.shortcuts import render
 
-    return render(request, "core/home.html", {})
+    from handoff.selectors import pipeline_summary, pm_home, rep_home
+
+    user = request.user
+    context: dict = {}
+    if user.is_sales:
+        context["rep"] = rep_home(user=user)
+    if user.is_pm:
+        context["pm"] = pm_home(user=user)
+    if user.is_manager:
+        pipeline = pipeline_summary(user=user)
+        context["pipeline"] = pipeline
+        context["pipeline_total"] = {
+            "count": sum(row.count for row in pipeline),
+            "value": sum(row.value for row in pipeline),
+            "weighted": sum(row.weighted for row in pipeline),
+        }
+    return render(request, "core/home.html", context)
 
 
 def search(request: HttpRequest):
-    """Global search over clients, contacts, offers and projects (header box, as you type)."""
+    """Global search over clients, contacts, offers and projects: the header box's dropdown (htmx) or a page."""
     from django.shortcuts import render
 
-    from core.search import global_search
+    from core.search import MIN_QUERY_LENGTH, clean_query, global_search, has_results
 
-    query = request.GET.get("q", "").strip()[:100]
-    results = global_search(user=request.user, query=query) if len(query) >= 2 else None
-    template = "core/_search_results.html" if request.htmx or request.GET.get("partial") else "core/search.html"
-    return render(request, template, {"query": query, "results": results})
+    query = clean_query(request.GET.get("q"))
+    dropdown = bool(request.htmx and not request.htmx.boosted) or bool(request.GET.get("partial"))
+    results = None
+    if len(query) >= MIN_QUERY_LENGTH:
+        results = global_search(user=request.user, query=query, limit=6 if dropdown else 25)
+    context = {
+        "query": query,
+        "results": results,
+        "found": has_results(results),
+        "min_length": MIN_QUERY_LENGTH,
+        "dropdown": dropdown,
+    }
+    if dropdown and not results:
+        # Truly empty, so the header's dropdown (``:empty``) closes.
+        return HttpResponse("")
+    template = "core/_search_results.html" if dropdown else "core/search.html"
+    return render(request, template, context)

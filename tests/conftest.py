@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import os
+
+# Playwright's sync API runs an asyncio event loop in the test thread; Django
+# would otherwise refuse ORM calls from it (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.browser import VIEWPORT as BROWSER_VIEWPORT
+from tests.browser import BrowserLog, launch_options, watch
 from tests.factories import UserFactory
 from tests.services import chromium_reason, postgres_reason, redis_reason, require
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        if item.get_closest_marker("postgres"):
-            item.add_marker(pytest.mark.usefixtures("_require_postgres"))
-        if item.get_closest_marker("redis") or item.get_closest_marker("worker"):
-            item.add_marker(pytest.mark.usefixtures("_require_redis"))
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.usefixtures("_require_chromium"))
+def pytest_runtest_setup(item) -> None:
+    # A hook, not usefixtures markers added at collection: pytest has already
+    # computed each test's fixtures by then, so such markers are ignored.
+    # Runs before any fixture, so a missing service skips (or fails) first.
+    if item.get_closest_marker("postgres"):
+        require(postgres_reason())
+    if item.get_closest_marker("redis") or item.get_closest_marker("worker"):
+        require(redis_reason())
+    if item.get_closest_marker("browser"):
+        require(chromium_reason())
 
 
 @pytest.fixture
@@ -92,3 +103,116 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters (token endpoint) live in the cache; no test inherits another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- Browser (Playwright driving /usr/bin/chromium against live_server) -----------
+@pytest.fixture(scope="session")
+def _chromium():
+    """One headless Chromium for the whole run, started on first use."""
+    require(chromium_reason())
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(**launch_options())
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def browser_log() -> BrowserLog:
+    """Console errors, page errors and blocked external requests of this test's page."""
+    return BrowserLog()
+
+
+@pytest.fixture
+def page(_chromium, live_server, browser_log):
+    """A fresh browser context and page per test (mark the test browser + django_db(transaction=True)).
+
+    Fails the test on any console error, uncaught page error or request to a
+    host other than the live server: pages must work offline.
+    """
+    context = _chromium.new_context(viewport=BROWSER_VIEWPORT, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    watch(context, page, browser_log)
+    yield page
+    context.close()
+    problems = browser_log.problems()
+    if problems:
+        pytest.fail("the page was not clean:\n  " + "\n  ".join(problems), pytrace=False)
+
+
+# --- Celery: a real worker in this process (notifications) ----------------------------
+CLOSED_BROKER_URL = "redis://127.0.0.1:1/0"
+
+
+def _reset_publisher(app) -> None:
+    """Forget the pooled publishing connections, so the next publish uses the current broker URL."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (a thread of this process, solo pool) consuming from the Redis of REDIS_URL.
+
+    Mark the test ``worker`` (skips or fails without Redis) and
+    ``django_db(transaction=True)``: the worker reads over its own database
+    connection, so it sees committed rows only. Being in-process it shares
+    ``mail.outbox`` (locmem e-mail). While it runs, tasks are published for
+    real (eager mode off); the queue is purged before and after.
+    """
+    require(redis_reason())
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery_app import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    _reset_publisher(app)
+    app.control.purge()
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
+        ) as worker:
+            yield worker
+    finally:
+        app.control.purge()
+        app.conf.task_always_eager = eager
+        _reset_publisher(app)
+
+
+@pytest.fixture
+def broker_unreachable():
+    """``with broker_unreachable(): ...`` publishes to a closed port, the way a Redis outage looks.
+
+    ``broker_unreachable(url)`` publishes to another dead broker (one that
+    accepts and never answers, say). Only publishing moves
+    (``broker_write_url``); a running ``celery_worker`` keeps consuming from
+    the real Redis, so after the block "Redis is back".
+    """
+    from contextlib import contextmanager
+
+    from config.celery_app import app
+
+    @contextmanager
+    def down(url: str = CLOSED_BROKER_URL):
+        previous = app.conf.broker_write_url
+        app.conf.broker_write_url = url
+        _reset_publisher(app)
+        try:
+            yield
+        finally:
+            app.conf.broker_write_url = previous
+            _reset_publisher(app)
+
+    return down

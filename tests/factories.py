@@ -40,6 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ClientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Client
+        skip_postgeneration_save = True  # the brief is a separate row; nothing to re-save
 
     name = factory.Sequence(lambda n: f"Client {n} GmbH")
     industry = "Manufacturing"

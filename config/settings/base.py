@@ -7,6 +7,7 @@ eagerly, e-mail to the console. `config.settings.production` tightens them and
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from config.env import env_bool, env_int, env_list, env_str, parse_email_url
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # A development key: production.py refuses to start without SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - public on purpose
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "handoff",
     "projects",
     "notifications",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +158,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise serves static files straight from the apps and static/ (no
+# collectstatic needed for `make run`, which runs with DEBUG off); production
+# serves the collected, hashed copies instead.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# Without collectstatic there is no STATIC_ROOT yet, and nothing is missing.
+warnings.filterwarnings("ignore", message=r"No directory at: .*staticfiles", category=UserWarning)
 
 # --- Security headers (tightened further in production) ---------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -209,16 +219,36 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Re-enqueue e-mail notifications the broker never received (outage at commit) or a dead worker left.
+    # "expires": runs missed while the workers were down are dropped, not piled up.
+    "notifications-sweep-undelivered": {
+        "task": "notifications.sweep_undelivered",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Handoffs pending past the SLA: reminder to the PM, then escalation to managers.
+    "notifications-handoff-sla": {
+        "task": "notifications.handoff_sla_sweep",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
+    },
+}
+
+# Dashboard figures are precomputed (never shown more than 60 s old): keep them fresh.
+CELERY_BEAT_SCHEDULE["dashboards-refresh"] = {"task": "dashboards.tasks.refresh_dashboards", "schedule": 30.0}
 
 # --- Domain settings -------------------------------------------------------------
 HANDOFF_SLA_WORKING_DAYS = env_int("HANDOFF_SLA_WORKING_DAYS", 2, minimum=1)
+# `make bench` only: a login-free trivial view at /dashboard/bench/trivial/, the throughput ceiling.
+BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", False)
 
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header turns "not signed in" into 401 (403 means "not allowed").
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
@@ -240,11 +270,26 @@ SPECTACULAR_SETTINGS = {
     "`Authorization: Token <key>` for scripts (POST /api/v1/auth/token/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for signed-in users and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Many models have a "status"; name each choice set after its class so the
+    # schema is stable and `check --deploy --fail-level WARNING` stays clean.
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "clients.models.ClientStatus",
+        "OfferStatusEnum": "handoff.models.OfferStatus",
+        "ReviewStatusEnum": "handoff.models.ReviewStatus",
+        "FeasibilityEnum": "handoff.models.Feasibility",
+        "HandoffStatusEnum": "handoff.models.HandoffStatus",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "ProjectCommitmentStatusEnum": "projects.models.CommitmentStatus",
+        "ProjectRiskStatusEnum": "projects.models.RiskStatus",
+        "DeliverableStatusEnum": "projects.models.DeliverableStatus",
+        "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
+    },
 }
 
 LOGGING = {

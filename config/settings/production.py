@@ -4,13 +4,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
 from config.settings.base import *  # noqa: F403
-from config.settings.base import SECRET_KEY as _BASE_SECRET_KEY
+from config.settings.base import DEV_SECRET_KEY
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY or SECRET_KEY == _BASE_SECRET_KEY or len(SECRET_KEY) < 50:
+if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters in production")
 
 DEBUG = False
+if SESSION_COOKIE_AGE > 12 * 3600:  # noqa: F405
+    raise ImproperlyConfigured("SESSION_COOKIE_AGE may be at most 43200 seconds (12 hours) in production")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
@@ -25,3 +27,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False

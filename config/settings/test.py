@@ -10,3 +10,6 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Tasks run in-process unless a test starts a real worker (the celery_worker
+# fixture turns this off for its duration), even when REDIS_URL is set in CI.
+CELERY_TASK_ALWAYS_EAGER = True
