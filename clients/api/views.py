@@ -1,0 +1,195 @@
+"""Clients, contacts and client briefs in the API: thin views over clients.services and clients.selectors."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clients.api.serializers import (
+    BriefSerializer,
+    BriefUpdateSerializer,
+    ClientSerializer,
+    ContactSerializer,
+    StaleVersionSerializer,
+)
+from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
+from clients.selectors import brief_confidential_visible_to, clients_visible_to, contacts_visible_to, with_counts
+from clients.services import (
+    brief_update,
+    can_write_clients,
+    client_create,
+    client_update,
+    contact_create,
+    contact_delete,
+    contact_update,
+)
+
+FORBIDDEN = OpenApiResponse(description="Your role may not do this (sales reps and managers write; others read).")
+INVALID = OpenApiResponse(description="Invalid input: `{field: [messages]}`; nothing changed.")
+STALE = OpenApiResponse(StaleVersionSerializer, description="Someone saved the brief since you read it.")
+
+
+class WritesNeedSalesOrManager(permissions.BasePermission):
+    """Everyone signed in reads; sales reps and managers write (the services check again)."""
+
+    message = "Only sales reps and managers change clients, contacts and briefs."
+
+    def has_permission(self, request: Request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or can_write_clients(request.user)
+
+
+def _search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
+    value = value.strip()
+    if not value:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    return queryset.filter(condition)
+
+
+class ClientFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ClientStatus.choices)
+    account_owner = django_filters.NumberFilter(field_name="account_owner_id")
+    search = django_filters.CharFilter(method="filter_search", label="Name or industry contains (any case)")
+
+    class Meta:
+        model = Client
+        fields = ["status", "account_owner", "search"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _search(queryset, ("name", "industry"), value)
+
+
+class ContactFilter(django_filters.FilterSet):
+    client = django_filters.NumberFilter(field_name="client_id")
+    buying_role = django_filters.ChoiceFilter(choices=BuyingRole.choices)
+    reports_to = django_filters.NumberFilter(field_name="reports_to_id")
+    search = django_filters.CharFilter(method="filter_search", label="Name, title or e-mail contains (any case)")
+
+    class Meta:
+        model = Contact
+        fields = ["client", "buying_role", "reports_to", "search"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _search(queryset, ("name", "title", "email"), value)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List clients (filter by status, account owner, search)"),
+    retrieve=extend_schema(summary="One client"),
+    create=extend_schema(
+        summary="Create a client (and its empty brief)",
+        responses={201: ClientSerializer, 400: INVALID, 403: FORBIDDEN},
+    ),
+    partial_update=extend_schema(
+        summary="Change a client (account owner and status: the owner or a manager)",
+        responses={200: ClientSerializer, 400: INVALID, 403: FORBIDDEN},
+    ),
+)
+class ClientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ClientSerializer
+    permission_classes = [permissions.IsAuthenticated, WritesNeedSalesOrManager]
+    filterset_class = ClientFilter
+    ordering_fields = ["name", "created_at", "status"]
+    # PUT only for the brief; a client changes with PATCH.
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Client]:
+        return with_counts(clients_visible_to(self.request.user).select_related("account_owner")).order_by("name", "pk")
+
+    def _with_counts(self, client: Client) -> Client:
+        return self.get_queryset().get(pk=client.pk)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        client = client_create(actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(self._with_counts(client)).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        client = self.get_object()
+        body = self.get_serializer(client, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        client = client_update(actor=request.user, client=client, **body.validated_data)
+        return Response(self.get_serializer(self._with_counts(client)).data)
+
+    def _brief_response(self, request: Request, client: Client, brief: ClientBrief) -> Response:
+        visible = brief_confidential_visible_to(user=request.user, client=client)
+        return Response(BriefSerializer(brief, context={"confidential_visible": visible}).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The client's brief (without confidential_notes unless you are entitled to them)",
+        responses={200: BriefSerializer},
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Save the brief at the version you read",
+        request=BriefUpdateSerializer,
+        responses={200: BriefSerializer, 400: INVALID, 403: FORBIDDEN, 409: STALE},
+    )
+    @action(detail=True, methods=["get", "put"], url_path="brief", serializer_class=BriefSerializer)
+    def brief(self, request: Request, pk: str | None = None) -> Response:
+        client = get_object_or_404(clients_visible_to(request.user).select_related("brief", "brief__updated_by"), pk=pk)
+        if request.method == "GET":
+            brief, _ = ClientBrief.objects.get_or_create(client=client)
+            return self._brief_response(request, client, brief)
+        body = BriefUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        version = data.pop("version")
+        brief = brief_update(actor=request.user, client=client, version=version, **data)
+        return self._brief_response(request, client, brief)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List contacts (filter with ?client=)"),
+    retrieve=extend_schema(summary="One contact"),
+    create=extend_schema(summary="Add a contact", responses={201: ContactSerializer, 400: INVALID, 403: FORBIDDEN}),
+    partial_update=extend_schema(
+        summary="Change a contact", responses={200: ContactSerializer, 400: INVALID, 403: FORBIDDEN}
+    ),
+    destroy=extend_schema(
+        summary="Remove a contact (their direct reports move up to the contact's manager)",
+        responses={204: None, 403: FORBIDDEN},
+    ),
+)
+class ContactViewSet(viewsets.ModelViewSet):
+    serializer_class = ContactSerializer
+    permission_classes = [permissions.IsAuthenticated, WritesNeedSalesOrManager]
+    filterset_class = ContactFilter
+    ordering_fields = ["name", "created_at"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return contacts_visible_to(self.request.user).order_by("client_id", "name", "pk")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        contact = contact_create(actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        contact = self.get_object()
+        body = self.get_serializer(contact, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = {field: value for field, value in body.validated_data.items() if field != "client"}
+        contact = contact_update(actor=request.user, contact=contact, **data)
+        return Response(self.get_serializer(contact).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        contact_delete(actor=request.user, contact=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

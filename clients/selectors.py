@@ -1,0 +1,236 @@
+"""Reads of clients, contacts and briefs, scoped by the reader, with their joins.
+
+Every authenticated user may read every client and contact (SPEC §2); the
+brief's ``confidential_notes`` only those ``brief_confidential_visible_to``
+names. Every function runs a fixed number of queries, whatever the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
+from core.activity import activity_for
+from core.models import Activity
+from handoff.models import OPEN_OFFER_STATUSES, FeasibilityReview, HandoffStatus, Offer, OfferStatus, ReviewStatus
+from projects.models import Project, ProjectStatus
+
+OPEN_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
+
+
+# --- Who sees the confidential notes: the ONE place that decides it ---------------------------
+def brief_confidential_visible_to(*, user: Any, client: Client) -> bool:
+    """The account owner, PMs who review an offer of the client or own a project of it, and managers (SPEC §2).
+
+    Used by the client page, the brief form, the API and the brief service alike.
+    At most one query (none for the owner and managers).
+    """
+    if not getattr(user, "is_authenticated", False) or client is None:
+        return False
+    if client.account_owner_id == user.pk or user.is_manager:
+        return True
+    reviews = FeasibilityReview.objects.filter(offer__client_id=client.pk, reviewer_id=user.pk).exclude(
+        status=ReviewStatus.CANCELLED
+    )
+    projects = Project.objects.filter(client_id=client.pk, pm_id=user.pk)
+    return Client.objects.filter(pk=client.pk).filter(Exists(reviews) | Exists(projects)).exists()
+
+
+# --- Clients ------------------------------------------------------------------------------
+def clients_visible_to(user: Any) -> QuerySet[Client]:
+    if not getattr(user, "is_authenticated", False):
+        return Client.objects.none()
+    return Client.objects.all()
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A per-client count as a correlated subquery (several Count() joins would multiply each other)."""
+    counted = queryset.filter(client=OuterRef("pk")).order_by().values("client").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_counts(queryset: QuerySet[Client]) -> QuerySet[Client]:
+    return queryset.annotate(
+        contact_count=_count(Contact.objects.all()),
+        open_offer_count=_count(Offer.objects.filter(status__in=OPEN_OFFER_STATUSES)),
+        project_count=_count(Project.objects.all()),
+    )
+
+
+def client_list(
+    *,
+    user: Any,
+    search: str | None = None,
+    status: str | None = None,
+    account_owner: Any = None,
+) -> QuerySet[Client]:
+    """Clients with their account owner and the counts of contacts, open offers and projects.
+
+    Paginate the result: one COUNT and one page query, whatever the page size.
+    ``search`` matches the name or industry, case-insensitively.
+    """
+    queryset = with_counts(clients_visible_to(user).select_related("account_owner"))
+    search = (search or "").strip()
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(industry__icontains=search))
+    if status:
+        queryset = queryset.filter(status=status)
+    if account_owner:
+        queryset = queryset.filter(account_owner=account_owner)
+    return queryset.order_by("name", "pk")
+
+
+def client_get(*, user: Any, pk: int) -> Client:
+    """One client with its account owner and brief; ``Client.DoesNotExist`` when the user may not see it."""
+    return clients_visible_to(user).select_related("account_owner", "brief", "brief__updated_by").get(pk=pk)
+
+
+def account_owner_choices() -> QuerySet[User]:
+    """Who can own an account: active sales reps."""
+    return User.objects.with_role("sales").order_by("first_name", "last_name", "username")
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return list(ClientStatus.choices)
+
+
+# --- Contacts and the org chart -------------------------------------------------------------
+def contacts_visible_to(user: Any) -> QuerySet[Contact]:
+    if not getattr(user, "is_authenticated", False):
+        return Contact.objects.none()
+    return Contact.objects.all()
+
+
+def contact_list(*, user: Any, client: Any = None, buying_role: str | None = None) -> QuerySet[Contact]:
+    queryset = contacts_visible_to(user)
+    if client:
+        queryset = queryset.filter(client=client)
+    if buying_role:
+        queryset = queryset.filter(buying_role=buying_role)
+    return queryset.order_by("client_id", "name", "pk")
+
+
+def contact_get(*, user: Any, pk: int, client: Client | None = None) -> Contact:
+    queryset = contacts_visible_to(user).select_related("client", "reports_to")
+    if client is not None:
+        queryset = queryset.filter(client=client)
+    return queryset.get(pk=pk)
+
+
+@dataclass
+class OrgNode:
+    contact: Contact
+    children: list[OrgNode] = field(default_factory=list)
+
+
+def org_tree(contacts: list[Contact]) -> list[OrgNode]:
+    """The organisation chart from ``reports_to``, built in Python from one list of contacts.
+
+    Roots are the contacts who report to no one (or to someone not in the list);
+    children keep the list's order. A loop (which the services refuse) would
+    leave its members unreachable from a root: they are shown as roots rather
+    than dropped.
+    """
+    nodes = {contact.pk: OrgNode(contact) for contact in contacts}
+    roots: list[OrgNode] = []
+    for contact in contacts:
+        parent = nodes.get(contact.reports_to_id) if contact.reports_to_id else None
+        if parent is None:
+            roots.append(nodes[contact.pk])
+        else:
+            parent.children.append(nodes[contact.pk])
+    reached: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        reached.add(node.contact.pk)
+        stack.extend(node.children)
+    for contact in contacts:
+        if contact.pk not in reached:
+            node = nodes[contact.pk]
+            node.children = []
+            roots.append(node)
+            reached.add(contact.pk)
+    return roots
+
+
+# --- The client page ------------------------------------------------------------------------
+@dataclass
+class OpenItem:
+    label: str
+    count: int
+    hint: str = ""
+
+
+@dataclass
+class ClientDetail:
+    client: Client
+    brief: ClientBrief
+    contacts: list[Contact]
+    org_tree: list[OrgNode]
+    offers: list[Offer]
+    projects: list[Project]
+    open_items: list[OpenItem]
+    activity: list[Activity]
+    confidential_visible: bool
+
+    @property
+    def decision_makers(self) -> list[Contact]:
+        return [contact for contact in self.contacts if contact.buying_role == BuyingRole.DECISION_MAKER]
+
+
+def _open_items(contacts: list[Contact], brief: ClientBrief, offers: list[Offer], projects: list[Project]):
+    drafts = [offer for offer in offers if offer.status == OfferStatus.DRAFT]
+    in_review = [offer for offer in offers if offer.status == OfferStatus.REVIEW]
+    sent = [offer for offer in offers if offer.status == OfferStatus.SENT]
+    handoffs = [
+        offer
+        for offer in offers
+        if offer.status == OfferStatus.WON
+        and getattr(offer, "handoff", None) is not None
+        and offer.handoff.status in (HandoffStatus.PENDING, HandoffStatus.RETURNED)
+    ]
+    running = [project for project in projects if project.status in OPEN_PROJECT_STATUSES]
+    items = [
+        OpenItem("Draft offers", len(drafts)),
+        OpenItem("Offers in feasibility review", len(in_review)),
+        OpenItem("Offers sent, awaiting the client", len(sent)),
+        OpenItem("Won offers waiting for a handoff", len(handoffs)),
+        OpenItem("Projects in progress", len(running)),
+    ]
+    if not brief.is_filled:
+        items.append(OpenItem("The client brief is empty", 1, "Fill it in before an offer can be sent."))
+    if contacts and not any(contact.buying_role == BuyingRole.DECISION_MAKER for contact in contacts):
+        items.append(OpenItem("No decision maker among the contacts", 1, "Mark who decides."))
+    elif not contacts:
+        items.append(OpenItem("No contacts yet", 1, "Add the people you deal with."))
+    return [item for item in items if item.count]
+
+
+def client_detail(*, user: Any, pk: int) -> ClientDetail:
+    """Everything the client page shows, in a fixed number of queries (``Client.DoesNotExist`` if unseen)."""
+    client = client_get(user=user, pk=pk)
+    try:
+        brief = client.brief
+    except ClientBrief.DoesNotExist:
+        # Every client gets its brief on creation; a row made outside the services is repaired on sight.
+        brief, _ = ClientBrief.objects.get_or_create(client=client)
+    contacts = list(Contact.objects.filter(client=client).order_by("name", "pk"))
+    offers = list(Offer.objects.filter(client=client).select_related("owner", "handoff").order_by("-created_at", "-pk"))
+    projects = list(Project.objects.filter(client=client).select_related("pm", "sales_liaison").order_by("-created_at"))
+    return ClientDetail(
+        client=client,
+        brief=brief,
+        contacts=contacts,
+        org_tree=org_tree(contacts),
+        offers=offers,
+        projects=projects,
+        open_items=_open_items(contacts, brief, offers, projects),
+        activity=activity_for(client, limit=30),
+        confidential_visible=brief_confidential_visible_to(user=user, client=client),
+    )
