@@ -78,6 +78,8 @@ class Offer(VersionedModel):
             models.Index(fields=["owner", "status"], name="offer_owner_status_idx"),
             models.Index(fields=["client", "status"], name="offer_client_status_idx"),
             models.Index(fields=["expected_close"], name="offer_expected_close_idx"),
+            # The offer list's and the admin's default order (newest first) at 100 000 offers.
+            models.Index(fields=["-created_at", "-id"], name="offer_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -209,7 +211,11 @@ class FeasibilityReview(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
         ]
-        indexes = [models.Index(fields=["reviewer", "status"], name="review_reviewer_status_idx")]
+        indexes = [
+            models.Index(fields=["reviewer", "status"], name="review_reviewer_status_idx"),
+            # The review list's default order (newest request first).
+            models.Index(fields=["-requested_at", "-id"], name="review_requested_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Review of {self.offer} by {self.reviewer}"

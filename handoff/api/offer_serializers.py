@@ -1,0 +1,272 @@
+"""Serializers of offers, commitments, risks and feasibility reviews (SPEC §4).
+
+They check shapes, types and ranges (400 ``{field: [..]}``); the services
+decide everything else. Money is a decimal string, dates ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from clients.models import Client
+from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, Risk, RiskCategory, Verdict
+from handoff.services.offers import MAX_OFFER_VALUE, offer_readiness
+from handoff.services.reviews import (
+    MAX_DURATION_WEEKS,
+    MAX_EFFORT_DAYS,
+    MAX_MARK_NOTE,
+    MAX_MILESTONE_NAME,
+    MAX_MILESTONES,
+)
+
+OFFER_FIELDS = ["client", "title", "summary", "value", "probability", "expected_close", "desired_start", "desired_end"]
+
+
+def _value_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_OFFER_VALUE,
+        allow_null=True,
+        **kwargs,
+    )
+
+
+class ReadinessItemSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["review", "risks", "brief", "decision_maker", "commercials"])
+    label = serializers.CharField()
+    met = serializers.BooleanField()
+    hint = serializers.CharField()
+    url = serializers.CharField(help_text="The page where the item is fixed.")
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    """An offer as listed; ``version`` is what a PATCH must send back."""
+
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    owner_name = serializers.CharField(source="owner.full_name", read_only=True)
+    value = _value_field(required=False)
+    probability = serializers.IntegerField(min_value=0, max_value=100, required=False, default=50)
+    weighted_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "title",
+            "summary",
+            "value",
+            "probability",
+            "weighted_value",
+            "expected_close",
+            "desired_start",
+            "desired_end",
+            "owner",
+            "owner_name",
+            "status",
+            "version",
+            "no_risks_signed_off_by",
+            "no_risks_signed_off_at",
+            "close_reason",
+            "created_at",
+            "updated_at",
+            "sent_at",
+            "closed_at",
+        ]
+        read_only_fields = [
+            "owner",
+            "status",
+            "version",
+            "no_risks_signed_off_by",
+            "no_risks_signed_off_at",
+            "close_reason",
+            "created_at",
+            "updated_at",
+            "sent_at",
+            "closed_at",
+        ]
+        extra_kwargs = {"client": {"queryset": Client.objects.only("id")}}
+
+
+class OfferCommitmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commitment
+        fields = ["id", "offer", "text", "due", "feasibility", "feasibility_note", "created_at"]
+        read_only_fields = ["feasibility", "feasibility_note", "created_at"]
+        extra_kwargs = {"offer": {"queryset": Offer.objects.only("id")}}
+
+
+class OfferRiskSerializer(serializers.ModelSerializer):
+    category = serializers.ChoiceField(choices=RiskCategory.choices)
+    probability = serializers.IntegerField(min_value=1, max_value=5, help_text="1 (rare) to 5 (almost certain)")
+    impact = serializers.IntegerField(min_value=1, max_value=5, help_text="1 (minor) to 5 (severe)")
+    score = serializers.IntegerField(read_only=True, help_text="probability x impact, 1 to 25")
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Risk
+        fields = [
+            "id",
+            "offer",
+            "title",
+            "category",
+            "probability",
+            "impact",
+            "score",
+            "mitigation",
+            "owner",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+        extra_kwargs = {"offer": {"queryset": Offer.objects.only("id")}}
+
+
+class OfferRiskUpdateSerializer(OfferRiskSerializer):
+    """PATCH: any field but the offer."""
+
+    class Meta(OfferRiskSerializer.Meta):
+        read_only_fields = ["offer", "created_by", "created_at"]
+        extra_kwargs: dict = {}
+
+
+class CommitmentMarkSerializer(serializers.Serializer):
+    commitment = serializers.IntegerField(help_text="A commitment of the reviewed offer.")
+    mark = serializers.ChoiceField(choices=Feasibility.choices)
+    note = serializers.CharField(max_length=MAX_MARK_NOTE, allow_blank=True, required=False, default="")
+
+
+class CommitmentMarkOutSerializer(serializers.Serializer):
+    commitment = serializers.IntegerField()
+    text = serializers.CharField()
+    mark = serializers.CharField(help_text="feasible | risky | infeasible, or empty when not marked")
+    note = serializers.CharField()
+
+
+class MilestoneSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=MAX_MILESTONE_NAME)
+    due = serializers.DateField(allow_null=True, required=False, default=None)
+
+
+class FeasibilityReviewSerializer(serializers.ModelSerializer):
+    offer_title = serializers.CharField(source="offer.title", read_only=True)
+    reviewer_name = serializers.CharField(source="reviewer.full_name", read_only=True)
+    requested_by_name = serializers.CharField(source="requested_by.full_name", read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    commitment_marks = serializers.SerializerMethodField(
+        help_text="The offer's commitments with the marks they carry now (set by the latest completed review)."
+    )
+
+    class Meta:
+        model = FeasibilityReview
+        fields = [
+            "id",
+            "offer",
+            "offer_title",
+            "reviewer",
+            "reviewer_name",
+            "requested_by",
+            "requested_by_name",
+            "status",
+            "verdict",
+            "effort_days",
+            "duration_weeks",
+            "notes",
+            "milestones",
+            "commitment_marks",
+            "requested_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CommitmentMarkOutSerializer(many=True))
+    def get_commitment_marks(self, review: FeasibilityReview) -> list[dict]:
+        if review.status != "completed":
+            return []
+        return CommitmentMarkOutSerializer(
+            [
+                {"commitment": c.pk, "text": c.text, "mark": c.feasibility, "note": c.feasibility_note}
+                for c in review.offer.commitments.all()
+            ],
+            many=True,
+        ).data
+
+
+class OfferReviewSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeasibilityReview
+        fields = ["id", "reviewer", "status", "verdict", "requested_at", "completed_at"]
+        read_only_fields = fields
+
+
+class OfferDetailSerializer(OfferSerializer):
+    """One offer with its readiness checklist, commitments, risks and reviews."""
+
+    ready = serializers.SerializerMethodField()
+    readiness = serializers.SerializerMethodField()
+    commitments = OfferCommitmentSerializer(many=True, read_only=True)
+    risks = OfferRiskSerializer(many=True, read_only=True)
+    reviews = OfferReviewSummarySerializer(many=True, read_only=True)
+
+    class Meta(OfferSerializer.Meta):
+        fields = [*OfferSerializer.Meta.fields, "ready", "readiness", "commitments", "risks", "reviews"]
+
+    def _items(self, offer: Offer):
+        cache = getattr(offer, "_readiness_cache", None)
+        if cache is None:
+            cache = offer._readiness_cache = offer_readiness(offer=offer)
+        return cache
+
+    def get_ready(self, offer: Offer) -> bool:
+        return all(item.met for item in self._items(offer))
+
+    @extend_schema_field(ReadinessItemSerializer(many=True))
+    def get_readiness(self, offer: Offer) -> list[dict]:
+        return ReadinessItemSerializer(self._items(offer), many=True).data
+
+
+class OfferUpdateSerializer(serializers.Serializer):
+    """PATCH: any editable field, and the ``version`` the editor read (409 when someone saved since)."""
+
+    version = serializers.IntegerField(min_value=1, help_text="The offer's version as you read it.")
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    value = _value_field(required=False)
+    probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    expected_close = serializers.DateField(allow_null=True, required=False)
+    desired_start = serializers.DateField(allow_null=True, required=False)
+    desired_end = serializers.DateField(allow_null=True, required=False)
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    reviewer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), help_text="A user with the pm role (GET /api/v1/users/?role=pm)."
+    )
+
+
+class ReviewCompleteSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    effort_days = serializers.DecimalField(
+        max_digits=8, decimal_places=1, min_value=Decimal("0"), max_value=MAX_EFFORT_DAYS, help_text="Person-days."
+    )
+    duration_weeks = serializers.DecimalField(
+        max_digits=6, decimal_places=1, min_value=Decimal("0"), max_value=MAX_DURATION_WEEKS, help_text="Weeks."
+    )
+    notes = serializers.CharField(
+        max_length=10000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Conditions and notes; required unless the verdict is feasible.",
+    )
+    milestones = MilestoneSerializer(many=True, required=False, max_length=MAX_MILESTONES)
+    commitment_marks = CommitmentMarkSerializer(many=True, required=False)

@@ -1,0 +1,252 @@
+"""Forms of the offer pages. They check types and ranges for inline messages; the services decide.
+
+Every form feeds one service function; what the service refuses comes back
+with ``add_service_errors`` next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from clients.models import Client
+from handoff.models import Feasibility, FeasibilityReview, Offer, OfferStatus, RiskCategory, Verdict
+from handoff.selectors import OFFER_ORDERINGS, reviewer_choices
+from handoff.services.offers import MAX_OFFER_VALUE, MAX_REASON_LENGTH
+from handoff.services.reviews import MAX_DURATION_WEEKS, MAX_EFFORT_DAYS, MAX_MARK_NOTE, MAX_MILESTONE_NAME
+
+PM_REQUIRED = "Choose a project manager (a user with the pm role)."
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"min": "2000-01-01", "max": "2099-12-31", **(attrs or {})}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: by field where the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class OfferForm(forms.Form):
+    """Create (with a client) and edit (with the version the editor read)."""
+
+    client = forms.ModelChoiceField(queryset=Client.objects.only("id", "name").order_by("name"))
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(
+        label="Scope summary", max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    value = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        min_value=Decimal("0"),
+        max_value=MAX_OFFER_VALUE,
+        help_text="Offer value; leave empty until it is known.",
+    )
+    probability = forms.IntegerField(label="Win probability (%)", min_value=0, max_value=100, initial=50)
+    expected_close = forms.DateField(required=False, widget=DateInput())
+    desired_start = forms.DateField(required=False, widget=DateInput())
+    desired_end = forms.DateField(required=False, widget=DateInput())
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["value"].label = f"Value ({settings.CURRENCY})"
+        if editing:
+            del self.fields["client"]
+        else:
+            del self.fields["version"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("desired_start"), data.get("desired_end")
+        if start and end and end < start:
+            self.add_error("desired_end", "The desired end must not be before the desired start.")
+        return data
+
+    @staticmethod
+    def initial_for(offer: Offer) -> dict:
+        return {field: getattr(offer, field) for field in (*Offer.EDITABLE_FIELDS, "version")}
+
+
+SORT_CHOICES = [
+    ("-created", "Newest first"),
+    ("created", "Oldest first"),
+    ("-value", "Highest value"),
+    ("value", "Lowest value"),
+    ("expected_close", "Closing soonest"),
+    ("-expected_close", "Closing latest"),
+    ("title", "Title A-Z"),
+    ("-title", "Title Z-A"),
+]
+assert {key.lstrip("-") for key, _ in SORT_CHOICES} == set(OFFER_ORDERINGS)
+
+
+class OfferFilterForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), ("open", "Open"), *OfferStatus.choices], required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Any owner")
+    # By id, from links such as the client page's; the search box finds clients by name.
+    # (No select of every client: at 100 000 offers there are thousands.)
+    client = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    expected_close_after = forms.DateField(label="Closing from", required=False, widget=DateInput())
+    expected_close_before = forms.DateField(label="Closing until", required=False, widget=DateInput())
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        reps = User.objects.with_role("sales").order_by("first_name", "last_name")
+        self.fields["owner"].queryset = reps
+        # One query for the options (a ModelChoiceIterator in a template counts, then iterates).
+        self.owner_options = [("", "Any owner")] + [(user.pk, user.full_name) for user in reps]
+        self.status_options = self.fields["status"].choices
+
+    def clean(self):
+        data = super().clean()
+        after, before = data.get("expected_close_after"), data.get("expected_close_before")
+        if after and before and before < after:
+            self.add_error("expected_close_before", "“Closing until” must not be before “Closing from”.")
+        return data
+
+
+class CommitmentForm(forms.Form):
+    text = forms.CharField(
+        label="Commitment", max_length=500, widget=forms.TextInput(attrs={"placeholder": "e.g. go-live before 1 March"})
+    )
+    due = forms.DateField(required=False, widget=DateInput())
+
+
+LEVELS = [(level, str(level)) for level in range(1, 6)]
+
+
+class RiskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    category = forms.ChoiceField(choices=RiskCategory.choices, initial=RiskCategory.OTHER)
+    probability = forms.TypedChoiceField(
+        choices=LEVELS, coerce=int, initial=3, help_text="1 (rare) to 5 (almost certain)"
+    )
+    impact = forms.TypedChoiceField(choices=LEVELS, coerce=int, initial=3, help_text="1 (minor) to 5 (severe)")
+    mitigation = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody yet")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewRequestForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Project manager",
+        empty_label="Choose a project manager",
+        error_messages={"invalid_choice": PM_REQUIRED, "required": PM_REQUIRED},
+    )
+
+    def __init__(self, *args, actor=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        queryset = reviewer_choices()
+        if actor is not None:
+            queryset = queryset.exclude(pk=actor.pk)
+        self.fields["reviewer"].queryset = queryset
+
+
+class ReviewCompleteForm(forms.Form):
+    """The PM's answer, with one mark (and note) per commitment of the offer."""
+
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
+    effort_days = forms.DecimalField(
+        label="Estimated effort (person-days)",
+        min_value=Decimal("0"),
+        max_value=MAX_EFFORT_DAYS,
+        max_digits=8,
+        decimal_places=1,
+    )
+    duration_weeks = forms.DecimalField(
+        label="Estimated duration (weeks)",
+        min_value=Decimal("0"),
+        max_value=MAX_DURATION_WEEKS,
+        max_digits=6,
+        decimal_places=1,
+    )
+    notes = forms.CharField(
+        label="Conditions and notes",
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when the verdict is not a plain “feasible”.",
+    )
+
+    def __init__(self, *args, review: FeasibilityReview, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commitments = list(review.offer.commitments.all())
+        for commitment in self.commitments:
+            self.fields[f"mark_{commitment.pk}"] = forms.ChoiceField(
+                label=commitment.text,
+                choices=[("", "Not marked"), *Feasibility.choices],
+                required=False,
+                initial=commitment.feasibility,
+            )
+            self.fields[f"note_{commitment.pk}"] = forms.CharField(
+                label=f"Note on “{commitment.text}”",
+                max_length=MAX_MARK_NOTE,
+                required=False,
+                initial=commitment.feasibility_note,
+            )
+
+    def mark_rows(self):
+        return [(c, self[f"mark_{c.pk}"], self[f"note_{c.pk}"]) for c in self.commitments]
+
+    def commitment_marks(self) -> list[dict]:
+        marks = []
+        for commitment in self.commitments:
+            mark = self.cleaned_data.get(f"mark_{commitment.pk}")
+            if mark:
+                marks.append(
+                    {
+                        "commitment": commitment.pk,
+                        "mark": mark,
+                        "note": self.cleaned_data.get(f"note_{commitment.pk}", ""),
+                    }
+                )
+        return marks
+
+
+class MilestoneForm(forms.Form):
+    name = forms.CharField(label="Milestone", max_length=MAX_MILESTONE_NAME, required=False)
+    due = forms.DateField(label="Due", required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due") and not data.get("name"):
+            self.add_error("name", "Name the milestone (or clear its date).")
+        return data
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=4, max_num=50, validate_max=True, absolute_max=60)
+
+
+def milestone_formset(data=None, *, initial: list[dict] | None = None):
+    return MilestoneFormSet(data, initial=initial or None, prefix="milestones")
+
+
+def milestones_from(formset) -> list[dict]:
+    return [
+        {"name": form.cleaned_data["name"], "due": form.cleaned_data.get("due")}
+        for form in formset.forms
+        if form.cleaned_data.get("name")
+    ]

@@ -1,0 +1,412 @@
+"""Every write to an offer and its commitments: create, edit, send, lose, withdraw (SPEC §3).
+
+One function per change: ``@transaction.atomic``, the offer row locked, illegal
+moves refused with ``TransitionNotAllowed`` (the ``OFFER_TRANSITIONS`` table),
+bad input with Django's ``ValidationError``, a foreign offer with
+``PermissionDenied``, and an activity-log row for the offer's timeline.
+
+What may change when:
+- the offer's fields and its commitments while it is ``draft`` or ``review``
+  (a sent offer is what the client holds; it changes only by a new offer);
+- the risk register while the offer is open (``handoff.services.risks``);
+- ``win`` is ``handoff.services.handoffs.offer_win``.
+
+Only ``offer_update`` bumps the offer's ``version``: it guards the editable
+fields against a silent overwrite; state changes are guarded by the lock and
+the transition table instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import BuyingRole, Client, ClientBrief
+from core.activity import apply_changes, log_activity
+from core.errors import NotReady, TransitionNotAllowed
+from core.versioning import bump_version, lock_for_edit
+from handoff.models import (
+    OFFER_TRANSITIONS,
+    Commitment,
+    FeasibilityReview,
+    Offer,
+    OfferStatus,
+    ReviewStatus,
+    Verdict,
+)
+
+# An offer above a billion is a typing error, not a deal.
+MAX_OFFER_VALUE = Decimal("1000000000.00")
+# Dates outside this window are typing errors too (a year 20250, a year 1925).
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+EDITABLE_STATUSES = (OfferStatus.DRAFT, OfferStatus.REVIEW)
+MAX_REASON_LENGTH = 1000
+
+
+# --- Who may do what (also used by pages to show only the buttons that work) ------
+def is_offer_owner(user: Any, offer: Offer) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and offer.owner_id == user.pk and user.is_sales
+
+
+def can_edit_offer(user: Any, offer: Offer) -> bool:
+    return is_offer_owner(user, offer) and offer.status in EDITABLE_STATUSES
+
+
+def can_move_offer(user: Any, offer: Offer, target: str) -> bool:
+    return is_offer_owner(user, offer) and target in OFFER_TRANSITIONS[offer.status]
+
+
+def ensure_offer_owner(user: Any, offer: Offer, *, doing: str) -> None:
+    if not is_offer_owner(user, offer):
+        raise PermissionDenied(f"Only the offer's owner ({offer.owner}) can {doing}.")
+
+
+def ensure_transition(offer: Offer, target: str, *, doing: str) -> None:
+    if target not in OFFER_TRANSITIONS[offer.status]:
+        raise TransitionNotAllowed(
+            f"A {offer.get_status_display().lower()} offer cannot be {doing}.",
+            status=offer.status,
+        )
+
+
+def ensure_editable(offer: Offer) -> None:
+    if offer.status not in EDITABLE_STATUSES:
+        raise TransitionNotAllowed(
+            f"A {offer.get_status_display().lower()} offer can no longer be changed.", status=offer.status
+        )
+
+
+def lock_offer(offer: Offer | int) -> Offer:
+    pk = offer if isinstance(offer, int) else offer.pk
+    return Offer.objects.select_for_update().select_related("owner").get(pk=pk)
+
+
+# --- Input checks shared by create and edit -----------------------------------------
+def check_text_lengths(instance: models.Model) -> None:
+    """Django enforces ``max_length`` of a TextField only in forms; the services enforce it everywhere."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.TextField) and field.max_length:
+            value = getattr(instance, field.attname) or ""
+            if len(value) > field.max_length:
+                errors[field.name] = f"At most {field.max_length} characters, please (this one has {len(value)})."
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_date(value: datetime.date | None, field: str, errors: dict[str, str]) -> None:
+    if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
+        errors.setdefault(field, f"Enter a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}.")
+
+
+def clean_offer(offer: Offer) -> None:
+    errors: dict[str, str] = {}
+    offer.title = (offer.title or "").strip()
+    offer.summary = (offer.summary or "").strip()
+    if not offer.title:
+        errors["title"] = "Give the offer a title."
+    if offer.value is not None and offer.value > MAX_OFFER_VALUE:
+        errors["value"] = f"The value may be at most {MAX_OFFER_VALUE:,.2f}."
+    for field in ("expected_close", "desired_start", "desired_end"):
+        check_date(getattr(offer, field), field, errors)
+    if offer.desired_start and offer.desired_end and offer.desired_end < offer.desired_start:
+        errors.setdefault("desired_end", "The desired end must not be before the desired start.")
+    if errors:
+        raise ValidationError(errors)
+    check_text_lengths(offer)
+    # Field validators (value ≥ 0, probability 0-100, lengths, choices); the
+    # table's check constraints back them up and the checks above word them.
+    offer.full_clean(exclude=["client", "owner", "no_risks_signed_off_by"], validate_constraints=False)
+
+
+# --- Offers ------------------------------------------------------------------------
+@transaction.atomic
+def offer_create(
+    *,
+    actor: Any,
+    client: Client,
+    title: str,
+    summary: str = "",
+    value: Decimal | None = None,
+    probability: int = 50,
+    expected_close: datetime.date | None = None,
+    desired_start: datetime.date | None = None,
+    desired_end: datetime.date | None = None,
+) -> Offer:
+    """A new draft offer owned by the rep who creates it (any client, not only the rep's accounts)."""
+    if not getattr(actor, "is_sales", False):
+        raise PermissionDenied("Only sales reps create offers.")
+    offer = Offer(
+        client=client,
+        owner=actor,
+        title=title,
+        summary=summary,
+        value=value,
+        probability=probability,
+        expected_close=expected_close,
+        desired_start=desired_start,
+        desired_end=desired_end,
+    )
+    clean_offer(offer)
+    offer.save()
+    log_activity(
+        actor=actor,
+        verb="offer_created",
+        target=offer,
+        changes={field: (None, getattr(offer, field)) for field in ("client", "status", *Offer.EDITABLE_FIELDS)},
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_update(*, offer: Offer, actor: Any, version: int | None, data: dict[str, Any]) -> Offer:
+    """Edit the offer's fields; ``version`` is the one the editor read (``StaleVersion`` when it moved on)."""
+    current = lock_offer(offer)
+    ensure_offer_owner(actor, current, doing="edit it")
+    ensure_editable(current)
+    current = lock_for_edit(Offer.objects.select_related("owner"), pk=current.pk, expected_version=version)
+    changes = apply_changes(current, data, Offer.EDITABLE_FIELDS)
+    clean_offer(current)
+    # clean_offer strips text: compare again so whitespace alone is not a change.
+    changes = {field: (old, getattr(current, field)) for field, (old, _new) in changes.items()}
+    changes = {field: (old, new) for field, (old, new) in changes.items() if old != new}
+    if not changes:
+        return current
+    bump_version(current)
+    current.save()
+    log_activity(actor=actor, verb="offer_updated", target=current, changes=changes)
+    return current
+
+
+@dataclass(frozen=True)
+class ReadinessItem:
+    key: str
+    label: str
+    met: bool
+    hint: str = ""
+    url: str = ""
+
+    SHORT = {
+        "review": "PM review",
+        "risks": "risk assessment",
+        "brief": "client brief",
+        "decision_maker": "decision maker",
+        "commercials": "value and dates",
+    }
+
+    @property
+    def short(self) -> str:
+        return self.SHORT.get(self.key, self.key)
+
+
+def _client_url(offer: Offer, anchor: str = "") -> str:
+    return reverse("clients:detail", args=[offer.client_id]) + anchor
+
+
+def offer_readiness(*, offer: Offer) -> list[ReadinessItem]:
+    """The send checklist (SPEC §3), every item with whether it is met and how to fix it.
+
+    Uses what ``handoff.selectors.offer_detail`` prefetched (reviews, risks,
+    the brief, the decision makers) and queries only for what is missing.
+    """
+    detail_url = reverse("handoff:offer_detail", args=[offer.pk])
+
+    reviews = sorted(offer.reviews.all(), key=lambda r: (r.completed_at or r.requested_at, r.pk), reverse=True)
+    completed = [r for r in reviews if r.status == ReviewStatus.COMPLETED]
+    open_review = next((r for r in reviews if r.status == ReviewStatus.REQUESTED), None)
+    latest = completed[0] if completed else None
+    review_met = latest is not None and latest.verdict != Verdict.NOT_FEASIBLE
+    if review_met:
+        review_hint = f"{latest.reviewer}: {latest.get_verdict_display().lower()}."
+    elif open_review is not None:
+        review_hint = f"Waiting for {open_review.reviewer}'s answer."
+    elif latest is not None:
+        review_hint = "The last review found the offer not feasible: change it and ask again."
+    else:
+        review_hint = "Ask a PM for a feasibility review."
+
+    risks = offer.risks.all()
+    risks_met = bool(len(risks)) or offer.no_risks_signed_off_at is not None
+    risks_hint = (
+        f"{len(risks)} risk(s) recorded."
+        if len(risks)
+        else ("“No significant risks” signed off." if risks_met else "Add a risk or sign off “no significant risks”.")
+    )
+
+    try:
+        brief: ClientBrief | None = offer.client.brief
+    except ClientBrief.DoesNotExist:
+        brief = None
+    brief_met = brief is not None and brief.is_filled
+
+    if hasattr(offer.client, "decision_makers"):
+        has_decision_maker = bool(offer.client.decision_makers)
+    else:
+        has_decision_maker = offer.client.contacts.filter(buying_role=BuyingRole.DECISION_MAKER).exists()
+
+    missing = [
+        label
+        for field, label in (
+            ("value", "value"),
+            ("expected_close", "expected close date"),
+            ("desired_start", "desired start"),
+            ("desired_end", "desired end"),
+        )
+        if getattr(offer, field) is None
+    ]
+
+    return [
+        ReadinessItem(
+            "review",
+            "A PM completed a feasibility review that is not “not feasible”",
+            review_met,
+            review_hint,
+            f"{detail_url}#review",
+        ),
+        ReadinessItem(
+            "risks",
+            "Risks assessed (a risk register or “no significant risks”)",
+            risks_met,
+            risks_hint,
+            f"{detail_url}#risks",
+        ),
+        ReadinessItem(
+            "brief",
+            "The client brief is filled in",
+            brief_met,
+            "" if brief_met else "Fill in the client's brief.",
+            _client_url(offer, "#brief"),
+        ),
+        ReadinessItem(
+            "decision_maker",
+            "A contact of the client is a decision maker",
+            has_decision_maker,
+            "" if has_decision_maker else "Add the decision maker to the client's contacts.",
+            _client_url(offer, "#contacts"),
+        ),
+        ReadinessItem(
+            "commercials",
+            "Value, expected close date and desired start and end are filled in",
+            not missing,
+            f"Missing: {', '.join(missing)}." if missing else "",
+            reverse("handoff:offer_edit", args=[offer.pk]),
+        ),
+    ]
+
+
+def offer_is_ready(*, offer: Offer) -> bool:
+    return all(item.met for item in offer_readiness(offer=offer))
+
+
+@transaction.atomic
+def offer_send(*, offer: Offer, actor: Any) -> Offer:
+    """Draft → sent, only when every readiness item is met (``NotReady`` lists those that are not)."""
+    offer = lock_offer(offer)
+    ensure_offer_owner(actor, offer, doing="send it")
+    ensure_transition(offer, OfferStatus.SENT, doing="sent")
+    unmet = [item for item in offer_readiness(offer=offer) if not item.met]
+    if unmet:
+        raise NotReady(
+            "The offer is not ready to send: " + "; ".join(item.label for item in unmet) + ".",
+            unmet=[item.key for item in unmet],
+        )
+    offer.status = OfferStatus.SENT
+    offer.sent_at = timezone.now()
+    offer.save(update_fields=["status", "sent_at", "updated_at"])
+    log_activity(actor=actor, verb="offer_sent", target=offer, changes={"status": (OfferStatus.DRAFT, offer.status)})
+    return offer
+
+
+def _offer_close(*, offer: Offer, actor: Any, reason: str, target: str, verb: str, doing: str) -> Offer:
+    offer = lock_offer(offer)
+    ensure_offer_owner(actor, offer, doing=doing)
+    ensure_transition(offer, target, doing=verb.removeprefix("offer_"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give a reason."})
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError({"reason": f"At most {MAX_REASON_LENGTH} characters, please."})
+    before = offer.status
+    # An open review request dies with the offer.
+    for review in FeasibilityReview.objects.select_for_update().filter(offer=offer, status=ReviewStatus.REQUESTED):
+        review.status = ReviewStatus.CANCELLED
+        review.save(update_fields=["status"])
+        log_activity(
+            actor=actor,
+            verb="review_cancelled",
+            target=offer,
+            changes={"review": (ReviewStatus.REQUESTED, ReviewStatus.CANCELLED)},
+            message=f"Review request to {review.reviewer} cancelled",
+        )
+    offer.status = target
+    offer.close_reason = reason
+    offer.closed_at = timezone.now()
+    offer.save(update_fields=["status", "close_reason", "closed_at", "updated_at"])
+    log_activity(actor=actor, verb=verb, target=offer, changes={"status": (before, target)}, message=reason)
+    return offer
+
+
+@transaction.atomic
+def offer_lose(*, offer: Offer, actor: Any, reason: str) -> Offer:
+    """Any open status → lost, with the reason the client gave."""
+    return _offer_close(
+        offer=offer, actor=actor, reason=reason, target=OfferStatus.LOST, verb="offer_lost", doing="mark it lost"
+    )
+
+
+@transaction.atomic
+def offer_withdraw(*, offer: Offer, actor: Any, reason: str) -> Offer:
+    """Any open status → withdrawn, with the reason we pulled out."""
+    return _offer_close(
+        offer=offer,
+        actor=actor,
+        reason=reason,
+        target=OfferStatus.WITHDRAWN,
+        verb="offer_withdrawn",
+        doing="withdraw it",
+    )
+
+
+# --- Commitments -----------------------------------------------------------------
+@transaction.atomic
+def commitment_add(*, offer: Offer, actor: Any, text: str, due: datetime.date | None = None) -> Commitment:
+    offer = lock_offer(offer)
+    ensure_offer_owner(actor, offer, doing="add commitments")
+    ensure_editable(offer)
+    commitment = Commitment(offer=offer, text=(text or "").strip(), due=due)
+    errors: dict[str, str] = {}
+    if not commitment.text:
+        errors["text"] = "Write down what was promised."
+    check_date(due, "due", errors)
+    if errors:
+        raise ValidationError(errors)
+    commitment.full_clean(exclude=["offer"])
+    commitment.save()
+    log_activity(
+        actor=actor,
+        verb="commitment_added",
+        target=offer,
+        changes={"commitment": (None, commitment.text), **({"due": (None, due)} if due else {})},
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_remove(*, commitment: Commitment, actor: Any) -> None:
+    offer = lock_offer(commitment.offer_id)
+    ensure_offer_owner(actor, offer, doing="remove commitments")
+    ensure_editable(offer)
+    commitment = Commitment.objects.filter(pk=commitment.pk, offer=offer).first()
+    if commitment is None:  # removed by a double click or a colleague: nothing left to do
+        return
+    text = commitment.text
+    commitment.delete()
+    log_activity(actor=actor, verb="commitment_removed", target=offer, changes={"commitment": (text, None)})

@@ -1,0 +1,238 @@
+"""Feasibility reviews: the rep asks a PM, the PM answers (SPEC §3).
+
+``review_request`` moves the offer draft → review, ``review_complete`` moves it
+back review → draft with the answer. Both notify (``notifications.services.notify``,
+the single hook the notification issue fills in) inside the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from accounts.models import User
+from core.activity import log_activity
+from core.errors import TransitionNotAllowed
+from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, OfferStatus, ReviewStatus, Verdict
+from handoff.services.offers import check_date, check_text_lengths, ensure_offer_owner, ensure_transition, lock_offer
+from notifications.events import Event
+from notifications.services import notify
+
+MAX_EFFORT_DAYS = Decimal("100000")
+MAX_DURATION_WEEKS = Decimal("520")
+MAX_MILESTONES = 50
+MAX_MILESTONE_NAME = 200
+MAX_MARK_NOTE = 500
+
+
+@transaction.atomic
+def review_request(*, offer: Offer, actor: Any, reviewer: User | None) -> FeasibilityReview:
+    """Ask a PM for a feasibility review: the offer goes draft → review."""
+    offer = lock_offer(offer)
+    ensure_offer_owner(actor, offer, doing="ask for its review")
+    ensure_transition(offer, OfferStatus.REVIEW, doing="sent for review")
+    if reviewer is None or not reviewer.is_active or not reviewer.is_pm:
+        raise ValidationError({"reviewer": "Choose a project manager (a user with the pm role)."})
+    if reviewer.pk == actor.pk:
+        raise ValidationError({"reviewer": "Ask another project manager: nobody reviews their own offer."})
+    try:
+        with transaction.atomic():
+            review = FeasibilityReview.objects.create(offer=offer, reviewer=reviewer, requested_by=actor)
+    except IntegrityError:  # the one-open-review constraint: a concurrent request won
+        raise TransitionNotAllowed("A review of this offer has already been requested.", code="review_open")
+    offer.status = OfferStatus.REVIEW
+    offer.save(update_fields=["status", "updated_at"])
+    log_activity(
+        actor=actor,
+        verb="review_requested",
+        target=offer,
+        changes={"status": (OfferStatus.DRAFT, OfferStatus.REVIEW), "reviewer": (None, reviewer)},
+    )
+    notify(
+        event=Event.REVIEW_REQUESTED,
+        recipients=[reviewer],
+        target=review,
+        actor=actor,
+        title=f"Feasibility review requested: {offer.title}",
+        body=f"{actor} asks you to review the offer “{offer.title}” for {offer.client}.",
+    )
+    return review
+
+
+def _decimal(value: Any, field: str, maximum: Decimal, errors: dict[str, str]) -> Decimal | None:
+    if value is None or value == "":
+        errors[field] = "This field is required."
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors[field] = "Enter a number."
+        return None
+    if not number.is_finite() or number < 0:
+        errors[field] = "Enter a number of 0 or more."
+    elif number > maximum:
+        errors[field] = f"At most {maximum}, please."
+    elif number != number.quantize(Decimal("0.1")):
+        errors[field] = "At most one decimal place."
+    return number
+
+
+def _milestones(raw: Any, errors: dict[str, str]) -> list[dict[str, str | None]]:
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        errors["milestones"] = "A list of {name, due} milestones."
+        return []
+    if len(raw) > MAX_MILESTONES:
+        errors["milestones"] = f"At most {MAX_MILESTONES} milestones."
+        return []
+    milestones = []
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or set(item) - {"name", "due"}:
+            errors["milestones"] = f"Milestone {number}: give a name and an optional due date, nothing else."
+            return []
+        name = str(item.get("name") or "").strip()
+        due = item.get("due")
+        if isinstance(due, str):
+            try:
+                parsed = parse_date(due) if due else None
+            except ValueError:
+                parsed = None
+            if due and parsed is None:
+                errors["milestones"] = f"Milestone {number}: the due date must be YYYY-MM-DD."
+                return []
+            due = parsed
+        elif due is not None and not isinstance(due, datetime.date):
+            errors["milestones"] = f"Milestone {number}: the due date must be YYYY-MM-DD."
+            return []
+        if not name:
+            errors["milestones"] = f"Milestone {number}: give it a name."
+            return []
+        if len(name) > MAX_MILESTONE_NAME:
+            errors["milestones"] = f"Milestone {number}: at most {MAX_MILESTONE_NAME} characters."
+            return []
+        date_errors: dict[str, str] = {}
+        check_date(due, "due", date_errors)
+        if date_errors:
+            errors["milestones"] = f"Milestone {number}: {date_errors['due']}"
+            return []
+        milestones.append({"name": name, "due": due.isoformat() if due else None})
+    return milestones
+
+
+def _marks(raw: Any, offer: Offer, errors: dict[str, str]) -> dict[int, tuple[str, str]]:
+    """``[{commitment, mark, note}]`` → ``{commitment id: (mark, note)}`` for the offer's own commitments."""
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, list):
+        errors["commitment_marks"] = "A list of {commitment, mark, note}."
+        return {}
+    own = set(Commitment.objects.filter(offer=offer).values_list("pk", flat=True))
+    marks: dict[int, tuple[str, str]] = {}
+    for item in raw:
+        if not isinstance(item, dict):
+            errors["commitment_marks"] = "Each mark is {commitment, mark, note}."
+            return {}
+        commitment = item.get("commitment")
+        commitment = getattr(commitment, "pk", commitment)
+        if isinstance(commitment, bool) or not isinstance(commitment, int) or commitment not in own:
+            errors["commitment_marks"] = f"Commitment {commitment} is not one of this offer's commitments."
+            return {}
+        if commitment in marks:
+            errors["commitment_marks"] = f"Commitment {commitment} is marked twice."
+            return {}
+        mark = item.get("mark")
+        if mark not in Feasibility.values:
+            errors["commitment_marks"] = f"“{mark}” is not a mark; choose one of {', '.join(Feasibility.values)}."
+            return {}
+        note = str(item.get("note") or "").strip()
+        if len(note) > MAX_MARK_NOTE:
+            errors["commitment_marks"] = f"A note on a mark has at most {MAX_MARK_NOTE} characters."
+            return {}
+        marks[commitment] = (mark, note)
+    return marks
+
+
+@transaction.atomic
+def review_complete(
+    *,
+    review: FeasibilityReview,
+    actor: Any,
+    verdict: str,
+    effort_days: Any,
+    duration_weeks: Any,
+    notes: str = "",
+    milestones: list[dict[str, Any]] | None = None,
+    commitment_marks: list[dict[str, Any]] | None = None,
+) -> FeasibilityReview:
+    """The PM's answer: verdict, effort, duration, notes, milestones and a mark per commitment; review → draft."""
+    offer = lock_offer(review.offer_id)
+    review = FeasibilityReview.objects.select_for_update().select_related("reviewer").get(pk=review.pk)
+    if review.reviewer_id != getattr(actor, "pk", None) or not actor.is_pm:
+        raise PermissionDenied(f"Only {review.reviewer}, who was asked, can complete this review.")
+    if review.status != ReviewStatus.REQUESTED:
+        raise TransitionNotAllowed(
+            f"This review is {review.get_status_display().lower()}, it cannot be completed again.",
+            status=review.status,
+        )
+    ensure_transition(offer, OfferStatus.DRAFT, doing="returned from review")
+
+    errors: dict[str, str] = {}
+    if verdict not in Verdict.values:
+        errors["verdict"] = f"Choose one of {', '.join(Verdict.values)}."
+    effort = _decimal(effort_days, "effort_days", MAX_EFFORT_DAYS, errors)
+    duration = _decimal(duration_weeks, "duration_weeks", MAX_DURATION_WEEKS, errors)
+    notes = (notes or "").strip()
+    if verdict in (Verdict.FEASIBLE_WITH_CONDITIONS, Verdict.NOT_FEASIBLE) and not notes:
+        errors["notes"] = "Say which conditions apply or why it is not feasible."
+    clean_milestones = _milestones(milestones, errors)
+    marks = _marks(commitment_marks, offer, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    review.status = ReviewStatus.COMPLETED
+    review.verdict = verdict
+    review.effort_days = effort
+    review.duration_weeks = duration
+    review.notes = notes
+    review.milestones = clean_milestones
+    review.completed_at = timezone.now()
+    check_text_lengths(review)
+    review.save()
+
+    # The marks are the latest review's: a commitment it left unmarked loses an older mark.
+    commitments = list(Commitment.objects.filter(offer=offer))
+    for commitment in commitments:
+        commitment.feasibility, commitment.feasibility_note = marks.get(commitment.pk, ("", ""))
+    Commitment.objects.bulk_update(commitments, ["feasibility", "feasibility_note"])
+
+    offer.status = OfferStatus.DRAFT
+    offer.save(update_fields=["status", "updated_at"])
+    log_activity(
+        actor=actor,
+        verb="review_completed",
+        target=offer,
+        changes={
+            "status": (OfferStatus.REVIEW, OfferStatus.DRAFT),
+            "verdict": (None, verdict),
+            "effort_days": (None, effort),
+            "duration_weeks": (None, duration),
+            **{f"mark on “{c.text[:60]}”": (None, c.feasibility) for c in commitments if c.feasibility},
+        },
+        message=notes,
+    )
+    notify(
+        event=Event.REVIEW_COMPLETED,
+        recipients=[offer.owner],
+        target=review,
+        actor=actor,
+        title=f"Feasibility review completed: {offer.title}",
+        body=f"{actor} answered: {review.get_verdict_display()}, {effort} person-days over {duration} weeks.",
+    )
+    return review

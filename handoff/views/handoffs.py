@@ -1,0 +1,287 @@
+"""The handoff pages: the list, the one-screen handoff page, and the win/accept/return/resubmit/reassign actions.
+
+Thin: each action calls its service. A non-htmx POST redirects with a message
+(PRG); an htmx POST from a modal answers with the form again (with its errors)
+or with ``HX-Redirect`` to the page that changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.activity import activity_for
+from core.errors import DomainError
+from handoff.handoff_selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
+from handoff.models import Handoff, HandoffStatus, Offer
+from handoff.services.handoffs import (
+    RETURN_REASON_MAX,
+    can_win,
+    handoff_accept,
+    handoff_actions,
+    handoff_reassign,
+    handoff_resubmit,
+    handoff_return,
+    offer_win,
+)
+from handoff.sla import sla_state
+from handoff.snapshots import org_tree, risk_rows, snapshot_diff
+
+PAGE_SIZE = 25
+
+
+# --- Forms -------------------------------------------------------------------------------------
+class PmChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.full_name
+
+
+class WinForm(forms.Form):
+    pm = PmChoiceField(
+        queryset=pm_choices(),
+        required=False,
+        label="Project manager",
+        empty_label="The reviewing PM (default)",
+        help_text="Who takes the project over. Leave the default to hand it to the PM who reviewed the offer.",
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does it go back to sales?",
+        max_length=RETURN_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The rep sees this and fixes the offer before resubmitting.",
+    )
+
+
+class ReassignForm(forms.Form):
+    pm = PmChoiceField(queryset=pm_choices(), label="New project manager", empty_label=None)
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+def offer_url(offer: Offer) -> str:
+    try:
+        return reverse("handoff:offer_detail", args=[offer.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _get_handoff(request: HttpRequest, pk: int) -> Handoff:
+    try:
+        return handoff_get(user=request.user, pk=pk)
+    except Handoff.DoesNotExist:
+        raise Http404("No such handoff")
+
+
+def _form_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _done(request: HttpRequest, url: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _refused(request: HttpRequest, url: str, error: DomainError, template: str, context: dict) -> HttpResponse:
+    if request.htmx:
+        context["refusal"] = error.message
+        return render(request, template, context)
+    messages.error(request, error.message)
+    return redirect(url)
+
+
+# --- List --------------------------------------------------------------------------------------
+def handoff_list_view(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    pm = request.GET.get("pm", "")
+    handoffs = handoff_list(user=request.user, status=status, pm=pm)
+    page = Paginator(handoffs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "handoff": handoff,
+            "sla": sla_state(handoff.pending_since) if handoff.status == HandoffStatus.PENDING else None,
+        }
+        for handoff in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "rows": rows,
+        "statuses": HandoffStatus.choices,
+        "pms": list(pm_choices()),
+        "filters": {"status": status, "pm": pm},
+        "query": query.urlencode(),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "handoff/_handoff_table.html", context)
+    return render(request, "handoff/handoff_list.html", context)
+
+
+# --- Detail -----------------------------------------------------------------------------------
+def _version(value: str | None, versions: dict[int, Any], default: int) -> int:
+    return int(value) if value and value.isdigit() and int(value) in versions else default
+
+
+def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = _get_handoff(request, pk)
+    snapshots = handoff_snapshots(handoff)
+    by_version = {snapshot.version: snapshot for snapshot in snapshots}
+    latest = snapshots[-1].version if snapshots else 0
+    shown = by_version.get(_version(request.GET.get("version"), by_version, latest))
+    compare_to = _version(request.GET.get("to"), by_version, latest)
+    compare_from = _version(request.GET.get("from"), by_version, max(compare_to - 1, 1))
+    diff = None
+    if len(snapshots) > 1:
+        diff = snapshot_diff(by_version[compare_from].data, by_version[compare_to].data)
+    context = {
+        "handoff": handoff,
+        "offer": handoff.offer,
+        "offer_url": offer_url(handoff.offer),
+        "snapshots": snapshots,
+        "snapshot": shown,
+        "sold": shown.data if shown else {},
+        "org_tree": org_tree(shown.data) if shown else [],
+        "sold_risks": risk_rows(shown.data) if shown else [],
+        "activities": activity_for(handoff),
+        "diff": diff,
+        "compare_from": compare_from,
+        "compare_to": compare_to,
+        "sla": sla_state(handoff.pending_since) if handoff.status == HandoffStatus.PENDING else None,
+        "actions": handoff_actions(request.user, handoff),
+        "project": getattr(handoff, "project", None) if handoff.status == HandoffStatus.ACCEPTED else None,
+    }
+    if request.htmx and not request.htmx.boosted and request.GET.get("fragment") == "diff":
+        return render(request, "handoff/_handoff_diff.html", context)
+    return render(request, "handoff/handoff_detail.html", context)
+
+
+# --- Actions ---------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def offer_win_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Win button's modal (GET) and the win itself (POST)."""
+    offer = get_object_or_404(Offer.objects.select_related("client"), pk=pk)
+    back = offer_url(offer) or reverse("handoff:handoff_list")
+    template = "handoff/_handoff_win_form.html"
+    if request.method == "GET":
+        if not can_win(request.user, offer):
+            raise Http404("This offer cannot be won by you")
+        return render(request, template, {"offer": offer, "form": WinForm()})
+    form = WinForm(request.POST)
+    context = {"offer": offer, "form": form}
+    if form.is_valid():
+        try:
+            handoff = offer_win(offer=offer, actor=request.user, pm=form.cleaned_data["pm"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        except DomainError as error:
+            return _refused(request, back, error, template, context)
+        else:
+            return _done(
+                request,
+                reverse("handoff:handoff_detail", args=[handoff.pk]),
+                f"{offer.title} is won. The handoff is waiting for "
+                + (handoff.pm.full_name if handoff.pm else "a project manager")
+                + ".",
+            )
+    if request.htmx:
+        return render(request, template, context)
+    messages.error(request, "; ".join(error for errors in form.errors.values() for error in errors))
+    return redirect(back)
+
+
+@require_POST
+def handoff_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = _get_handoff(request, pk)
+    back = reverse("handoff:handoff_detail", args=[handoff.pk])
+    try:
+        project = handoff_accept(handoff=handoff, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back) if not request.htmx else _hx_redirect(back)
+    return _done(
+        request, reverse("projects:detail", args=[project.pk]), f"Accepted. {project.name} is now your project."
+    )
+
+
+def _hx_redirect(url: str) -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def handoff_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = _get_handoff(request, pk)
+    back = reverse("handoff:handoff_detail", args=[handoff.pk])
+    template = "handoff/_handoff_return_form.html"
+    if request.method == "GET":
+        return render(request, template, {"handoff": handoff, "form": ReturnForm()})
+    form = ReturnForm(request.POST)
+    context = {"handoff": handoff, "form": form}
+    if form.is_valid():
+        try:
+            handoff_return(handoff=handoff, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        except DomainError as error:
+            return _refused(request, back, error, template, context)
+        else:
+            return _done(request, back, "Returned to sales with your reason.")
+    if request.htmx:
+        return render(request, template, context)
+    messages.error(request, "The handoff was not returned: " + "; ".join(form.errors.get("reason", ["invalid"])))
+    return redirect(back)
+
+
+@require_POST
+def handoff_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = _get_handoff(request, pk)
+    back = reverse("handoff:handoff_detail", args=[handoff.pk])
+    try:
+        handoff_resubmit(handoff=handoff, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back) if not request.htmx else _hx_redirect(back)
+    return _done(request, back, "Resubmitted. The PM sees what changed since the last version.")
+
+
+@require_http_methods(["GET", "POST"])
+def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = _get_handoff(request, pk)
+    back = reverse("handoff:handoff_detail", args=[handoff.pk])
+    template = "handoff/_handoff_reassign_form.html"
+    if request.method == "GET":
+        return render(request, template, {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id})})
+    form = ReassignForm(request.POST)
+    context = {"handoff": handoff, "form": form}
+    if form.is_valid():
+        try:
+            handoff_reassign(handoff=handoff, actor=request.user, pm=form.cleaned_data["pm"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        except DomainError as error:
+            return _refused(request, back, error, template, context)
+        else:
+            return _done(request, back, f"Reassigned to {form.cleaned_data['pm'].full_name}.")
+    if request.htmx:
+        return render(request, template, context)
+    messages.error(request, "Choose a project manager.")
+    return redirect(back)

@@ -1,0 +1,88 @@
+"""The whole handoff in a real browser: win, return with a reason, resubmit, diff, accept, the project page."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from handoff.models import Commitment, Handoff, Offer
+from projects.models import Project
+from tests.browser import login, screenshot
+from tests.factories import RiskFactory
+from tests.projects.factories import sent_offer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def switch_user(page, live_server, user) -> None:
+    page.context.clear_cookies()
+    login(page, live_server, user)
+
+
+def test_a_handoff_goes_from_win_to_project(page, live_server, rep, pm):
+    offer = sent_offer(owner=rep, reviewer=pm, title="Warehouse scanning roll-out")
+
+    # The rep wins the offer from its page, keeping the reviewing PM.
+    login(page, live_server, rep)
+    page.goto(f"{live_server.url}/offers/{offer.pk}/")
+    page.click("[data-testid=win]")
+    page.wait_for_selector("#modal [data-testid=confirm-win]")
+    page.click("#modal [data-testid=confirm-win]")
+    page.wait_for_url(re.compile(r".*/handoffs/\d+/$"))
+    handoff = Handoff.objects.get()
+    assert handoff.pm == pm
+
+    # The PM opens the handoff and returns it with a reason.
+    switch_user(page, live_server, pm)
+    page.goto(f"{live_server.url}/handoffs/{handoff.pk}/")
+    page.wait_for_selector("text=What was sold")
+    assert page.locator("[data-testid=sla]").inner_text() == "Within SLA"
+    screenshot(page, "handoff-page")
+    page.click("[data-testid=return]")
+    page.wait_for_selector("#modal textarea[name=reason]")
+    page.fill("#modal textarea[name=reason]", "   ")
+    page.click("#modal [data-testid=confirm-return]")
+    page.wait_for_selector("#modal .field-error")  # a blank reason is refused in the modal
+    page.fill(
+        "#modal textarea[name=reason]",
+        "Go-live in March is not feasible; renegotiate it and add the data-migration risk.",
+    )
+    page.click("#modal [data-testid=confirm-return]")
+    page.wait_for_selector("text=Returned to sales")
+    assert Handoff.objects.get().status == "returned"
+
+    # The rep fixes the offer (value, a commitment, a new risk) and resubmits.
+    Offer.objects.filter(pk=offer.pk).update(value=Decimal("52000.00"))
+    Commitment.objects.filter(offer=offer, text__startswith="Go-live").update(
+        text="Go-live within 14 weeks of the kickoff"
+    )
+    RiskFactory(offer=offer, title="Data migration quality", probability=3, impact=5)
+    switch_user(page, live_server, rep)
+    page.goto(f"{live_server.url}/handoffs/{handoff.pk}/")
+    assert "renegotiate it" in page.inner_text("main")
+    page.click("[data-testid=resubmit]")
+    page.wait_for_selector("text=Resubmitted.")
+
+    # The PM sees what changed, field by field, and accepts.
+    switch_user(page, live_server, pm)
+    page.goto(f"{live_server.url}/handoffs/{handoff.pk}/")
+    diff = page.locator("[data-testid=diff]")
+    diff.wait_for()
+    text = diff.inner_text()
+    assert "48000.00" in text and "52000.00" in text
+    assert "Go-live within 14 weeks of the kickoff" in text
+    assert "Data migration quality" in text
+    screenshot(page, "handoff-diff")
+    page.click("[data-testid=accept]")
+    page.wait_for_url(re.compile(r".*/projects/\d+/$"))
+
+    # The project page shows what was sold beside the current values.
+    project = Project.objects.get()
+    assert project.snapshot.version == 2
+    sold = page.locator("[data-testid=sold-vs-now]").inner_text()
+    assert "52000.00" in sold
+    assert "60.0 estimated" in sold
+    assert "Go-live within 14 weeks of the kickoff" in page.inner_text("main")
+    screenshot(page, "project-page")
