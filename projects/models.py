@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from core.versioning import VersionedModel
 from handoff.models import RISK_LEVEL_VALIDATORS, RiskCategory
@@ -80,6 +83,9 @@ class Project(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.pk])
 
 
 class CommitmentStatus(models.TextChoices):
@@ -187,3 +193,55 @@ class Deliverable(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MeetingKind(models.TextChoices):
+    KICKOFF = "kickoff", "Kickoff"
+    REGULAR = "regular", "Regular"
+
+
+class Meeting(models.Model):
+    """A project meeting with users and client contacts: the kickoff now, regular meetings later."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(max_length=16, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    location = models.CharField(max_length=200, blank=True)
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="meetings")
+    contacts = models.ManyToManyField("clients.Contact", blank=True, related_name="meetings")
+    notes = models.TextField(max_length=20000, blank=True)
+    decisions = models.TextField(max_length=10000, blank=True)
+    # The calendar identity of the invitation: stable across reschedules, SEQUENCE counts the updates.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=24 * 60), name="meeting_duration_range"
+            ),
+            # One kickoff per project; scheduling it again reschedules it.
+            models.UniqueConstraint(fields=["project"], condition=Q(kind="kickoff"), name="meeting_one_kickoff"),
+        ]
+        indexes = [models.Index(fields=["project", "starts_at"], name="meeting_project_starts_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id])
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)

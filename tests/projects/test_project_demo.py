@@ -1,0 +1,41 @@
+"""projects.demo.seed: handoffs in every state and projects in several statuses, idempotent."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts import demo as accounts_demo
+from handoff.models import Handoff, HandoffSnapshot
+from projects import demo
+from projects.models import Meeting, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_seeds_handoffs_in_every_state_and_projects_in_several_statuses():
+    accounts_demo.seed()
+
+    demo.seed()
+
+    assert set(Handoff.objects.values_list("status", flat=True)) == {"pending", "returned", "accepted"}
+    assert HandoffSnapshot.objects.filter(version=2).exists()
+    assert Handoff.objects.filter(pm__isnull=True).exists()
+    assert {"planning", "active", "on_hold", "completed"} <= set(Project.objects.values_list("status", flat=True))
+    assert {"on_track", "at_risk", "off_track"} <= set(Project.objects.values_list("health", flat=True))
+    assert Meeting.objects.filter(kind="kickoff").exists()
+
+
+def test_it_is_idempotent():
+    accounts_demo.seed()
+    demo.seed()
+    counts = (Handoff.objects.count(), Project.objects.count(), HandoffSnapshot.objects.count())
+
+    demo.seed()
+
+    assert (Handoff.objects.count(), Project.objects.count(), HandoffSnapshot.objects.count()) == counts
+
+
+def test_it_does_nothing_without_the_demo_users():
+    demo.seed()
+
+    assert not Handoff.objects.exists()

@@ -1,0 +1,257 @@
+"""Project pages: the filtered list, the one-screen detail, the PM's inline state edit, kickoff, .ics, reassign."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import Meeting, Project
+from tests.projects.factories import accepted_project
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+LIST_QUERIES = 8  # session, user, roles, count, rows, PM choices, client choices, inbox badge
+DETAIL_QUERIES = 12
+
+
+@pytest.fixture
+def project(rep, pm):
+    return accepted_project(owner=rep, pm=pm)
+
+
+def detail(project) -> str:
+    return reverse("projects:detail", args=[project.pk])
+
+
+# --- List --------------------------------------------------------------------------------------
+def test_the_list_shows_projects_to_everyone_signed_in(client_as, project, outsider):
+    page = client_as(outsider).get(reverse("projects:list")).content.decode()
+
+    assert project.name in page
+
+
+def test_the_list_has_an_empty_state(client_as, rep):
+    assert "No projects yet" in client_as(rep).get(reverse("projects:list")).content.decode()
+
+
+def test_the_list_filters_by_health_and_answers_htmx_with_the_table(client_as, project, rep, pm):
+    other = accepted_project(owner=rep, pm=pm, title="Troubled")
+    Project.objects.filter(pk=other.pk).update(health="off_track")
+
+    response = client_as(rep).get(reverse("projects:list"), {"health": "off_track"}, **HTMX)
+
+    content = response.content.decode()
+    assert "<html" not in content
+    assert "Troubled" in content
+    assert project.name not in content
+
+
+def test_the_list_is_paginated(client_as, rep, pm):
+    for index in range(26):
+        accepted_project(owner=rep, pm=pm, title=f"Project {index:02d}", with_contacts=False)
+
+    page = client_as(rep).get(reverse("projects:list")).content.decode()
+
+    assert "Page 1 of 2" in page
+
+
+def test_the_list_query_count_is_pinned_and_does_not_grow(client_as, project, rep, pm, django_assert_num_queries):
+    client = client_as(rep)
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(reverse("projects:list"))
+    for index in range(20):
+        accepted_project(owner=rep, pm=pm, title=f"More {index}", with_contacts=False)
+
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(reverse("projects:list"))
+
+
+# --- Detail --------------------------------------------------------------------------------------
+def test_the_page_shows_what_was_sold_beside_the_current_values(client_as, project, rep):
+    page = client_as(rep).get(detail(project)).content.decode()
+
+    for text in (
+        "What was sold, and where it stands",
+        "48000.00",
+        "60.0 estimated",
+        "Go-live before 1 March",
+        "Legacy interfaces undocumented",
+        "Design signed off",
+        "Paula Manager",
+        "Rita Rep",
+        "Carla CEO",
+    ):
+        assert text in page, text
+    assert "competitor" not in page
+
+
+def test_the_pm_gets_the_edit_form_and_the_kickoff_button(client_as, project, pm):
+    page = client_as(pm).get(detail(project)).content.decode()
+
+    assert 'data-testid="save-state"' in page
+    assert 'data-testid="kickoff"' in page
+    assert 'data-testid="reassign"' not in page
+
+
+@pytest.mark.parametrize("persona", ["rep", "other_pm", "outsider"])
+def test_others_get_no_edit_controls(persona, request, client_as, project):
+    page = client_as(request.getfixturevalue(persona)).get(detail(project)).content.decode()
+
+    assert 'data-testid="save-state"' not in page
+    assert 'data-testid="kickoff"' not in page
+    assert 'data-testid="reassign"' not in page
+
+
+def test_managers_get_the_reassign_button(client_as, project, manager):
+    assert 'data-testid="reassign"' in client_as(manager).get(detail(project)).content.decode()
+
+
+def test_the_detail_query_count_is_pinned_and_does_not_grow(client_as, project, pm, rep, django_assert_num_queries):
+    from projects.models import Deliverable, ProjectRisk
+    from projects.services import meeting_schedule_kickoff, project_update
+
+    meeting_schedule_kickoff(
+        project=project,
+        actor=pm,
+        data={"starts_at": timezone.now(), "attendees": [pm], "contacts": list(project.client.contacts.all()[:1])},
+    )
+    client = client_as(pm)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        client.get(detail(project))
+    for health in ("at_risk", "off_track", "on_track", "at_risk"):
+        project = project_update(project=project, actor=pm, data={"health": health}, version=project.version)
+    for index in range(10):
+        Deliverable.objects.create(project=project, name=f"Deliverable {index}")
+        ProjectRisk.objects.create(project=project, title=f"Risk {index}", probability=2, impact=3, owner=rep)
+    meeting_schedule_kickoff(
+        project=project,
+        actor=pm,
+        data={"starts_at": timezone.now(), "attendees": [pm, rep], "contacts": list(project.client.contacts.all())},
+    )
+
+    with django_assert_num_queries(DETAIL_QUERIES):
+        response = client.get(detail(project))
+
+    assert "Deliverable 9" in response.content.decode()
+
+
+def test_the_page_shows_the_activity_timeline(client_as, project, pm):
+    page = client_as(pm).get(detail(project)).content.decode()
+
+    assert "Accepted from the handoff" in page
+
+
+# --- Inline state edit -------------------------------------------------------------------------
+def test_the_pm_saves_the_state_inline(client_as, project, pm):
+    response = client_as(pm).post(
+        reverse("projects:state", args=[project.pk]),
+        {"status": "active", "health": "at_risk", "actual_effort_days": "3.5", "version": 1},
+        **HTMX,
+    )
+
+    content = response.content.decode()
+    assert "<html" not in content
+    assert "Saved" in content
+    assert Project.objects.get().status == "active"
+
+
+def test_a_stale_edit_shows_the_newer_values(client_as, project, pm):
+    Project.objects.filter(pk=project.pk).update(version=2, health="off_track")
+
+    response = client_as(pm).post(
+        reverse("projects:state", args=[project.pk]),
+        {"status": "planning", "health": "at_risk", "actual_effort_days": "0", "version": 1},
+        **HTMX,
+    )
+
+    content = response.content.decode()
+    assert "changed by someone else" in content
+    assert 'value="off_track" selected' in content
+    assert Project.objects.get().health == "off_track"
+
+
+def test_an_illegal_status_is_refused_with_a_message(client_as, project, pm):
+    response = client_as(pm).post(
+        reverse("projects:state", args=[project.pk]),
+        {"status": "completed", "health": "on_track", "actual_effort_days": "0", "version": 1},
+    )
+
+    assert response.status_code == 302
+    assert any("completed" in str(message) for message in get_messages(response.wsgi_request))
+    assert Project.objects.get().status == "planning"
+
+
+def test_a_negative_effort_is_an_inline_error(client_as, project, pm):
+    response = client_as(pm).post(
+        reverse("projects:state", args=[project.pk]),
+        {"status": "planning", "health": "on_track", "actual_effort_days": "-2", "version": 1},
+        **HTMX,
+    )
+
+    assert "greater than or equal to 0" in response.content.decode()
+    assert Project.objects.get().version == 1
+
+
+def test_the_rep_cannot_edit_the_state(client_as, project, rep):
+    response = client_as(rep).post(
+        reverse("projects:state", args=[project.pk]),
+        {"status": "active", "health": "on_track", "actual_effort_days": "0", "version": 1},
+    )
+
+    assert response.status_code == 403
+
+
+# --- Kickoff, .ics, reassign ---------------------------------------------------------------------
+def test_the_pm_schedules_the_kickoff_from_the_modal(client_as, project, pm, rep):
+    client = client_as(pm)
+    form = client.get(reverse("projects:kickoff", args=[project.pk]), **HTMX).content.decode()
+    assert "Carla CEO" in form
+    starts = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+
+    response = client.post(
+        reverse("projects:kickoff", args=[project.pk]),
+        {"title": "", "starts_at": starts, "duration_minutes": 60, "attendees": [pm.pk, rep.pk]},
+        **HTMX,
+    )
+
+    assert response["HX-Redirect"] == detail(project)
+    meeting = Meeting.objects.get()
+    download = client.get(reverse("projects:meeting_ics", args=[meeting.pk]))
+    assert download["Content-Type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in download.content.decode()
+
+
+def test_a_kickoff_without_a_date_is_an_inline_error(client_as, project, pm):
+    response = client_as(pm).post(
+        reverse("projects:kickoff", args=[project.pk]), {"duration_minutes": 60, "attendees": [pm.pk]}, **HTMX
+    )
+
+    assert "This field is required" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_the_rep_cannot_schedule_the_kickoff(client_as, project, rep, pm):
+    starts = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+
+    response = client_as(rep).post(
+        reverse("projects:kickoff", args=[project.pk]),
+        {"starts_at": starts, "duration_minutes": 60, "attendees": [pm.pk]},
+    )
+
+    assert response.status_code == 403
+
+
+def test_a_manager_reassigns_the_project(client_as, project, manager, other_pm):
+    response = client_as(manager).post(reverse("projects:reassign", args=[project.pk]), {"pm": other_pm.pk}, **HTMX)
+
+    assert response["HX-Redirect"] == detail(project)
+    assert Project.objects.get().pm == other_pm
+
+
+def test_a_missing_project_is_404(client_as, rep):
+    assert client_as(rep).get(reverse("projects:detail", args=[999999])).status_code == 404
