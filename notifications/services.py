@@ -2,16 +2,136 @@
 
 Services call ``notify`` inside their own transaction, so the notification
 rows commit or roll back with the event; delivery is scheduled on commit.
+E-mail delivery (``notification_deliver_email``) claims its row by
+compare-and-set, so a task that runs twice, or two workers at once, send one
+e-mail. ``notifications_sweep_undelivered`` re-enqueues what the broker never
+received; ``handoff_sla_sweep`` reminds and escalates late handoffs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string, select_template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from notifications.events import Event
+from notifications.models import Channel, DeliveryStatus, Notification, NotificationPreference, new_event_key
+
+logger = logging.getLogger(__name__)
+
+# A pending e-mail whose task has not delivered it within this grace is re-enqueued by the sweep.
+SWEEP_GRACE = datetime.timedelta(minutes=1)
+# After the sweep re-enqueued an e-mail, it leaves it alone this long (a backlog is not a loss).
+SWEEP_REENQUEUE_BACKOFF = datetime.timedelta(minutes=5)
+SWEEP_BATCH = 500
+# Every claim counts as an attempt; after this many the e-mail is marked failed.
+MAX_EMAIL_ATTEMPTS = 6
+# deliver_email's retry_backoff (seconds) and its cap: the sweep waits at least this long.
+RETRY_BACKOFF = 30
+RETRY_BACKOFF_MAX = 600
+
+
+# --- Where a notification links to -----------------------------------------------------
+def _offer_url(offer: models.Model) -> str:
+    return reverse("handoff:offer_detail", args=[offer.pk])
+
+
+def _handoff_url(handoff: models.Model) -> str:
+    return reverse("handoff:handoff_detail", args=[handoff.pk])
+
+
+def _project_url(project: models.Model) -> str:
+    return reverse("projects:detail", args=[project.pk])
+
+
+def _client_url(client: models.Model) -> str:
+    return reverse("clients:detail", args=[client.pk])
+
+
+# model label → a function of the target giving its page (a path), or another object to link to instead.
+# Apps with a ``get_absolute_url`` need no entry; later apps may ``register_target_url`` theirs.
+TARGET_URLS: dict[str, Callable[[Any], str | models.Model]] = {
+    "handoff.offer": _offer_url,
+    "handoff.feasibilityreview": lambda review: review.offer,
+    "handoff.commitment": lambda commitment: commitment.offer,
+    "handoff.risk": lambda risk: risk.offer,
+    "handoff.handoff": _handoff_url,
+    "handoff.handoffsnapshot": lambda snapshot: snapshot.handoff,
+    "projects.project": _project_url,
+    "clients.client": _client_url,
+    "clients.contact": lambda contact: contact.client,
+}
+
+
+def register_target_url(model_label: str, resolve: Callable[[Any], str | models.Model]) -> None:
+    """Teach notifications where objects of ``model_label`` ("app.model") live."""
+    TARGET_URLS[model_label.lower()] = resolve
+
+
+def target_url(target: models.Model, *, _depth: int = 0) -> str:
+    """The page of ``target``: its ``get_absolute_url``, else the registry, else home."""
+    try:
+        if hasattr(target, "get_absolute_url"):
+            return target.get_absolute_url()
+        resolve = TARGET_URLS.get(target._meta.label_lower)
+        if resolve is not None:
+            result = resolve(target)
+            if isinstance(result, models.Model):
+                if _depth < 3:
+                    return target_url(result, _depth=_depth + 1)
+            elif result:
+                return result
+    except NoReverseMatch:
+        logger.warning("No page for %s %s: linking notifications to home", target._meta.label, target.pk)
+    return reverse("home")
+
+
+# --- Recording -----------------------------------------------------------------------
+def _distinct_active_recipients(recipients: Iterable[Any], actor: Any) -> list[Any]:
+    actor_id = getattr(actor, "pk", None)
+    seen: set[int] = set()
+    users = []
+    for user in recipients:
+        if user is None or user.pk is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        if user.pk == actor_id or not user.is_active:
+            continue
+        users.append(user)
+    return users
+
+
+def _clean_attachments(attachments: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    cleaned = []
+    for attachment in attachments or []:
+        if not attachment.get("filename") or not isinstance(attachment.get("content"), str):
+            raise ValueError("an attachment needs a filename and text content")
+        cleaned.append(
+            {
+                "filename": str(attachment["filename"])[:200],
+                "content": attachment["content"],
+                "mimetype": str(attachment.get("mimetype") or "application/octet-stream"),
+            }
+        )
+    return cleaned
+
+
+def email_disabled_user_ids(*, event: str, user_ids: Iterable[int]) -> set[int]:
+    return set(
+        NotificationPreference.objects.filter(user_id__in=list(user_ids), event=event, email_enabled=False).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def notify(
@@ -23,10 +143,332 @@ def notify(
     title: str = "",
     body: str = "",
     attachments: list[dict[str, str]] | None = None,
-) -> None:
+    url: str | None = None,
+    key: str | None = None,
+) -> list[Notification]:
     """Record an in-app and an e-mail notification of ``event`` about ``target`` for each recipient.
 
+    Runs inside the caller's transaction: the rows commit or roll back with the
+    event. The actor, duplicates and inactive users are left out; an e-mail
+    the recipient turned off for this event is recorded as skipped. Delivery is
+    enqueued after commit; if the broker is down then, the sweep delivers later.
+
     ``attachments``: ``[{"filename", "content", "mimetype"}]`` of text content
-    (an .ics invitation) attached to the e-mail.
+    (an .ics invitation) attached to the e-mail. ``url``: the page to link to
+    (default: the target's page). ``key``: makes the event idempotent, a second
+    call with the same key notifies nobody twice.
     """
-    return None
+    # Refuse a programming error before writing anything: the caller's transaction stays usable.
+    event = Event(event)
+    clean_attachments = _clean_attachments(attachments)
+    if target.pk is None:
+        raise ValueError("notify() needs a saved target")
+    users = _distinct_active_recipients(recipients, actor)
+    if not users:
+        return []
+    with transaction.atomic(savepoint=False):
+        return _record(
+            event=event,
+            users=users,
+            target=target,
+            actor=actor,
+            title=title,
+            body=body,
+            attachments=clean_attachments,
+            url=url,
+            key=key,
+        )
+
+
+def _record(
+    *,
+    event: Event,
+    users: list[Any],
+    target: models.Model,
+    actor: Any,
+    title: str,
+    body: str,
+    attachments: list[dict[str, str]],
+    url: str | None,
+    key: str | None,
+) -> list[Notification]:
+    now = timezone.now()
+    common = {
+        "event": event,
+        "target_type": ContentType.objects.get_for_model(target),
+        "target_id": target.pk,
+        "title": (title or f"{event.label}: {target}")[:200],
+        "body": body[:5000],
+        "url": url if url is not None else target_url(target),
+        "actor": actor if getattr(actor, "is_authenticated", False) else None,
+        "created_at": now,
+    }
+    common["event_key"] = key or new_event_key()
+    email_off = email_disabled_user_ids(event=event, user_ids=[user.pk for user in users])
+    rows = []
+    for user in users:
+        rows.append(Notification(recipient=user, channel=Channel.IN_APP, status="", **common))
+        email_status = DeliveryStatus.PENDING
+        last_error = ""
+        if user.pk in email_off:
+            email_status, last_error = DeliveryStatus.SKIPPED, "turned off in the recipient's preferences"
+        elif not user.email:
+            email_status, last_error = DeliveryStatus.SKIPPED, "the recipient has no e-mail address"
+        rows.append(
+            Notification(
+                recipient=user,
+                channel=Channel.EMAIL,
+                status=email_status,
+                last_error=last_error,
+                attachments=attachments,
+                sweep_after=now + SWEEP_GRACE,
+                **common,
+            )
+        )
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=bool(key))
+    if key:
+        # Rows that already existed were not created again; deliver what is still pending.
+        email_ids = list(
+            Notification.objects.filter(
+                event_key=key, channel=Channel.EMAIL, status=DeliveryStatus.PENDING
+            ).values_list("id", flat=True)
+        )
+    else:
+        email_ids = [row.pk for row in created if row.channel == Channel.EMAIL and row.status == DeliveryStatus.PENDING]
+    if email_ids:
+        transaction.on_commit(lambda: enqueue_email_delivery(notification_ids=email_ids))
+    return created
+
+
+def enqueue_email_delivery(*, notification_ids: list[int]) -> list[int]:
+    """Publish a delivery task per e-mail; never raises. Returns the ids that reached the broker.
+
+    A broker outage must not fail or slow the web request: the settings give
+    the broker a short connect timeout and no publish retries, and the first
+    failure stops the loop (the sweep re-enqueues the rest once it is back).
+    """
+    from kombu.exceptions import OperationalError
+
+    from notifications.tasks import deliver_email
+
+    published = []
+    for notification_id in notification_ids:
+        try:
+            deliver_email.delay(notification_id)
+        except (OperationalError, OSError) as exc:
+            logger.warning(
+                "Broker unreachable (%s); %d e-mail(s) left for the sweep",
+                exc,
+                len(notification_ids) - len(published),
+            )
+            break
+        except Exception:
+            # Only eager mode runs the task here; its failure is on the row already.
+            logger.exception("Delivering notification %s failed", notification_id)
+        else:
+            published.append(notification_id)
+    return published
+
+
+# --- Delivering e-mail -----------------------------------------------------------------
+def _claim(notification_id: int, now: datetime.datetime) -> bool:
+    return bool(
+        Notification.objects.filter(pk=notification_id, channel=Channel.EMAIL, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _build_email(notification: Notification) -> EmailMultiAlternatives:
+    link = settings.SITE_URL + (notification.url or "/")
+    context = {
+        "notification": notification,
+        "recipient": notification.recipient,
+        "event_label": notification.get_event_display(),
+        "link": link,
+        "preferences_link": settings.SITE_URL + reverse("notifications:preferences"),
+        "site_url": settings.SITE_URL,
+    }
+    names = [f"notifications/email/{notification.event}", "notifications/email/default"]
+    text = select_template([f"{name}.txt" for name in names]).render(context)
+    html = select_template([f"{name}.html" for name in names]).render(context)
+    subject = render_to_string("notifications/email/subject.txt", context).strip().replace("\n", " ")[:200]
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[notification.recipient.email]
+    )
+    message.attach_alternative(html, "text/html")
+    for attachment in notification.attachments or []:
+        message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
+    return message
+
+
+def _retry_bound(attempts: int) -> datetime.timedelta:
+    """The longest countdown deliver_email's retry can choose after ``attempts`` attempts."""
+    return datetime.timedelta(seconds=min(RETRY_BACKOFF_MAX, RETRY_BACKOFF * 2 ** max(attempts - 1, 0)))
+
+
+def notification_deliver_email(*, notification_id: int) -> str:
+    """Send one e-mail notification, at most once. Returns what happened.
+
+    Quietly does nothing when the row is gone, already sent, skipped or being
+    sent by someone else: the compare-and-set on ``status`` lets one caller in.
+    A transient error (SMTP, socket) puts the row back to pending and
+    re-raises for the task to retry; after ``MAX_EMAIL_ATTEMPTS`` it fails.
+    """
+    if not _claim(notification_id, timezone.now()):
+        return "skipped"
+    notification = Notification.objects.select_related("recipient", "actor").get(pk=notification_id)
+    try:
+        _build_email(notification).send()
+    except OSError as exc:  # smtplib.SMTPException and socket errors are OSErrors
+        final = notification.attempts >= MAX_EMAIL_ATTEMPTS
+        Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
+            last_error=f"{exc.__class__.__name__}: {exc}"[:500],
+            sweep_after=timezone.now() + _retry_bound(notification.attempts) + SWEEP_GRACE,
+        )
+        if final:
+            logger.error(
+                "Giving up on notification %s after %d attempts: %s", notification_id, notification.attempts, exc
+            )
+            return "failed"
+        raise
+    except Exception as exc:
+        # Not transient (a template or data error): retrying would not help.
+        Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED, last_error=f"{exc.__class__.__name__}: {exc}"[:500]
+        )
+        logger.exception("Notification %s could not be sent", notification_id)
+        return "failed"
+    Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def notifications_sweep_undelivered(*, now: datetime.datetime | None = None) -> list[int]:
+    """Re-enqueue e-mails nobody delivered: pending past their grace, or stuck in "sending".
+
+    "Sending" for longer than the task's hard time limit means the worker died
+    mid-task; the row goes back to pending (compare-and-set) and is enqueued
+    again. Returns the ids that reached the broker.
+    """
+    now = now or timezone.now()
+    stuck_before = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - SWEEP_GRACE
+    Notification.objects.filter(
+        channel=Channel.EMAIL, status=DeliveryStatus.SENDING, claimed_at__lte=stuck_before
+    ).update(status=DeliveryStatus.PENDING, sweep_after=now, last_error="the worker stopped while sending")
+    due = list(
+        Notification.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.PENDING, sweep_after__lte=now)
+        .order_by("sweep_after", "id")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    )
+    if not due:
+        return []
+    published = enqueue_email_delivery(notification_ids=due)
+    if published:
+        Notification.objects.filter(pk__in=published, status=DeliveryStatus.PENDING).update(
+            sweep_after=now + SWEEP_REENQUEUE_BACKOFF
+        )
+    if len(published) < len(due):
+        logger.warning("Sweep re-enqueued %d of %d undelivered e-mail(s)", len(published), len(due))
+    return published
+
+
+# --- Inbox -------------------------------------------------------------------------------
+def notification_mark_read(*, user: Any, notification: Notification) -> Notification:
+    """Mark one of ``user``'s in-app notifications read (idempotent)."""
+    if notification.recipient_id != user.pk or notification.channel != Channel.IN_APP:
+        raise Notification.DoesNotExist
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notification_mark_all_read(*, user: Any) -> int:
+    """Mark every unread in-app notification of ``user`` read; returns how many."""
+    return Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def notification_preferences_set(*, user: Any, email_enabled: dict[str, bool]) -> None:
+    """Turn e-mail on or off per event type for ``user`` (events not named keep their setting)."""
+    for event, enabled in email_enabled.items():
+        NotificationPreference.objects.update_or_create(
+            user=user, event=Event(event), defaults={"email_enabled": bool(enabled)}
+        )
+
+
+# --- Handoff SLA ---------------------------------------------------------------------------
+def handoff_sla_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """Remind the PM of handoffs pending longer than the SLA, then escalate to managers.
+
+    The reminder goes once per pending period (to the assigned PM, or every PM
+    when unassigned) when ``HANDOFF_SLA_WORKING_DAYS`` working days have passed
+    since ``pending_since``; the escalation to managers once, a further SLA
+    period after the reminder. Both are claimed by compare-and-set on
+    ``reminded_at`` / ``escalated_at``, so overlapping runs notify once. A
+    resubmitted handoff starts a new pending period and a new clock.
+    """
+    from handoff.models import Handoff, HandoffStatus
+    from handoff.sla import sla_cutoff
+
+    now = now or timezone.now()
+    cutoff = sla_cutoff(now)
+    not_reminded = Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("pending_since"))
+    not_escalated = Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("pending_since"))
+    pending = Handoff.objects.filter(status=HandoffStatus.PENDING)
+
+    reminded = []
+    for handoff_id in pending.filter(not_reminded, pending_since__lte=cutoff).values_list("id", flat=True):
+        if _handoff_sla_notify(handoff_id=handoff_id, now=now, escalate=False):
+            reminded.append(handoff_id)
+    escalated = []
+    due = pending.filter(not_escalated, reminded_at__gte=F("pending_since"), reminded_at__lte=cutoff)
+    for handoff_id in due.values_list("id", flat=True):
+        if _handoff_sla_notify(handoff_id=handoff_id, now=now, escalate=True):
+            escalated.append(handoff_id)
+    return {"reminded": reminded, "escalated": escalated}
+
+
+@transaction.atomic
+def _handoff_sla_notify(*, handoff_id: int, now: datetime.datetime, escalate: bool) -> bool:
+    from accounts.models import User
+    from core.activity import log_activity
+    from handoff.models import Handoff, HandoffStatus
+
+    field = "escalated_at" if escalate else "reminded_at"
+    not_yet = Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": F("pending_since")})
+    claimed = Handoff.objects.filter(not_yet, pk=handoff_id, status=HandoffStatus.PENDING).update(**{field: now})
+    if not claimed:
+        return False
+    handoff = Handoff.objects.select_related("offer", "offer__client", "pm").get(pk=handoff_id)
+    waiting = f"pending since {timezone.localtime(handoff.pending_since):%a %d %b %Y %H:%M}"
+    if escalate:
+        event = Event.HANDOFF_SLA_ESCALATION
+        recipients = list(User.objects.with_role("manager"))
+        who = handoff.pm.full_name if handoff.pm else "no PM (unassigned)"
+        title = f"Escalation: handoff of {handoff.offer} still waiting"
+        body = f"The handoff of {handoff.offer} ({handoff.offer.client}) is {waiting}, assigned to {who}."
+    else:
+        event = Event.HANDOFF_SLA_REMINDER
+        recipients = [handoff.pm] if handoff.pm else list(User.objects.with_role("pm"))
+        title = f"Reminder: handoff of {handoff.offer} is waiting for you"
+        body = (
+            f"The handoff of {handoff.offer} ({handoff.offer.client}) is {waiting}, longer than the "
+            f"{settings.HANDOFF_SLA_WORKING_DAYS} working days agreed. Please accept or return it."
+        )
+    notify(
+        event=event,
+        recipients=recipients,
+        target=handoff,
+        title=title,
+        body=body,
+        key=f"{event}:{handoff.pk}:{handoff.pending_since.isoformat()}",
+    )
+    log_activity(actor=None, verb="sla_escalated" if escalate else "sla_reminded", target=handoff, message=title)
+    return True

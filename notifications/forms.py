@@ -1,0 +1,18 @@
+from django import forms
+
+from notifications.events import Event
+
+
+class EmailPreferencesForm(forms.Form):
+    """The event types the user wants e-mail for; unchecked ones are turned off."""
+
+    email = forms.MultipleChoiceField(
+        label="E-mail me about",
+        choices=Event.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def email_enabled(self) -> dict[str, bool]:
+        chosen = set(self.cleaned_data["email"])
+        return {event.value: event.value in chosen for event in Event}
