@@ -200,6 +200,13 @@ class MeetingKind(models.TextChoices):
     REGULAR = "regular", "Regular"
 
 
+class MeetingRecurrence(models.TextChoices):
+    NONE = "none", "Once"
+    WEEKLY = "weekly", "Weekly"
+    BIWEEKLY = "biweekly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+
+
 class Meeting(models.Model):
     """A project meeting with users and client contacts: the kickoff now, regular meetings later."""
 
@@ -211,6 +218,8 @@ class Meeting(models.Model):
         default=60, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
     )
     location = models.CharField(max_length=200, blank=True)
+    # A recurring project meeting (a weekly status call, say) that sales can see and join.
+    recurrence = models.CharField(max_length=16, choices=MeetingRecurrence.choices, default=MeetingRecurrence.NONE)
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="meetings")
     contacts = models.ManyToManyField("clients.Contact", blank=True, related_name="meetings")
     notes = models.TextField(max_length=20000, blank=True)
@@ -229,6 +238,9 @@ class Meeting(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"),
             models.CheckConstraint(
+                condition=Q(recurrence__in=MeetingRecurrence.values), name="meeting_recurrence_valid"
+            ),
+            models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=24 * 60), name="meeting_duration_range"
             ),
             # One kickoff per project; scheduling it again reschedules it.
@@ -245,3 +257,303 @@ class Meeting(models.Model):
     @property
     def ends_at(self):
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+# --- After the handoff (SPEC §3) -------------------------------------------------------
+class ChangeRequestStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+CHANGE_REQUEST_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ChangeRequestStatus.PROPOSED: (ChangeRequestStatus.APPROVED, ChangeRequestStatus.REJECTED),
+    ChangeRequestStatus.APPROVED: (),
+    ChangeRequestStatus.REJECTED: (),
+}
+
+# A change request costs or saves at most this much, and moves the end by at most this many days.
+CHANGE_COST_LIMIT = Decimal("999999999999.99")
+CHANGE_SCHEDULE_LIMIT_DAYS = 3650
+
+
+class ChangeRequest(models.Model):
+    """A change of scope after the signature. Approved changes roll into the project's budget and end date."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="change_requests")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=10000, blank=True)
+    # May be negative: a descoped change saves money or time.
+    cost_impact = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    schedule_impact_days = models.IntegerField(
+        default=0,
+        validators=[MinValueValidator(-CHANGE_SCHEDULE_LIMIT_DAYS), MaxValueValidator(CHANGE_SCHEDULE_LIMIT_DAYS)],
+    )
+    status = models.CharField(max_length=16, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PROPOSED)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ChangeRequestStatus.values), name="change_request_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(schedule_impact_days__gte=-CHANGE_SCHEDULE_LIMIT_DAYS)
+                & Q(schedule_impact_days__lte=CHANGE_SCHEDULE_LIMIT_DAYS),
+                name="change_request_schedule_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "status"], name="change_request_project_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id]) + f"#change-request-{self.pk}"
+
+    @property
+    def needs_two_signatures(self) -> bool:
+        return self.cost_impact != 0
+
+
+class SignatureCapacity(models.TextChoices):
+    PM = "pm", "Project manager"
+    SALES_LIAISON = "sales_liaison", "Sales liaison"
+    MANAGER = "manager", "Manager"
+
+
+class ChangeRequestApproval(models.Model):
+    """One signature on a change request. The same person never signs twice, nor one capacity twice."""
+
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="approvals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    capacity = models.CharField(max_length=16, choices=SignatureCapacity.choices)
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["change_request", "user"], name="change_request_approval_once_per_user"),
+            models.UniqueConstraint(
+                fields=["change_request", "capacity"], name="change_request_approval_once_per_capacity"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__in=SignatureCapacity.values), name="change_request_approval_capacity_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.capacity})"
+
+
+class IssueSeverity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+ISSUE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    IssueStatus.OPEN: (IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED),
+    IssueStatus.IN_PROGRESS: (IssueStatus.RESOLVED,),
+    # A resolution the client does not confirm goes back to work.
+    IssueStatus.RESOLVED: (IssueStatus.CLOSED, IssueStatus.IN_PROGRESS),
+    IssueStatus.CLOSED: (),
+}
+
+
+class ReportedThrough(models.TextChoices):
+    SALES = "sales", "Sales"
+    PM = "pm", "PM"
+    CLIENT = "client", "Client"
+
+
+class ClientIssue(models.Model):
+    """The shared client-issue tracker: the client explains a problem once, the whole account sees it."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="issues")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=10000, blank=True)
+    severity = models.CharField(max_length=16, choices=IssueSeverity.choices, default=IssueSeverity.MEDIUM)
+    reported_through = models.CharField(max_length=16, choices=ReportedThrough.choices, default=ReportedThrough.CLIENT)
+    status = models.CharField(max_length=16, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_issues")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__in=IssueSeverity.values), name="issue_severity_valid"),
+            models.CheckConstraint(condition=Q(status__in=IssueStatus.values), name="issue_status_valid"),
+            models.CheckConstraint(
+                condition=Q(reported_through__in=ReportedThrough.values), name="issue_reported_through_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "status"], name="issue_client_status_idx"),
+            models.Index(fields=["status", "severity"], name="issue_status_severity_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:issue_detail", args=[self.pk])
+
+
+class IssueComment(models.Model):
+    issue = models.ForeignKey(ClientIssue, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.issue}"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONVERTED = "converted", "Converted"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+FOLLOW_UP_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    FollowUpStatus.OPEN: (FollowUpStatus.CONVERTED, FollowUpStatus.DISMISSED),
+    FollowUpStatus.CONVERTED: (),
+    FollowUpStatus.DISMISSED: (),
+}
+
+
+class FollowUp(models.Model):
+    """Follow-up business the project team heard of; the account owner converts it into an offer or dismisses it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follow_ups")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=10000, blank=True)
+    estimated_value = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    status = models.CharField(max_length=16, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    # The draft offer it became: one offer per follow-up, linked both ways (offer.follow_up).
+    offer = models.OneToOneField(
+        "handoff.Offer", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=FollowUpStatus.values), name="follow_up_status_valid"),
+            models.CheckConstraint(condition=Q(estimated_value__gte=0), name="follow_up_value_non_negative"),
+        ]
+        indexes = [models.Index(fields=["project", "status"], name="follow_up_project_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id]) + f"#follow-up-{self.pk}"
+
+
+PULSE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+# A pulse with mood at or below this alerts the sales liaison and managers.
+LOW_MOOD = 2
+
+
+class ClientPulse(models.Model):
+    """How the client feels about the project, logged by anyone working on it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pulses")
+    mood = models.PositiveSmallIntegerField(validators=PULSE_VALIDATORS)
+    urgency = models.PositiveSmallIntegerField(validators=PULSE_VALIDATORS)
+    satisfaction = models.PositiveSmallIntegerField(validators=PULSE_VALIDATORS)
+    note = models.TextField(max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(mood__gte=1, mood__lte=5), name="pulse_mood_range"),
+            models.CheckConstraint(condition=Q(urgency__gte=1, urgency__lte=5), name="pulse_urgency_range"),
+            models.CheckConstraint(
+                condition=Q(satisfaction__gte=1, satisfaction__lte=5), name="pulse_satisfaction_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "recorded_at"], name="pulse_project_recorded_idx")]
+
+    def __str__(self) -> str:
+        return f"Pulse {self.mood}/{self.urgency}/{self.satisfaction} on {self.project}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id]) + "#pulse"
+
+    @property
+    def is_low(self) -> bool:
+        return self.mood <= LOW_MOOD
+
+
+class ActionItem(models.Model):
+    """An action agreed in a meeting, with an owner and a due date."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    text = models.CharField(max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+    )
+    due = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["done", "due", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class LessonLearned(models.Model):
+    """What sales should know next time: written when a project completes, shown on the client and its new offers."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lessons")
+    # Denormalised from the project: the client page and every new offer read lessons by client.
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="lessons")
+    text = models.TextField(max_length=5000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "created_at"], name="lesson_client_created_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id]) + "#lessons"
