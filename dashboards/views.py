@@ -126,10 +126,6 @@ def _body(snapshot: DashboardSnapshot, view: str, views: list[str], filters: Das
             "scope_note": _scope_note(data, view),
             "month_chart": charts.month_bars(tables["won_lost_by_month"]["rows"]),
             "status_chart": charts.status_bars(tables["pipeline_by_status"]["rows"]),
-            "missing": {
-                section: [item for item in data["not_yet_available"] if item["section"] == section]
-                for section in ("delivery", "learning")
-            },
         }
         return render_to_string("dashboards/_body.html", context)
 

@@ -64,12 +64,35 @@ class HandoffsSerializer(serializers.Serializer):
     returns_in_period = serializers.IntegerField()
 
 
+class OpenChangeRequestsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    cost_impact = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Sum, may be negative")
+    schedule_impact_days = serializers.IntegerField()
+
+
+class OpenIssuesSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    critical = serializers.IntegerField()
+    high = serializers.IntegerField()
+    medium = serializers.IntegerField()
+    low = serializers.IntegerField()
+
+
+class PulseSerializer(serializers.Serializer):
+    pulses = serializers.IntegerField(help_text="Pulses logged in the period")
+    low_mood = serializers.IntegerField(help_text="Of those, with mood ≤ 2")
+    latest_month_mood = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
+
+
 class DeliverySerializer(serializers.Serializer):
     projects = serializers.IntegerField()
     running = serializers.IntegerField()
     running_at_risk = serializers.IntegerField()
     running_off_track = serializers.IntegerField()
     overdue_deliverables = serializers.IntegerField()
+    open_change_requests = OpenChangeRequestsSerializer()
+    open_issues = OpenIssuesSerializer()
+    pulse = PulseSerializer()
 
 
 class HeatCellSerializer(serializers.Serializer):
@@ -101,8 +124,20 @@ class AccuracySerializer(serializers.Serializer):
     mean_error_percent = serializers.FloatField(allow_null=True)
 
 
+class FollowUpFunnelSerializer(serializers.Serializer):
+    raised = serializers.IntegerField()
+    raised_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    converted = serializers.IntegerField()
+    dismissed = serializers.IntegerField()
+    open = serializers.IntegerField()
+    conversion_percent = serializers.FloatField(allow_null=True)
+    won = serializers.IntegerField()
+    won_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
 class LearningSerializer(serializers.Serializer):
     accuracy = AccuracySerializer()
+    follow_ups = FollowUpFunnelSerializer()
 
 
 class SectionsSerializer(serializers.Serializer):
@@ -134,12 +169,6 @@ class PeriodSerializer(serializers.Serializer):
     chosen = serializers.BooleanField()
 
 
-class NotYetAvailableSerializer(serializers.Serializer):
-    section = serializers.CharField()
-    figure = serializers.CharField()
-    needs = serializers.CharField()
-
-
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -163,5 +192,4 @@ class DashboardSerializer(serializers.Serializer):
     period = PeriodSerializer()
     sections = SectionsSerializer()
     tables = serializers.DictField(child=TableSerializer())
-    not_yet_available = NotYetAvailableSerializer(many=True)
     options = OptionsSerializer()

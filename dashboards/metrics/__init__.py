@@ -2,10 +2,7 @@
 
 ``compute()`` runs each section over one ``Scope`` (the filters at one moment)
 and returns what the page and the API show plus the full rows of every table
-(for the CSV export). A section is a function ``Scope -> Section``: the figures
-that need the after-handoff records of issue 5 (change requests, client issues,
-follow-up opportunities, pulses) become one more function in ``SECTIONS`` when
-those records exist.
+(for the CSV export). A section is a function ``Scope -> Section``.
 """
 
 from __future__ import annotations
@@ -34,24 +31,13 @@ SECTIONS: list[tuple[str, Callable[[Scope], Section]]] = [
     ("learning", learning),
 ]
 
-# SPEC §3 figures whose records are not in the portal yet: shown as "not available yet", never as numbers.
-NOT_YET_AVAILABLE = [
-    {"section": "delivery", "figure": "Open change requests with cost impact", "needs": "change requests"},
-    {"section": "delivery", "figure": "Open client issues by severity", "needs": "client issues"},
-    {"section": "delivery", "figure": "Client pulse trend", "needs": "client pulses"},
-    {
-        "section": "learning",
-        "figure": "Follow-up opportunities raised → converted → won value",
-        "needs": "follow-up opportunities",
-    },
-]
-
 # Long tables show their first rows on the page; the CSV download has them all.
 PAGE_ROWS = {
     "pipeline_by_rep": 20,
     "pipeline_by_client": 20,
     "pending_handoffs": 20,
     "overdue_deliverables": 20,
+    "open_change_requests": 20,
     "return_reasons": 5,
 }
 
@@ -100,7 +86,6 @@ def compute(filters: DashboardFilters, now: datetime.datetime) -> Computed:
             }
             for name, table in tables.items()
         },
-        "not_yet_available": NOT_YET_AVAILABLE,
         "options": _options(filters),
     }
     return Computed(data=data, tables={name: table.rows for name, table in tables.items()})
@@ -115,6 +100,9 @@ TABLE_NAMES = [
     "return_reasons",
     "projects_by_status_health",
     "overdue_deliverables",
+    "open_change_requests",
+    "issues_by_severity",
+    "pulse_trend",
     "risk_heatmap",
     "accuracy_by_rep",
     "accuracy_by_pm",

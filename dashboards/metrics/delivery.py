@@ -1,9 +1,10 @@
-"""Delivery: projects by status and health, overdue deliverables."""
+"""Delivery: projects by status and health, overdue deliverables, and the after-handoff records."""
 
 from __future__ import annotations
 
 from django.db.models import Count
 
+from dashboards.metrics.after_handoff import delivery_extras
 from dashboards.metrics.common import RUNNING_PROJECT_STATUSES, Scope, Section, Table, person_name
 from projects.models import Deliverable, DeliverableStatus, ProjectHealth, ProjectStatus
 
@@ -95,4 +96,8 @@ def delivery(scope: Scope) -> Section:
         "running_off_track": sum(row[ProjectHealth.OFF_TRACK] for row in running),
         "overdue_deliverables": len(overdue.rows),
     }
-    return Section(figures=figures, tables={"projects_by_status_health": projects, "overdue_deliverables": overdue})
+    extra_figures, extra_tables = delivery_extras(scope)
+    return Section(
+        figures={**figures, **extra_figures},
+        tables={"projects_by_status_health": projects, "overdue_deliverables": overdue, **extra_tables},
+    )

@@ -1,4 +1,5 @@
-"""The learning loop: how good the estimates made before the sale were, per sales rep and per PM."""
+"""The learning loop: how good the estimates made before the sale were, per sales rep and per PM,
+and how much follow-up business the projects brought back to sales."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Subquery
 
+from dashboards.metrics.after_handoff import follow_up_funnel
 from dashboards.metrics.common import Scope, Section, Table, person_name
 from handoff.models import FeasibilityReview, ReviewStatus
 from projects.models import ProjectStatus
@@ -100,7 +102,7 @@ def _by(projects: list[dict[str, Any]], person: str, id_key: str, title: str, la
 def learning(scope: Scope) -> Section:
     projects = estimated_projects(scope)
     return Section(
-        figures={"accuracy": accuracy(projects)},
+        figures={"accuracy": accuracy(projects), "follow_ups": follow_up_funnel(scope)},
         tables={
             "accuracy_by_rep": _by(projects, "sales_liaison", "rep_id", "Estimate accuracy per sales rep", "Sales rep"),
             "accuracy_by_pm": _by(projects, "pm", "pm_id", "Estimate accuracy per PM", "PM"),

@@ -17,7 +17,7 @@ from core.models import Activity
 from dashboards.filters import DashboardFilters
 from handoff.models import FeasibilityReview, Handoff, Offer, ReviewStatus, Risk
 from handoff.sla import sla_state
-from projects.models import Deliverable, Project, ProjectRisk
+from projects.models import ChangeRequest, ClientIssue, ClientPulse, Deliverable, FollowUp, Project, ProjectRisk
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -282,6 +282,104 @@ class Oracle:
             }
             for d in late
         ]
+
+    # --- after the handoff ----------------------------------------------------------------------
+    def open_change_requests(self) -> list[dict]:
+        requests = [
+            cr
+            for cr in ChangeRequest.objects.select_related("project", "project__client")
+            if cr.status == "proposed" and self.project_ok(cr.project)
+        ]
+        requests.sort(key=lambda cr: (-cr.cost_impact, cr.raised_at, cr.pk))
+        return [
+            {
+                "change_request_id": cr.pk,
+                "title": cr.title,
+                "project_id": cr.project_id,
+                "project": cr.project.name,
+                "client": cr.project.client.name,
+                "cost_impact": money(cr.cost_impact),
+                "schedule_impact_days": cr.schedule_impact_days,
+                "signatures": cr.approvals.count(),
+                "raised": cr.raised_at.date().isoformat(),
+            }
+            for cr in requests
+        ]
+
+    def issue_ok(self, issue: ClientIssue) -> bool:
+        f = self.f
+        return (
+            (not f.rep_id or issue.client.account_owner_id == f.rep_id)
+            and (not f.client_id or issue.client_id == f.client_id)
+            and (not f.pm_id or (issue.project is not None and issue.project.pm_id == f.pm_id))
+        )
+
+    def issues_by_severity(self) -> list[dict]:
+        issues = [
+            i
+            for i in ClientIssue.objects.select_related("client", "project")
+            if i.status in ("open", "in_progress") and self.issue_ok(i)
+        ]
+        rows = []
+        for severity, label in reversed(ClientIssue._meta.get_field("severity").choices):
+            row = {"severity": severity, "label": label}
+            for status in ("open", "in_progress"):
+                row[status] = sum(i.severity == severity and i.status == status for i in issues)
+            row["total"] = row["open"] + row["in_progress"]
+            rows.append(row)
+        return rows
+
+    def pulse_trend(self) -> list[dict]:
+        pulses = [
+            p
+            for p in ClientPulse.objects.select_related("project")
+            if self.project_ok(p.project) and self.in_period(p.recorded_at)
+        ]
+        rows = []
+        year, month = self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            inside = [
+                p
+                for p in pulses
+                if (timezone.localtime(p.recorded_at).year, timezone.localtime(p.recorded_at).month) == (year, month)
+            ]
+
+            def mean(values):
+                if not values:
+                    return None
+                return str((Decimal(sum(values)) / len(values)).quantize(TENTH, rounding=ROUND_HALF_UP))
+
+            rows.append(
+                {
+                    "month": f"{year:04d}-{month:02d}",
+                    "pulses": len(inside),
+                    "low_mood": sum(p.mood <= 2 for p in inside),
+                    "mood": mean([p.mood for p in inside]),
+                    "urgency": mean([p.urgency for p in inside]),
+                    "satisfaction": mean([p.satisfaction for p in inside]),
+                }
+            )
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return rows
+
+    def follow_up_funnel(self) -> dict:
+        raised = [
+            f
+            for f in FollowUp.objects.select_related("project", "offer")
+            if self.project_ok(f.project) and self.in_period(f.raised_at)
+        ]
+        won = [f for f in raised if f.offer is not None and f.offer.status == "won"]
+        converted = sum(f.status == "converted" for f in raised)
+        return {
+            "raised": len(raised),
+            "raised_value": money(sum((f.estimated_value for f in raised), Decimal("0"))),
+            "converted": converted,
+            "dismissed": sum(f.status == "dismissed" for f in raised),
+            "open": sum(f.status == "open" for f in raised),
+            "conversion_percent": pct(converted, len(raised)),
+            "won": len(won),
+            "won_value": money(sum((f.offer.value or Decimal("0") for f in won), Decimal("0"))),
+        }
 
     # --- risks ---------------------------------------------------------------------------------
     def heatmap(self) -> dict[tuple[int, int], tuple[int, int]]:

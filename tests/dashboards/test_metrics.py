@@ -56,6 +56,15 @@ def assert_matches_oracle(computed: metrics.Computed, oracle: Oracle) -> None:
 
     assert tables["projects_by_status_health"] == oracle.projects_by_status_health()
     assert tables["overdue_deliverables"] == oracle.overdue_deliverables()
+    assert tables["open_change_requests"] == oracle.open_change_requests()
+    changes = figures["delivery"]["open_change_requests"]
+    assert changes["count"] == len(tables["open_change_requests"])
+    assert Decimal(changes["cost_impact"]) == sum(Decimal(row["cost_impact"]) for row in oracle.open_change_requests())
+    assert tables["issues_by_severity"] == oracle.issues_by_severity()
+    assert figures["delivery"]["open_issues"]["total"] == sum(row["total"] for row in oracle.issues_by_severity())
+    assert tables["pulse_trend"] == oracle.pulse_trend()
+    assert figures["delivery"]["pulse"]["pulses"] == sum(row["pulses"] for row in oracle.pulse_trend())
+    assert figures["learning"]["follow_ups"] == oracle.follow_up_funnel()
 
     cells = oracle.heatmap()
     for row in tables["risk_heatmap"]:
@@ -274,15 +283,18 @@ def test_it_fills_the_risk_heatmap_only_with_open_risks_of_open_offers(rep):
     assert sum(cell["total"] for row in grid for cell in row) == 1
 
 
-def test_it_says_which_figures_are_not_available_yet(db):
-    missing = compute().data["not_yet_available"]
+def test_it_shows_every_after_handoff_figure_as_zero_on_empty_data(db):
+    sections = compute().data["sections"]
 
-    assert {item["needs"] for item in missing} == {
-        "change requests",
-        "client issues",
-        "client pulses",
-        "follow-up opportunities",
+    assert sections["delivery"]["open_change_requests"] == {
+        "count": 0,
+        "cost_impact": "0.00",
+        "schedule_impact_days": 0,
     }
+    assert sections["delivery"]["open_issues"] == {"total": 0, "critical": 0, "high": 0, "medium": 0, "low": 0}
+    assert sections["delivery"]["pulse"] == {"pulses": 0, "low_mood": 0, "latest_month_mood": None}
+    assert sections["learning"]["follow_ups"]["conversion_percent"] is None
+    assert sections["learning"]["follow_ups"]["won_value"] == "0.00"
 
 
 @pytest.mark.parametrize("filters", [DashboardFilters(), "rep", "pm", "client"])
@@ -303,11 +315,11 @@ def test_it_computes_in_a_fixed_number_of_queries(rep, pm, filters):
     assert len(many) == len(few)
 
 
-def test_it_computes_every_figure_in_seventeen_queries(db, django_assert_num_queries):
+def test_it_computes_every_figure_in_twenty_one_queries(db, django_assert_num_queries):
     build_world(9, offers=20)
 
-    # 15 for the sections, 2 for the filter form's reps and PMs (18 with a client's name).
-    with django_assert_num_queries(17):
+    # 19 for the sections, 2 for the filter form's reps and PMs (22 with a client's name).
+    with django_assert_num_queries(21):
         compute()
 
 

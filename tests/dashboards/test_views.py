@@ -206,7 +206,8 @@ def test_it_shows_the_empty_states(client_as, manager):
 
     assert "No handoff is waiting for a PM." in text
     assert "No deliverable is overdue." in text
-    assert "Not available yet" in text
+    assert "No change request is waiting for a decision." in text
+    assert "Not available yet" not in text
 
 
 # --- CSV ------------------------------------------------------------------------------------

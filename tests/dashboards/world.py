@@ -21,13 +21,23 @@ from handoff.models import (
     Risk,
 )
 from projects.models import (
+    ChangeRequest,
+    ChangeRequestApproval,
+    ChangeRequestStatus,
+    ClientIssue,
+    ClientPulse,
     Deliverable,
     DeliverableStatus,
+    FollowUp,
+    FollowUpStatus,
+    IssueSeverity,
+    IssueStatus,
     Project,
     ProjectHealth,
     ProjectRisk,
     ProjectStatus,
     RiskStatus,
+    SignatureCapacity,
 )
 from tests.factories import ClientFactory, UserFactory
 
@@ -238,4 +248,74 @@ def build_world(seed: int, *, offers: int = 60, now: datetime.datetime | None = 
                 due=rng.choice([None, (now + DAY * rng.randint(-60, 60)).date()]),
                 status=rng.choice(DeliverableStatus.values),
             )
+        add_after_handoff_records(rng, project=project, now=now, clients=clients)
     return {"reps": reps, "pms": pms, "clients": clients, "now": now}
+
+
+def _backdate(model, pk: int, **fields) -> None:
+    """auto_now_add fields take the time of the insert: move them to the moment the story needs."""
+    model.objects.filter(pk=pk).update(**fields)
+
+
+def add_after_handoff_records(rng: random.Random, *, project: Project, now: datetime.datetime, clients: list) -> None:
+    """Change requests, client issues, pulses and follow-ups of one project, at random moments of the last 500 days."""
+    for number in range(rng.randint(0, 3)):
+        request = ChangeRequest.objects.create(
+            project=project,
+            title=f"Change {number}",
+            cost_impact=rng.choice([Decimal("0"), Decimal("-1500.50"), Decimal(rng.randint(1, 10**7)) / 100]),
+            schedule_impact_days=rng.randint(-10, 60),
+            status=rng.choice(ChangeRequestStatus.values),
+            raised_by=project.pm,
+        )
+        _backdate(ChangeRequest, request.pk, raised_at=now - DAY * rng.uniform(0, 500))
+        if rng.random() < 0.5:
+            ChangeRequestApproval.objects.create(change_request=request, user=project.pm, capacity=SignatureCapacity.PM)
+    for number in range(rng.randint(0, 3)):
+        issue = ClientIssue.objects.create(
+            client=project.client,
+            project=project if rng.random() < 0.7 else None,
+            title=f"Issue {number}",
+            severity=rng.choice(IssueSeverity.values),
+            status=rng.choice(IssueStatus.values),
+            created_by=project.sales_liaison,
+        )
+        _backdate(ClientIssue, issue.pk, created_at=now - DAY * rng.uniform(0, 500))
+    # An issue of another client, with no project: only the client and rep filters can reach it.
+    if rng.random() < 0.3:
+        other = rng.choice(clients)
+        ClientIssue.objects.create(
+            client=other, title="Account issue", severity=rng.choice(IssueSeverity.values), created_by=project.pm
+        )
+    for _ in range(rng.randint(0, 4)):
+        pulse = ClientPulse.objects.create(
+            project=project,
+            mood=rng.randint(1, 5),
+            urgency=rng.randint(1, 5),
+            satisfaction=rng.randint(1, 5),
+            recorded_by=project.pm,
+        )
+        _backdate(ClientPulse, pulse.pk, recorded_at=now - DAY * rng.uniform(0, 500))
+    for number in range(rng.randint(0, 2)):
+        status = rng.choice(FollowUpStatus.values)
+        offer = None
+        if status == FollowUpStatus.CONVERTED:
+            offer = make_offer(
+                client=project.client,
+                owner=project.sales_liaison,
+                status=rng.choice(OfferStatus.values),
+                value=rng.choice([None, Decimal(rng.randint(1, 10**6)) / 100]),
+                probability=50,
+                created_at=now - DAY * rng.uniform(0, 100),
+                closed_at=now - DAY,
+                title=f"Follow-up offer {project.pk}-{number}",
+            )
+        follow_up = FollowUp.objects.create(
+            project=project,
+            title=f"Follow-up {number}",
+            estimated_value=Decimal(rng.randint(0, 10**7)) / 100,
+            status=status,
+            raised_by=project.pm,
+            offer=offer,
+        )
+        _backdate(FollowUp, follow_up.pk, raised_at=now - DAY * rng.uniform(0, 500))

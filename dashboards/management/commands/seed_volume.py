@@ -53,9 +53,13 @@ from handoff.models import (
     Verdict,
 )
 from projects.models import (
+    ChangeRequest,
+    ClientIssue,
+    ClientPulse,
     CommitmentStatus,
     Deliverable,
     DeliverableStatus,
+    FollowUp,
     Project,
     ProjectCommitment,
     ProjectHealth,
@@ -118,6 +122,10 @@ SEEDED = (
     ProjectCommitment,
     ProjectRisk,
     Deliverable,
+    ChangeRequest,
+    ClientIssue,
+    ClientPulse,
+    FollowUp,
 )
 COMMITMENTS = ("Go-live before the end of the quarter", "On-site training for 10 people", "Weekly status report")
 
@@ -240,6 +248,7 @@ class Command(BaseCommand):
         reviews = self.reviews(offers, pms)
         handoffs, returns = self.handoffs(offers, reviews, pms)
         projects, project_rows = self.projects(handoffs, offers, reviews, commitments)
+        after = self.after_handoff(projects)
         return {
             "clients": len(clients),
             "contacts": contacts,
@@ -251,6 +260,96 @@ class Command(BaseCommand):
             "returns": returns,
             "projects": len(projects),
             "project commitments, risks and deliverables": project_rows,
+            **after,
+        }
+
+    def after_handoff(self, projects: list[dict[str, Any]]) -> dict[str, int]:
+        """Change requests, client issues, pulses and follow-ups of the projects, dated after their start."""
+        rng = self.rng
+        changes, issues, pulses, follow_ups = [], [], [], []
+        for project in projects:
+            start, pm, rep = project["created_at"], project["pm_id"], project["sales_liaison_id"]
+            span = max((self.now - start).total_seconds(), 60.0)
+
+            def later(start=start, span=span) -> datetime.datetime:
+                return start + datetime.timedelta(seconds=rng.uniform(0, span))
+
+            for _ in range(rng.choice((0, 0, 1, 2))):
+                decided = rng.random() < 0.7
+                raised = later()
+                changes.append(
+                    {
+                        "project_id": project["id"],
+                        "title": rng.choice(("Extra report", "Second site", "Descoped interface", "Data migration")),
+                        "description": "",
+                        "cost_impact": Decimal(rng.randint(-200, 2000)) * 50,
+                        "schedule_impact_days": rng.randint(-5, 30),
+                        "status": rng.choice(("approved", "rejected")) if decided else "proposed",
+                        "raised_by_id": pm,
+                        "raised_at": raised,
+                        "decided_at": min(raised + DAY * rng.uniform(1, 14), self.now) if decided else None,
+                        "decision_comment": "",
+                    }
+                )
+            for _ in range(rng.choice((0, 1, 1, 2))):
+                status = rng.choices(("open", "in_progress", "resolved", "closed"), weights=(2, 2, 2, 4))[0]
+                created = later()
+                issues.append(
+                    {
+                        "client_id": project["client_id"],
+                        "project_id": project["id"],
+                        "title": rng.choice(
+                            ("Login fails for some users", "Invoice wrong", "Report slow", "Data missing")
+                        ),
+                        "description": "",
+                        "severity": rng.choices(("low", "medium", "high", "critical"), weights=(4, 4, 2, 1))[0],
+                        "reported_through": rng.choice(("sales", "pm", "client")),
+                        "status": status,
+                        "created_by_id": rng.choice((pm, rep)),
+                        "created_at": created,
+                        "updated_at": created,
+                        "resolved_at": created + DAY if status in ("resolved", "closed") else None,
+                        "closed_at": created + 2 * DAY if status == "closed" else None,
+                    }
+                )
+            for _ in range(rng.choice((0, 1, 2, 3))):
+                pulses.append(
+                    {
+                        "project_id": project["id"],
+                        "mood": rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 4, 5, 3))[0],
+                        "urgency": rng.randint(1, 5),
+                        "satisfaction": rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 4, 5, 3))[0],
+                        "note": "",
+                        "recorded_by_id": rng.choice((pm, rep)),
+                        "recorded_at": later(),
+                    }
+                )
+            if rng.random() < 0.25:
+                status = rng.choices(("open", "dismissed", "converted"), weights=(3, 2, 0))[0]
+                raised = later()
+                follow_ups.append(
+                    {
+                        "project_id": project["id"],
+                        "title": "Follow-up: phase two",
+                        "description": "",
+                        "estimated_value": Decimal(rng.randint(1, 400)) * 250,
+                        "status": status,
+                        "raised_by_id": pm,
+                        "raised_at": raised,
+                        "decided_by_id": rep if status != "open" else None,
+                        "decided_at": raised + DAY if status != "open" else None,
+                        "dismiss_reason": "Client has no budget this year" if status == "dismissed" else "",
+                    }
+                )
+        insert(ChangeRequest, changes)
+        insert(ClientIssue, issues)
+        insert(ClientPulse, pulses)
+        insert(FollowUp, follow_ups)
+        return {
+            "change requests": len(changes),
+            "client issues": len(issues),
+            "pulses": len(pulses),
+            "follow-ups": len(follow_ups),
         }
 
     def users(self) -> tuple[list[int], list[int]]:
