@@ -62,6 +62,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if database["ok"] else 503)
 
 
+@require_GET
 def home(request: HttpRequest):
     """Each role's start page: what waits on this user, a fixed handful of queries per role.
 
@@ -72,13 +73,25 @@ def home(request: HttpRequest):
     from django.shortcuts import render
 
     from handoff.selectors import pipeline_summary, pm_home, rep_home
+    from projects.selectors import follow_ups_awaiting
 
     user = request.user
     context: dict = {}
     if user.is_sales:
         context["rep"] = rep_home(user=user)
+        # Follow-up business heard of on the projects of the rep's clients: theirs to convert or dismiss.
+        context["follow_ups"] = follow_ups_awaiting(user=user)
+        # Promises to the client at risk or broken on the projects the rep is sales liaison of.
+        from projects.services.deliverables import troubled_commitments_for_liaison
+
+        context["troubled_commitments"] = list(troubled_commitments_for_liaison(user=user)[:50])
     if user.is_pm:
         context["pm"] = pm_home(user=user)
+    # Action items from project meetings that this user owns and has not ticked off (any role may own one).
+    from projects.selectors import open_action_items
+    from projects.views.meetings import action_items_for_home
+
+    context["action_items"] = action_items_for_home(open_action_items(user=user))
     if user.is_manager:
         pipeline = pipeline_summary(user=user)
         context["pipeline"] = pipeline
@@ -90,6 +103,7 @@ def home(request: HttpRequest):
     return render(request, "core/home.html", context)
 
 
+@require_GET
 def search(request: HttpRequest):
     """Global search over clients, contacts, offers and projects: the header box's dropdown (htmx) or a page."""
     from django.shortcuts import render

@@ -16,6 +16,8 @@ from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, Contact
 from handoff.models import Commitment, Feasibility, FeasibilityReview, Handoff, Offer, OfferStatus, ReviewStatus, Risk
 from handoff.services.handoffs import handoff_accept, handoff_resubmit, handoff_return, offer_win
+from handoff.services.offers import commitment_add, commitment_remove, offer_update
+from handoff.services.risks import risk_add
 from projects.models import ProjectHealth, ProjectStatus
 from projects.services import meeting_schedule_kickoff, project_update
 
@@ -174,19 +176,22 @@ def seed(stdout=None) -> None:
                 "Please renegotiate the date or reduce the scope, and add the data-migration risk.",
             )
             if outcome == "resubmitted":
-                commitment = offer.commitments.get(text__startswith="Go-live")
-                commitment.text = "Go-live within 14 weeks of the kickoff"
-                commitment.save(update_fields=["text"])
-                Risk.objects.create(
+                # The rep fixes the returned offer through the offer services, as on its page.
+                offer = Offer.objects.get(pk=offer.pk)
+                commitment_remove(commitment=offer.commitments.get(text__startswith="Go-live"), actor=rep)
+                commitment_add(offer=offer, actor=rep, text="Go-live within 14 weeks of the kickoff")
+                risk_add(
                     offer=offer,
+                    actor=rep,
                     title="Data migration quality",
                     category="technical",
                     probability=3,
                     impact=5,
                     mitigation="Trial migration in week 4.",
-                    created_by=rep,
                 )
-                Offer.objects.filter(pk=offer.pk).update(value=offer.value + Decimal("8000"))
+                offer_update(
+                    offer=offer, actor=rep, version=offer.version, data={"value": offer.value + Decimal("8000")}
+                )
                 handoff_resubmit(handoff=handoff, actor=rep)
         elif outcome == "accepted":
             project = handoff_accept(handoff=handoff, actor=pm)
@@ -214,3 +219,423 @@ def seed(stdout=None) -> None:
         created += 1
     if stdout is not None:
         stdout.write(f"Handoffs and projects: {created} demo offers handed off ({len(DEMOS) - created} already there).")
+    seed_changes_and_deliverables(stdout=stdout)
+    seed_issues(users, stdout)
+    seed_pulses_and_meetings(users, stdout)
+    seed_follow_ups_and_lessons(users, stdout)
+
+
+# --- Client issues -------------------------------------------------------------------------------
+# project title (or None: an account-level issue of the client), client, title, severity, reported through,
+# who logs it, assignees, the statuses it moves through, comments (author, text).
+DEMO_ISSUES = [
+    (
+        "ERP migration phase 1",
+        "Stadtwerke Falkenau",
+        "Invoices from the old system show the wrong VAT rate",
+        "critical",
+        "client",
+        "paula",
+        ["paula", "peter"],
+        ["in_progress"],
+        [
+            ("paula", "Reproduced with the March export: the 7 % rate is mapped to 19 %."),
+            ("rita", "Clara Vogt called me about it twice; I promised an update by Friday."),
+        ],
+    ),
+    (
+        "ERP migration phase 1",
+        "Stadtwerke Falkenau",
+        "Training dates clash with the billing run",
+        "medium",
+        "sales",
+        "rita",
+        ["rita"],
+        [],
+        [],
+    ),
+    (
+        "Payroll integration",
+        "Stadtwerke Falkenau",
+        "Payslips of part-time staff are rounded down",
+        "high",
+        "client",
+        "sam",
+        ["paula", "sam"],
+        ["in_progress"],
+        [("paula", "The rounding rule comes from the legacy payroll table; fix planned for the next sprint.")],
+    ),
+    (
+        "Data platform foundation",
+        "Alpenblick Hotels",
+        "Nightly import fails on weekend bookings",
+        "high",
+        "pm",
+        "peter",
+        ["peter"],
+        ["in_progress", "resolved"],
+        [("peter", "Time-zone bug in the booking export; fixed and deployed, waiting for the client to confirm.")],
+    ),
+    (
+        "Intranet refresh",
+        "Nordwind Logistics GmbH",
+        "Search does not find PDF attachments",
+        "low",
+        "client",
+        "peter",
+        ["peter"],
+        ["resolved", "closed"],
+        [("rita", "Jonas Brandt confirmed it works now. Closing.")],
+    ),
+    (
+        None,
+        "Nordwind Logistics GmbH",
+        "New invoice address not used on offers",
+        "low",
+        "sales",
+        "rita",
+        ["rita", "mona"],
+        [],
+        [("mona", "Accounting has the new address since May; please update the client record too.")],
+    ),
+]
+
+
+def seed_issues(users: dict[str, User], stdout=None) -> None:
+    """Client issues across severities and statuses, with assignees and comments, through the services."""
+    from projects.models import ClientIssue, Project
+    from projects.services.issues import issue_comment_add, issue_create, issue_transition
+
+    created = 0
+    for project_title, client_name, title, severity, channel, author, assignees, path, comments in DEMO_ISSUES:
+        client = Client.objects.filter(name__iexact=client_name).first()
+        if client is None or ClientIssue.objects.filter(client=client, title=title).exists():
+            continue
+        project = Project.objects.filter(client=client, name=project_title).first() if project_title else None
+        if project_title and project is None:
+            continue
+        actor = users[author]
+        issue = issue_create(
+            actor=actor,
+            client=client,
+            data={
+                "title": title,
+                "description": f"{title}. Reported on {timezone.localdate():%d %b %Y}; the client expects an answer this week.",
+                "severity": severity,
+                "reported_through": channel,
+                "project": project,
+                "assignees": [users[name] for name in assignees],
+            },
+        )
+        for status in path:
+            issue = issue_transition(issue=issue, actor=users[assignees[0]], status=status)
+        for comment_author, text in comments:
+            issue_comment_add(issue=issue, actor=users[comment_author], body=text)
+        created += 1
+    if stdout is not None:
+        stdout.write(f"Client issues: {created} logged.")
+
+
+# --- Change requests, deliverables and commitments (issue 5) -----------------------------------------
+def seed_changes_and_deliverables(stdout=None) -> None:
+    """On the active demo project: an approved change with two signatures, one waiting for the PM's, a
+    rejected one; deliverables in every status (one overdue); commitments at risk and broken for the reps.
+
+    Idempotent: a project that already has change requests is left alone.
+    """
+    from projects.models import CommitmentStatus, Project
+    from projects.services.changes import change_request_approve, change_request_raise, change_request_reject
+    from projects.services.deliverables import (
+        commitment_set_status,
+        deliverable_add,
+        deliverable_decide,
+        deliverable_submit,
+    )
+
+    today = timezone.localdate()
+    erp = Project.objects.filter(name="ERP migration phase 1").select_related("pm", "sales_liaison", "client").first()
+    if erp is not None and not erp.change_requests.exists():
+        pm, rep = erp.pm, erp.sales_liaison
+        contacts = {contact.name: contact for contact in erp.client.contacts.all()}
+        cfo = contacts.get("Clara Vogt") or next(iter(contacts.values()))
+        it = contacts.get("Jonas Brandt") or cfo
+        fleet = change_request_raise(
+            project=erp,
+            actor=pm,
+            data={
+                "title": "Interface to the fleet management system",
+                "description": "The client wants vehicle data in the ERP from day one; not in the sold scope.",
+                "cost_impact": Decimal("8500.00"),
+                "schedule_impact_days": 14,
+            },
+        )
+        change_request_approve(change_request=fleet, actor=pm, comment="Two more weeks of interface work.")
+        change_request_approve(change_request=fleet, actor=rep, comment="Agreed with Clara Vogt on the phone.")
+        training = change_request_raise(
+            project=erp,
+            actor=rep,
+            data={
+                "title": "Extra training day for the night shift",
+                "description": "The night shift cannot attend the planned sessions.",
+                "cost_impact": Decimal("1200.00"),
+                "schedule_impact_days": 0,
+            },
+        )
+        change_request_approve(change_request=training, actor=rep, comment="The client asked for it in writing.")
+        export = change_request_raise(
+            project=erp,
+            actor=pm,
+            data={
+                "title": "Drop the legacy report export",
+                "description": "Nobody uses the old export; dropping it saves a week.",
+                "cost_impact": Decimal("-3000.00"),
+                "schedule_impact_days": -5,
+            },
+        )
+        change_request_reject(
+            change_request=export, actor=rep, comment="The controller still relies on it at year end."
+        )
+        deliverables = {item.name: item for item in erp.deliverables.all()}
+        design = deliverables.get("Design signed off")
+        if design is not None:
+            deliverable_submit(deliverable=design, actor=pm)
+            deliverable_decide(deliverable=design, actor=pm, decision="accepted", contact=cfo)
+        uat = deliverables.get("User acceptance test")
+        if uat is not None:
+            deliverable_submit(deliverable=uat, actor=pm)
+            deliverable_decide(
+                deliverable=uat,
+                actor=rep,
+                decision="rejected",
+                contact=it,
+                reason="Twelve test cases fail on the warehouse interface; fix and resubmit.",
+            )
+        spec = deliverable_add(
+            project=erp, actor=pm, name="Interface specification", due=today + datetime.timedelta(days=10)
+        )
+        deliverable_submit(deliverable=spec, actor=pm)
+        deliverable_add(project=erp, actor=pm, name="Data migration dry run", due=today - datetime.timedelta(days=6))
+        for commitment in erp.commitments.all():
+            if commitment.text.startswith("Go-live"):
+                commitment_set_status(commitment=commitment, actor=pm, status=CommitmentStatus.AT_RISK)
+            else:
+                commitment_set_status(commitment=commitment, actor=pm, status=CommitmentStatus.KEPT)
+        if stdout is not None:
+            stdout.write("Change requests, deliverables and commitments: added to ERP migration phase 1.")
+    platform = Project.objects.filter(name="Data platform foundation").select_related("pm").first()
+    if platform is not None and not platform.commitments.exclude(status=CommitmentStatus.OPEN).exists():
+        for commitment in platform.commitments.all():
+            status = CommitmentStatus.BROKEN if commitment.text.startswith("Go-live") else CommitmentStatus.RENEGOTIATED
+            commitment_set_status(commitment=commitment, actor=platform.pm, status=status)
+
+
+# --- Client pulse and meetings (issue 5, part D) ------------------------------------------------------
+# project title → pulses, oldest first: (mood, urgency, satisfaction, note). One week apart, the last one today.
+DEMO_PULSES = {
+    "ERP migration phase 1": [
+        (4, 2, 5, "Good start; the CFO likes the weekly updates."),
+        (4, 3, 4, ""),
+        (3, 4, 4, "Worried about the VAT mapping."),
+        (2, 5, 2, "Clara Vogt is upset: invoices went out with the wrong VAT rate."),
+        (3, 4, 3, "Calmer after the fix plan; still watching closely."),
+    ],
+    "Data platform foundation": [
+        (4, 2, 5, ""),
+        (3, 3, 4, "The hold frustrates the operations team."),
+        (3, 3, 3, ""),
+        (2, 4, 3, "They ask when we restart; budget approval still pending on their side."),
+    ],
+    "Intranet refresh": [
+        (4, 2, 3, ""),
+        (5, 2, 4, "Very happy with the new search."),
+        (5, 1, 5, "Go-live went smoothly."),
+    ],
+    "Payroll integration": [
+        (3, 2, 4, ""),
+        (3, 4, 2, "Rounding issue on part-time payslips raised."),
+    ],
+}
+
+
+def seed_pulses_and_meetings(users: dict[str, User], stdout=None) -> None:
+    """A pulse history per project (one of them low), and a weekly status meeting with notes, decisions and
+    action items (one overdue) plus a past steering meeting on each open project; through the services."""
+    from projects.models import ClientPulse, Meeting, MeetingKind, Project
+    from projects.services.meetings import action_item_add, action_item_set_done, meeting_create, meeting_update_notes
+    from projects.services.pulses import pulse_record
+
+    now = timezone.now()
+    pulses = meetings = 0
+    for project in Project.objects.filter(name__in=DEMO_PULSES).select_related("pm", "sales_liaison", "client"):
+        if ClientPulse.objects.filter(project=project).exists():
+            continue
+        history = DEMO_PULSES[project.name]
+        for index, (mood, urgency, satisfaction, note) in enumerate(history):
+            actor = project.sales_liaison if index % 2 else project.pm
+            pulse = pulse_record(
+                project=project, actor=actor, mood=mood, urgency=urgency, satisfaction=satisfaction, note=note
+            )
+            # Spread the history over the past weeks, the last one today.
+            when = now - datetime.timedelta(days=7 * (len(history) - 1 - index), hours=index)
+            ClientPulse.objects.filter(pk=pulse.pk).update(recorded_at=when)
+            pulses += 1
+    for project in Project.objects.filter(name__in=DEMO_PULSES).exclude(status__in=["completed", "cancelled"]):
+        if Meeting.objects.filter(project=project, kind=MeetingKind.REGULAR).exists():
+            continue
+        pm, rep = project.pm, project.sales_liaison
+        contacts = list(project.client.contacts.order_by("name")[:2])
+        first = timezone.localtime(now - datetime.timedelta(days=21)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+        weekly = meeting_create(
+            project=project,
+            actor=pm,
+            data={
+                "title": f"Weekly status: {project.name}",
+                "starts_at": first,
+                "duration_minutes": 45,
+                "location": "Video call",
+                "recurrence": "weekly",
+                "attendees": [pm, rep],
+                "contacts": contacts,
+                "notes": "",
+            },
+        )
+        meeting_update_notes(
+            meeting=weekly,
+            actor=pm,
+            data={
+                "notes": "Progress since last week, open issues, next steps.\n"
+                "The client asked for a short written summary after each call.",
+                "decisions": "Status calls stay weekly until go-live.\nTest data arrives in week 2.",
+            },
+        )
+        overdue = action_item_add(
+            meeting=weekly,
+            actor=pm,
+            text="Send the client the updated project plan",
+            owner=rep,
+            due=first.date() + datetime.timedelta(days=7),
+        )
+        action_item_add(
+            meeting=weekly,
+            actor=pm,
+            text="Book the training room for the key users",
+            owner=pm,
+            due=timezone.localdate() + datetime.timedelta(days=10),
+        )
+        done = action_item_add(
+            meeting=weekly, actor=pm, text="Share the test-data template", owner=pm, due=first.date()
+        )
+        action_item_set_done(item=done, actor=pm, done=True)
+        assert overdue.pk
+        steering = meeting_create(
+            project=project,
+            actor=pm,
+            data={
+                "title": f"Steering committee: {project.name}",
+                "starts_at": first + datetime.timedelta(days=11, hours=4),
+                "duration_minutes": 60,
+                "location": "Client HQ",
+                "attendees": [pm, rep, users["mona"]],
+                "contacts": contacts[:1],
+            },
+        )
+        meeting_update_notes(
+            meeting=steering,
+            actor=pm,
+            data={
+                "notes": "Budget and scope review with the client's management.",
+                "decisions": "No scope changes before the first milestone.",
+            },
+        )
+        meetings += 2
+    if stdout is not None:
+        stdout.write(f"Client pulses and meetings: {pulses} pulses, {meetings} meetings added.")
+
+
+# --- Follow-up opportunities and lessons learned ------------------------------------------------------
+# project title, who raises, title, description, estimated value, what the account owner does (None: open).
+DEMO_FOLLOW_UPS = [
+    (
+        "ERP migration phase 1",
+        "paula",
+        "Smart-meter data integration",
+        "Their metering team asked whether the new ERP could take the smart-meter readings directly.",
+        Decimal("65000"),
+        None,
+    ),
+    (
+        "Data platform foundation",
+        "sam",
+        "Revenue management dashboards",
+        "The revenue manager wants occupancy and rate dashboards on the new platform once it is live.",
+        Decimal("38000"),
+        None,
+    ),
+    (
+        "Intranet refresh",
+        "peter",
+        "Employee mobile app",
+        "Drivers and warehouse staff have no desk: they asked for the intranet news and shift plans on their phones.",
+        Decimal("42000"),
+        "convert",
+    ),
+    (
+        "Intranet refresh",
+        "peter",
+        "Second-level support contract",
+        "Their IT asked who answers the intranet tickets after go-live.",
+        Decimal("9000"),
+        "dismiss",
+    ),
+]
+DEMO_LESSONS = [
+    (
+        "Intranet refresh",
+        "peter",
+        "Works councils must approve every tool that shows staff data: put their sign-off into the plan "
+        "from the start, it took four weeks here.",
+    ),
+    (
+        "Intranet refresh",
+        "rita",
+        "Jonas Brandt decides on the technology, but Clara Vogt only signs after a reference call. "
+        "Offer one before the final price, not after.",
+    ),
+]
+
+
+def seed_follow_ups_and_lessons(users: dict[str, User], stdout=None) -> None:
+    """Follow-ups open, converted and dismissed, and the lessons of the completed project (idempotent)."""
+    from projects.models import FollowUp, LessonLearned, Project
+    from projects.services.followups import follow_up_convert, follow_up_dismiss, follow_up_raise
+    from projects.services.lessons import lesson_add
+
+    projects = {project.name: project for project in Project.objects.select_related("client__account_owner")}
+    raised = lessons = 0
+    for project_name, raiser, title, description, value, decision in DEMO_FOLLOW_UPS:
+        project = projects.get(project_name)
+        if project is None or FollowUp.objects.filter(project=project, title=title).exists():
+            continue
+        follow_up = follow_up_raise(
+            project=project, actor=users[raiser], title=title, description=description, estimated_value=value
+        )
+        owner = project.client.account_owner
+        if decision == "convert" and owner is not None and owner.is_sales:
+            follow_up_convert(follow_up=follow_up, actor=owner)
+        elif decision == "dismiss" and owner is not None:
+            follow_up_dismiss(
+                follow_up=follow_up, actor=owner, reason="Their parent company runs second-level support for them."
+            )
+        raised += 1
+    for project_name, author, text in DEMO_LESSONS:
+        project = projects.get(project_name)
+        if project is None or project.status != ProjectStatus.COMPLETED:
+            continue
+        if LessonLearned.objects.filter(project=project, text=text).exists():
+            continue
+        lesson_add(project=project, actor=users[author], text=text)
+        lessons += 1
+    if stdout is not None:
+        stdout.write(f"Follow-ups and lessons learned: {raised} follow-ups raised, {lessons} lessons recorded.")

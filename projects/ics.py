@@ -11,6 +11,12 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from projects.models import Meeting
 
 PRODID = "-//Handoff portal//Meetings//EN"
+# A recurring meeting repeats from its first date on, without an end (RFC 5545 RRULE).
+RRULES = {
+    "weekly": {"freq": "weekly"},
+    "biweekly": {"freq": "weekly", "interval": 2},
+    "monthly": {"freq": "monthly"},
+}
 
 
 def meeting_uid(meeting: Meeting) -> str:
@@ -43,6 +49,8 @@ def meeting_ics(meeting: Meeting) -> str:
     event.add("dtstart", meeting.starts_at.astimezone(datetime.UTC))
     event.add("dtend", meeting.ends_at.astimezone(datetime.UTC))
     event.add("summary", meeting.title)
+    if meeting.recurrence in RRULES:
+        event.add("rrule", RRULES[meeting.recurrence])
     if meeting.location:
         event.add("location", meeting.location)
     link = f"{settings.SITE_URL}/projects/{project.pk}/"

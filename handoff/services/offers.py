@@ -7,7 +7,9 @@ bad input with Django's ``ValidationError``, a foreign offer with
 
 What may change when:
 - the offer's fields and its commitments while it is ``draft`` or ``review``
-  (a sent offer is what the client holds; it changes only by a new offer);
+  (a sent offer is what the client holds; it changes only by a new offer),
+  and a won offer while the PM has returned its handoff for fixing: the rep
+  fixes it, then resubmits, and the new snapshot shows what changed;
 - the risk register while the offer is open (``handoff.services.risks``);
 - ``win`` is ``handoff.services.handoffs.offer_win``.
 
@@ -36,11 +38,13 @@ from handoff.models import (
     OFFER_TRANSITIONS,
     Commitment,
     FeasibilityReview,
+    Handoff,
     Offer,
     OfferStatus,
     ReviewStatus,
     Verdict,
 )
+from handoff.services.handoffs import offer_returned_for_fixing
 
 # An offer above a billion is a typing error, not a deal.
 MAX_OFFER_VALUE = Decimal("1000000000.00")
@@ -56,8 +60,20 @@ def is_offer_owner(user: Any, offer: Offer) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and offer.owner_id == user.pk and user.is_sales
 
 
+def offer_is_editable(offer: Offer) -> bool:
+    """Draft or in review; or won, with its handoff returned by the PM for fixing before a resubmit."""
+    if offer.status in EDITABLE_STATUSES:
+        return True
+    if offer.status != OfferStatus.WON:
+        return False
+    # A page asks several times (edit, commitments, risks): one query per offer instance.
+    if not hasattr(offer, "_returned_for_fixing"):
+        offer._returned_for_fixing = offer_returned_for_fixing(offer)
+    return offer._returned_for_fixing
+
+
 def can_edit_offer(user: Any, offer: Offer) -> bool:
-    return is_offer_owner(user, offer) and offer.status in EDITABLE_STATUSES
+    return is_offer_owner(user, offer) and offer_is_editable(offer)
 
 
 def can_move_offer(user: Any, offer: Offer, target: str) -> bool:
@@ -78,10 +94,24 @@ def ensure_transition(offer: Offer, target: str, *, doing: str) -> None:
 
 
 def ensure_editable(offer: Offer) -> None:
-    if offer.status not in EDITABLE_STATUSES:
+    """Refuse a change of ``offer`` (locked by the caller) unless ``offer_is_editable``.
+
+    For a won offer the handoff row is locked too, so a resubmit running at the
+    same moment waits for the fix and snapshots it.
+    """
+    if offer.status in EDITABLE_STATUSES:
+        return
+    if offer.status == OfferStatus.WON:
+        list(Handoff.objects.select_for_update().filter(offer_id=offer.pk).values_list("pk", flat=True))
+        if offer_returned_for_fixing(offer):
+            return
         raise TransitionNotAllowed(
-            f"A {offer.get_status_display().lower()} offer can no longer be changed.", status=offer.status
+            "A won offer can be changed only while the PM has returned its handoff for fixing.",
+            status=offer.status,
         )
+    raise TransitionNotAllowed(
+        f"A {offer.get_status_display().lower()} offer can no longer be changed.", status=offer.status
+    )
 
 
 def lock_offer(offer: Offer | int) -> Offer:

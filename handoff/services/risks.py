@@ -18,8 +18,15 @@ from django.utils import timezone
 from accounts.models import User
 from core.activity import apply_changes, log_activity
 from core.errors import TransitionNotAllowed
-from handoff.models import OPEN_OFFER_STATUSES, Offer, ReviewStatus, Risk
-from handoff.services.offers import EDITABLE_STATUSES, check_text_lengths, is_offer_owner, lock_offer
+from handoff.models import OPEN_OFFER_STATUSES, Offer, OfferStatus, ReviewStatus, Risk
+from handoff.services.offers import (
+    EDITABLE_STATUSES,
+    check_text_lengths,
+    ensure_editable,
+    is_offer_owner,
+    lock_offer,
+    offer_is_editable,
+)
 
 RISK_FIELDS = ("title", "category", "probability", "impact", "mitigation", "owner")
 
@@ -34,7 +41,8 @@ def reviews_offer(user: Any, offer: Offer) -> bool:
 
 
 def can_manage_risks(user: Any, offer: Offer) -> bool:
-    return offer.status in OPEN_OFFER_STATUSES and (is_offer_owner(user, offer) or reviews_offer(user, offer))
+    open_for_risks = offer.status in OPEN_OFFER_STATUSES or offer_is_editable(offer)
+    return open_for_risks and (is_offer_owner(user, offer) or reviews_offer(user, offer))
 
 
 def can_sign_off_no_risks(user: Any, offer: Offer) -> bool:
@@ -44,7 +52,9 @@ def can_sign_off_no_risks(user: Any, offer: Offer) -> bool:
 def _ensure_may_manage(actor: Any, offer: Offer) -> None:
     if not (is_offer_owner(actor, offer) or reviews_offer(actor, offer)):
         raise PermissionDenied("Only the offer's owner or a PM reviewing it can change its risks.")
-    if offer.status not in OPEN_OFFER_STATUSES:
+    if offer.status == OfferStatus.WON:
+        ensure_editable(offer)  # open again while its handoff is returned for fixing
+    elif offer.status not in OPEN_OFFER_STATUSES:
         raise TransitionNotAllowed(
             f"The risks of a {offer.get_status_display().lower()} offer can no longer be changed.",
             status=offer.status,

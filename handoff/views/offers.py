@@ -47,6 +47,8 @@ from handoff.models import OFFER_TRANSITIONS, OPEN_OFFER_STATUSES, Commitment, O
 from handoff.services import offers as offer_services
 from handoff.services import reviews as review_services
 from handoff.services import risks as risk_services
+from projects.models import FollowUp
+from projects.selectors import lessons_for_client
 
 PAGE_SIZE = 25
 # The list counts at most this many matches: an exact COUNT scans every offer (100 000 at
@@ -147,7 +149,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(selectors.offers_visible_to(request.user).select_related("client", "owner"), pk=pk)
     offer_services.ensure_offer_owner(request.user, offer, doing="edit it")
     detail_url = reverse("handoff:offer_detail", args=[offer.pk])
-    if offer.status not in offer_services.EDITABLE_STATUSES:
+    if not offer_services.offer_is_editable(offer):
         messages.error(request, f"A {offer.get_status_display().lower()} offer can no longer be changed.")
         return _redirect(request, detail_url)
     stale: dict[str, Any] | None = None
@@ -192,7 +194,7 @@ def _permissions(user: Any, offer: Offer) -> dict[str, Any]:
         "send": offer_services.can_move_offer(user, offer, OfferStatus.SENT),
         "lose": offer_services.can_move_offer(user, offer, OfferStatus.LOST),
         "withdraw": offer_services.can_move_offer(user, offer, OfferStatus.WITHDRAWN),
-        "commitments": owner and offer.status in offer_services.EDITABLE_STATUSES,
+        "commitments": owner and offer_services.offer_is_editable(offer),
         "risks": risk_services.can_manage_risks(user, offer),
         "sign_off": risk_services.can_sign_off_no_risks(user, offer),
         "complete_review": open_review is not None and open_review.reviewer_id == user.pk and user.is_pm,
@@ -215,6 +217,9 @@ def _detail_context(request: HttpRequest, offer: Offer, **overrides: Any) -> dic
         "activities": activity_for(offer),
         "commitment_form": CommitmentForm() if perms["commitments"] else None,
         "risk_form": RiskForm() if perms["risks"] else None,
+        # What the client's finished projects taught sales, and the follow-up this offer came from.
+        "lessons": lessons_for_client(user=request.user, client=offer.client_id),
+        "from_follow_up": FollowUp.objects.filter(offer_id=offer.pk).select_related("project").first(),
     }
     context["ready"] = all(item.met for item in context["readiness"])
     context.update(overrides)

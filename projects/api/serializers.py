@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from projects.models import Deliverable, Meeting, MeetingKind, Project, ProjectCommitment, ProjectRisk
+from projects.models import (
+    Deliverable,
+    Meeting,
+    MeetingKind,
+    Project,
+    ProjectCommitment,
+    ProjectHealth,
+    ProjectRisk,
+    ProjectStatus,
+)
 from projects.selectors import projects_visible_to
+from projects.services import EFFORT_MAX
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -41,6 +52,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="ProjectDetailCommitment")
 class ProjectCommitmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectCommitment
@@ -68,6 +80,7 @@ class ProjectRiskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="ProjectDetailDeliverable")
 class DeliverableSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deliverable
@@ -91,9 +104,14 @@ class ProjectDetailSerializer(ProjectSerializer):
 
 
 class ProjectUpdateSerializer(serializers.Serializer):
-    status = serializers.CharField(required=False)
-    health = serializers.CharField(required=False)
-    actual_effort_days = serializers.CharField(required=False, max_length=20)
+    # The view validates a PATCH body whole: ``version`` is required (core.api.schema documents it so).
+    partial_on_patch = False
+
+    status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
+    health = serializers.ChoiceField(choices=ProjectHealth.choices, required=False)
+    actual_effort_days = serializers.DecimalField(
+        max_digits=8, decimal_places=1, min_value=Decimal("0"), max_value=EFFORT_MAX, required=False
+    )
     version = serializers.IntegerField(help_text="The version you read; 409 when someone saved since")
 
 

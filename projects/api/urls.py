@@ -1,9 +1,23 @@
 from rest_framework.routers import SimpleRouter
 
+from projects.api.changes import ChangeRequestViewSet
+from projects.api.deliverables import DeliverableViewSet, ProjectCommitmentViewSet
+from projects.api.followups import FollowUpViewSet, LessonViewSet
+from projects.api.issues import IssueViewSet
+from projects.api.meetings import ActionItemViewSet
+from projects.api.pulses import PulseViewSet
 from projects.api.views import MeetingViewSet, ProjectViewSet
 
 router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("pulses", PulseViewSet, basename="pulse")
+router.register("issues", IssueViewSet, basename="issue")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("lessons", LessonViewSet, basename="lesson")
+router.register("change-requests", ChangeRequestViewSet, basename="change-request")
+router.register("deliverables", DeliverableViewSet, basename="deliverable")
+router.register("project-commitments", ProjectCommitmentViewSet, basename="project-commitment")
 
 urlpatterns = router.urls

@@ -6,25 +6,25 @@ import django_filters
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer
+from projects.api.meetings import MeetingActionsMixin, MeetingDetailSerializer, MeetingOutSerializer
 from projects.api.serializers import (
-    KickoffCreateSerializer,
-    MeetingSerializer,
     ProjectDetailSerializer,
     ProjectReassignSerializer,
     ProjectSerializer,
     ProjectUpdateSerializer,
 )
 from projects.ics import ics_filename, meeting_ics
-from projects.models import Meeting, MeetingKind, Project, ProjectHealth, ProjectStatus
+from projects.models import Meeting, MeetingKind, MeetingRecurrence, Project, ProjectHealth, ProjectStatus
 from projects.selectors import meetings_visible_to, projects_visible_to
-from projects.services import meeting_schedule_kickoff, project_reassign, project_update
+from projects.services import project_reassign, project_update
 
 
 class CalendarRenderer(BaseRenderer):
@@ -42,9 +42,9 @@ CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal transitio
 class ProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices)
     health = django_filters.ChoiceFilter(choices=ProjectHealth.choices)
-    pm = django_filters.NumberFilter(field_name="pm_id")
-    client = django_filters.NumberFilter(field_name="client_id")
-    sales_liaison = django_filters.NumberFilter(field_name="sales_liaison_id")
+    pm = IdFilter(field_name="pm_id")
+    client = IdFilter(field_name="client_id")
+    sales_liaison = IdFilter(field_name="sales_liaison_id")
 
     class Meta:
         model = Project
@@ -90,37 +90,42 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class MeetingFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id")
+    project = IdFilter(field_name="project_id")
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices)
+    recurrence = django_filters.ChoiceFilter(choices=MeetingRecurrence.choices)
+    attendee = IdFilter(field_name="attendees", distinct=True)
 
     class Meta:
         model = Meeting
-        fields = ["project", "kind"]
+        fields = ["project", "kind", "recurrence", "attendee"]
 
 
 @extend_schema(tags=["meetings"])
 class MeetingViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    MeetingActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Project meetings. POST schedules (or reschedules) the kickoff and e-mails the .ics to the attendees."""
+    """Project meetings. POST schedules (or reschedules) the kickoff and e-mails the .ics to the attendees, or
+    (``kind: regular``) adds a regular meeting; PATCH keeps its notes; sales reps and PMs ``join/`` and ``leave/``
+    recurring ones (projects.api.meetings)."""
 
-    serializer_class = MeetingSerializer
+    serializer_class = MeetingOutSerializer
     filterset_class = MeetingFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
-        return meetings_visible_to(self.request.user).order_by("starts_at", "id")
+        meetings = meetings_visible_to(self.request.user).order_by("starts_at", "id")
+        if self.action == "retrieve":
+            meetings = meetings.prefetch_related("action_items")
+        return meetings
 
-    @extend_schema(request=KickoffCreateSerializer, responses={201: MeetingSerializer, 409: CONFLICT})
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        body = KickoffCreateSerializer(data=request.data, user=request.user)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        project = data.pop("project")
-        data.pop("kind", None)
-        meeting = meeting_schedule_kickoff(project=project, actor=request.user, data=data)
-        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+    def get_serializer_class(self):
+        return MeetingDetailSerializer if self.action == "retrieve" else MeetingOutSerializer
 
     @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, CalendarRenderer])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.activity import activity_for
 from core.errors import DomainError, StaleVersion
+from core.modals import render_modal
 from handoff.snapshots import org_tree, risk_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
 from projects.ics import ics_filename, meeting_ics
@@ -75,12 +77,43 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
 
 
 # --- Detail ----------------------------------------------------------------------------------
-def _sold_vs_now(project: Project, sold: dict[str, Any], commitments: list, risks: list) -> list[dict[str, Any]]:
+def _sold_vs_now(
+    project: Project,
+    sold: dict[str, Any],
+    commitments: list,
+    risks: list,
+    change_requests: list | None = None,
+    deliverables: list | None = None,
+) -> list[dict[str, Any]]:
     offer, review = sold.get("offer", {}), sold.get("review") or {}
+    approved = [change for change in change_requests or [] if change.status == "approved"]
+    cost = sum((change.cost_impact for change in approved), Decimal("0"))
+    days = sum(change.schedule_impact_days for change in approved)
+    proposed = sum(change.status == "proposed" for change in change_requests or [])
     return [
-        {"label": "Budget", "sold": offer.get("value"), "now": project.budget, "kind": "money"},
+        {
+            "label": "Budget",
+            "sold": offer.get("value"),
+            "now": project.budget,
+            "kind": "money",
+            "note": (f"{len(approved)} approved change(s): {cost:+.2f}" if approved else "")
+            + (f"; {proposed} proposed" if proposed else ""),
+        },
         {"label": "Start", "sold": offer.get("desired_start"), "now": project.planned_start, "kind": "date"},
-        {"label": "End", "sold": offer.get("desired_end"), "now": project.planned_end, "kind": "date"},
+        {
+            "label": "End",
+            "sold": offer.get("desired_end"),
+            "now": project.planned_end,
+            "kind": "date",
+            "note": f"approved changes: {days:+d} days" if days else "",
+        },
+        {
+            "label": "Deliverables",
+            "sold": len(review.get("milestones") or []),
+            "now": f"{sum(item.status == 'accepted' for item in deliverables or [])} accepted, "
+            f"{sum(bool(getattr(item, 'overdue', False)) for item in deliverables or [])} overdue",
+            "kind": "count",
+        },
         {
             "label": "Effort (person-days)",
             "sold": review.get("effort_days"),
@@ -117,18 +150,29 @@ def _state_form(project: Project, data=None) -> ProjectStateForm:
 
 
 def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+    from projects.views.changes import change_context
+    from projects.views.deliverables import deliverable_context
+    from projects.views.meetings import meeting_list_context
+    from projects.views.pulses import pulse_context
+
     sold = project.snapshot.data
     meetings = list(project.meetings.all())
-    commitments, risks = list(project.commitments.all()), list(project.risks.all())
+    risks = list(project.risks.all())
+    # Change requests, deliverables (with their overdue flag) and commitments (with their status controls).
+    after_handoff = {**change_context(request, project), **deliverable_context(request, project)}
+    # The client pulse (one query) and the meetings split into upcoming and past (no query).
+    after_handoff.update(pulse_context(request, project), **meeting_list_context(request, project, meetings))
+    commitments = after_handoff["commitments"]
     return {
+        **after_handoff,
         "project": project,
         "sold": sold,
         "org_tree": org_tree(sold),
         "sold_risks": risk_rows(sold),
-        "sold_vs_now": _sold_vs_now(project, sold, commitments, risks),
-        "commitments": commitments,
+        "sold_vs_now": _sold_vs_now(
+            project, sold, commitments, risks, after_handoff["change_requests"], after_handoff["deliverables"]
+        ),
         "risks": risks,
-        "deliverables": list(project.deliverables.all()),
         "meetings": meetings,
         "kickoff": next((meeting for meeting in meetings if meeting.kind == MeetingKind.KICKOFF), None),
         "can_edit": can_edit_project(request.user, project),
@@ -197,14 +241,22 @@ def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(back)
 
 
+def _crumbs(project: Project) -> list[tuple[str, str]]:
+    return [("Projects", reverse("projects:list")), (project.name, reverse("projects:detail", args=[project.pk]))]
+
+
 @require_http_methods(["GET", "POST"])
 def project_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     back = reverse("projects:detail", args=[project.pk])
     template = "projects/_project_reassign_form.html"
     if request.method == "GET":
-        return render(
-            request, template, {"project": project, "form": ProjectReassignForm(initial={"pm": project.pm_id})}
+        return render_modal(
+            request,
+            template,
+            {"project": project, "form": ProjectReassignForm(initial={"pm": project.pm_id})},
+            title="Reassign",
+            crumbs=_crumbs(project),
         )
     form = ProjectReassignForm(request.POST)
     context: dict[str, Any] = {"project": project, "form": form}
@@ -245,7 +297,13 @@ def meeting_kickoff_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             initial = {"title": f"Kickoff: {project.name}", "attendees": [project.pm, project.sales_liaison]}
         form = KickoffForm(project=project, initial=initial)
-        return render(request, template, {"project": project, "form": form, "kickoff": kickoff})
+        return render_modal(
+            request,
+            template,
+            {"project": project, "form": form, "kickoff": kickoff},
+            title="Kickoff meeting",
+            crumbs=_crumbs(project),
+        )
     form = KickoffForm(request.POST, project=project)
     context: dict[str, Any] = {"project": project, "form": form, "kickoff": kickoff}
     if form.is_valid():

@@ -129,6 +129,19 @@ def test_it_shows_a_user_without_roles_how_to_get_one(client_as, outsider):
 
 
 # --- Query counts -----------------------------------------------------------------------------------------------------
+def _after_handoff_work(rep, pm, manager):
+    """A project with a commitment at risk, an open follow-up and a meeting with an action item for everyone."""
+    from projects.models import ActionItem, FollowUp, Meeting, ProjectCommitment
+    from tests.projects.factories import accepted_project
+
+    project = accepted_project(owner=rep, pm=pm, with_contacts=False)
+    ProjectCommitment.objects.create(project=project, text="Go-live in May", status="at_risk")
+    FollowUp.objects.create(project=project, title="Phase two", estimated_value=5000, raised_by=pm)
+    meeting = Meeting.objects.create(project=project, title="Weekly", starts_at=timezone.now(), created_by=pm)
+    for owner in (rep, pm, manager):
+        ActionItem.objects.create(meeting=meeting, text="Send the minutes", owner=owner)
+
+
 def _more_work(rep, pm):
     for _ in range(10):
         offer = OfferFactory(owner=rep)
@@ -142,12 +155,13 @@ def _more_work(rep, pm):
 @pytest.mark.parametrize(
     ("persona", "queries"),
     [
-        # session, user, roles, inbox badge; offers, their reviews, risks, decision makers; returned handoffs
-        ("rep", 9),
-        # session, user, roles, inbox badge; review requests; pending handoffs
-        ("pm", 6),
-        # session, user, roles, inbox badge; the pipeline aggregate
-        ("manager", 5),
+        # session, user, roles, inbox badge, own action items; offers, their reviews, risks, decision makers;
+        # returned handoffs; commitments at risk on projects they liaise; follow-ups awaiting them
+        ("rep", 12),
+        # session, user, roles, inbox badge, own action items; review requests; pending handoffs
+        ("pm", 7),
+        # session, user, roles, inbox badge, own action items; the pipeline aggregate
+        ("manager", 6),
     ],
 )
 def test_it_pins_the_home_page_queries_whatever_the_rows(
@@ -157,9 +171,12 @@ def test_it_pins_the_home_page_queries_whatever_the_rows(
     client = client_as(user)
     ready_offer(rep, pm)
     offer_in_review(rep, pm)
+    _after_handoff_work(rep, pm, manager)
     with django_assert_num_queries(queries):
         client.get("/")
     _more_work(rep, pm)
+    for _ in range(3):
+        _after_handoff_work(rep, pm, manager)
     with django_assert_num_queries(queries):
         response = client.get("/")
     assert response.status_code == 200

@@ -6,11 +6,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
-from handoff.models import Commitment, Handoff, Offer
+from handoff.models import Handoff, Offer
 from projects.models import Project
 from tests.browser import login, screenshot
-from tests.factories import RiskFactory
 from tests.projects.factories import sent_offer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,13 +53,26 @@ def test_a_handoff_goes_from_win_to_project(page, live_server, rep, pm):
     page.wait_for_selector("text=Returned to sales")
     assert Handoff.objects.get().status == "returned"
 
-    # The rep fixes the offer (value, a commitment, a new risk) and resubmits.
-    Offer.objects.filter(pk=offer.pk).update(value=Decimal("52000.00"))
-    Commitment.objects.filter(offer=offer, text__startswith="Go-live").update(
-        text="Go-live within 14 weeks of the kickoff"
-    )
-    RiskFactory(offer=offer, title="Data migration quality", probability=3, impact=5)
+    # The rep fixes the won offer on its pages (value, a commitment, a new risk) and resubmits.
     switch_user(page, live_server, rep)
+    page.on("dialog", lambda dialog: dialog.accept())  # the hx-confirm questions
+    page.goto(f"{live_server.url}/offers/{offer.pk}/edit/")
+    page.fill("#id_value", "52000")
+    page.get_by_role("button", name="Save offer").click()
+    expect(page.locator("#messages")).to_contain_text("Offer saved.")
+    page.locator("#commitments").get_by_role("button", name="Remove commitment Go-live").click()
+    expect(page.locator("#commitments")).not_to_contain_text("Go-live before 1 March")
+    page.fill("#id_commitment_text", "Go-live within 14 weeks of the kickoff")
+    page.locator("#commitments").get_by_role("button", name="Add").click()
+    expect(page.locator("#commitments")).to_contain_text("Go-live within 14 weeks of the kickoff")
+    page.locator("#risks summary").click()
+    page.locator("#risks input[name=title]").fill("Data migration quality")
+    page.locator("#risks select[name=category]").select_option("technical")
+    page.locator("#risks select[name=probability]").select_option("3")
+    page.locator("#risks select[name=impact]").select_option("5")
+    page.locator("#risks").get_by_role("button", name="Add risk").click()
+    expect(page.locator("#risks")).to_contain_text("Data migration quality")
+    assert Offer.objects.get(pk=offer.pk).value == Decimal("52000.00")
     page.goto(f"{live_server.url}/handoffs/{handoff.pk}/")
     assert "renegotiate it" in page.inner_text("main")
     page.click("[data-testid=resubmit]")

@@ -20,6 +20,8 @@ from handoff.services.handoffs import (
     handoff_return,
     offer_win,
 )
+from handoff.services.offers import commitment_add, commitment_remove, offer_update
+from handoff.services.risks import risk_add
 from notifications.events import Event
 from projects.models import Deliverable, Project, ProjectCommitment, ProjectRisk
 from tests.factories import UserFactory
@@ -313,7 +315,7 @@ def test_it_resubmits_as_a_new_snapshot_version_that_shows_the_changes(rep, pm, 
         escalated_at=timezone.now(),
         pending_since=timezone.now() - datetime.timedelta(days=9),
     )
-    Offer.objects.filter(pk=handoff.offer_id).update(value=Decimal("52000.00"))
+    offer_update(offer=handoff.offer, actor=rep, version=handoff.offer.version, data={"value": Decimal("52000.00")})
     notified.clear()
 
     handoff_resubmit(handoff=handoff, actor=rep)
@@ -400,3 +402,59 @@ def test_a_returned_handoff_marks_its_offer_as_open_for_fixing(rep, pm):
     handoff_return(handoff=handoff, actor=pm, reason="Fix the dates")
 
     assert services.offer_returned_for_fixing(handoff.offer)
+
+
+# --- Fixing a returned offer -------------------------------------------------------------------
+def test_the_rep_fixes_a_returned_offer_through_the_services_and_resubmits(rep, pm):
+    handoff = won_handoff(owner=rep, reviewer=pm)
+    handoff_return(handoff=handoff, actor=pm, reason="Renegotiate the go-live and add the migration risk")
+    offer = Offer.objects.get(pk=handoff.offer_id)
+
+    offer = offer_update(offer=offer, actor=rep, version=offer.version, data={"value": Decimal("52000.00")})
+    commitment_remove(commitment=offer.commitments.get(text__startswith="Go-live"), actor=rep)
+    commitment_add(offer=offer, actor=rep, text="Go-live within 14 weeks of the kickoff")
+    risk_add(offer=offer, actor=rep, title="Data migration quality", category="technical", probability=3, impact=5)
+    handoff_resubmit(handoff=handoff, actor=rep)
+
+    v2 = handoff.snapshots.get(version=2).data
+    assert v2["offer"]["value"] == "52000.00"
+    assert "Go-live within 14 weeks of the kickoff" in {item["text"] for item in v2["commitments"]}
+    assert "Data migration quality" in {risk["title"] for risk in v2["risks"]}
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.WON
+
+
+@pytest.mark.parametrize("stage", ["pending", "resubmitted", "accepted"])
+def test_it_refuses_to_change_a_won_offer_whose_handoff_is_not_returned(stage, rep, pm):
+    handoff = won_handoff(owner=rep, reviewer=pm)
+    if stage == "resubmitted":
+        handoff_return(handoff=handoff, actor=pm, reason="Dates")
+        handoff_resubmit(handoff=handoff, actor=rep)
+    elif stage == "accepted":
+        handoff_accept(handoff=handoff, actor=pm)
+    offer = Offer.objects.get(pk=handoff.offer_id)
+    commitment = offer.commitments.first()
+
+    with pytest.raises(TransitionNotAllowed):
+        offer_update(offer=offer, actor=rep, version=offer.version, data={"value": Decimal("1.00")})
+    with pytest.raises(TransitionNotAllowed):
+        commitment_add(offer=offer, actor=rep, text="Sneaked in after the handoff")
+    with pytest.raises(TransitionNotAllowed):
+        commitment_remove(commitment=commitment, actor=rep)
+    with pytest.raises(TransitionNotAllowed):
+        risk_add(offer=offer, actor=rep, title="Late risk", category="other", probability=1, impact=1)
+
+    current = Offer.objects.get(pk=offer.pk)
+    assert (current.value, current.version) == (Decimal("48000.00"), offer.version)
+    assert offer.commitments.count() == 2
+    assert offer.risks.count() == 2
+
+
+def test_only_the_owner_fixes_a_returned_offer(rep, other_rep, pm):
+    handoff = won_handoff(owner=rep, reviewer=pm)
+    handoff_return(handoff=handoff, actor=pm, reason="Dates")
+    offer = Offer.objects.get(pk=handoff.offer_id)
+
+    with pytest.raises(PermissionDenied):
+        offer_update(offer=offer, actor=other_rep, version=offer.version, data={"value": Decimal("1.00")})
+
+    assert Offer.objects.get(pk=offer.pk).value == Decimal("48000.00")

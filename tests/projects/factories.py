@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import factory
 from django.utils import timezone
 
 from clients.models import BuyingRole
@@ -73,3 +74,60 @@ def won_handoff(*, owner, reviewer=None, pm=None, **kwargs):
 def accepted_project(*, owner, pm, **kwargs):
     handoff = won_handoff(owner=owner, reviewer=pm, **kwargs)
     return handoff_accept(handoff=handoff, actor=pm)
+
+
+def completed_project(*, owner, pm, **kwargs):
+    """An accepted project its PM ran to completion (planning → active → completed), through the services."""
+    from projects.services import project_update
+
+    project = accepted_project(owner=owner, pm=pm, **kwargs)
+    for status in ("active", "completed"):
+        project = project_update(project=project, actor=pm, data={"status": status}, version=project.version)
+    return project
+
+
+class ClientIssueFactory(factory.django.DjangoModelFactory):
+    """An issue written straight to the table (no activity, no notifications): for lists and query counts.
+
+    Tests of behaviour log issues through ``projects.services.issues.issue_create``.
+    """
+
+    class Meta:
+        model = "projects.ClientIssue"
+        skip_postgeneration_save = True
+
+    client = factory.SubFactory(ClientFactory)
+    title = factory.Sequence(lambda n: f"Issue {n}")
+    description = "The client cannot log in since Monday."
+    created_by = factory.LazyAttribute(lambda issue: issue.client.account_owner)
+
+    @factory.post_generation
+    def assignees(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            self.assignees.set(extracted)
+
+
+class ChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A proposed change written straight to the table: for lists and query counts.
+
+    Tests of behaviour raise changes through ``projects.services.changes.change_request_raise``.
+    """
+
+    class Meta:
+        model = "projects.ChangeRequest"
+
+    title = factory.Sequence(lambda n: f"Change {n}")
+    description = "The client asks for one more report."
+    cost_impact = Decimal("1500.00")
+    schedule_impact_days = 3
+    raised_by = factory.LazyAttribute(lambda change: change.project.pm)
+
+
+class DeliverableFactory(factory.django.DjangoModelFactory):
+    """A planned deliverable written straight to the table."""
+
+    class Meta:
+        model = "projects.Deliverable"
+
+    name = factory.Sequence(lambda n: f"Deliverable {n}")
+    due = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))

@@ -173,7 +173,7 @@ def test_only_the_pm_schedules_through_the_api(api_as, project, rep, pm):
     assert not Meeting.objects.exists()
 
 
-@pytest.mark.parametrize("change", [{"kind": "regular"}, {"starts_at": "tomorrow"}, {"duration_minutes": 1}])
+@pytest.mark.parametrize("change", [{"kind": "weekly"}, {"starts_at": "tomorrow"}, {"duration_minutes": 1}])
 def test_a_bad_kickoff_is_400(change, api_as, project, pm):
     response = api_as(pm).post("/api/v1/meetings/", {**kickoff_body(project, pm), **change}, format="json")
 

@@ -1,0 +1,361 @@
+"""Change requests after the signature (SPEC §3 "After the handoff").
+
+Raised by the project's PM or sales liaison (or a manager). A change with a
+non-zero cost impact needs the signatures of both the PM and the sales
+liaison; a change that costs nothing needs one of them. The last needed
+signature approves it and, in the same transaction, rolls its cost into the
+project's budget and its schedule impact into the planned end; the snapshot
+keeps what was sold. Either signatory can reject, with a comment.
+
+Lock order, everywhere: the project, then the change request.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.activity import log_activity
+from core.errors import DomainError, TransitionNotAllowed
+from core.versioning import bump_version
+from notifications.events import Event
+from notifications.services import notify
+from projects.models import (
+    CHANGE_COST_LIMIT,
+    CHANGE_REQUEST_TRANSITIONS,
+    CHANGE_SCHEDULE_LIMIT_DAYS,
+    ChangeRequest,
+    ChangeRequestApproval,
+    ChangeRequestStatus,
+    Project,
+    SignatureCapacity,
+)
+from projects.services import CLOSED_STATUSES, can_edit_project
+
+BUDGET_LIMIT = Decimal("999999999999.99")  # Project.budget: 14 digits, 2 decimals
+TITLE_MAX, DESCRIPTION_MAX, COMMENT_MAX = 200, 10000, 2000
+SIGNATORIES = (SignatureCapacity.PM, SignatureCapacity.SALES_LIAISON)
+
+
+# --- Who may do what ----------------------------------------------------------------------------
+def signing_capacity(user: Any, project: Project) -> str | None:
+    """The capacity in which ``user`` signs this project's changes: its PM, its sales liaison, or none."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if can_edit_project(user, project):
+        return SignatureCapacity.PM
+    if project.sales_liaison_id == user.pk:
+        return SignatureCapacity.SALES_LIAISON
+    return None
+
+
+def can_raise_change(user: Any, project: Project) -> bool:
+    if project.status in CLOSED_STATUSES:
+        return False
+    return signing_capacity(user, project) is not None or bool(getattr(user, "is_manager", False))
+
+
+def needed_capacities(change_request: ChangeRequest) -> tuple[str, ...]:
+    """Both signatories for a change that costs (or saves) money; either one for a free change."""
+    return SIGNATORIES if change_request.needs_two_signatures else ()
+
+
+def pending_capacities(change_request: ChangeRequest, approvals: list[ChangeRequestApproval]) -> list[str]:
+    """The signatures a proposed change still waits for (``[]`` when it is decided or complete).
+
+    For a free change, "either" is returned as both capacities while nobody has signed.
+    """
+    if change_request.status != ChangeRequestStatus.PROPOSED:
+        return []
+    signed = {approval.capacity for approval in approvals}
+    if change_request.needs_two_signatures:
+        return [capacity for capacity in SIGNATORIES if capacity not in signed]
+    return [] if signed else list(SIGNATORIES)
+
+
+def can_sign(user: Any, change_request: ChangeRequest, approvals: list[ChangeRequestApproval]) -> bool:
+    """Whether ``user`` may approve now (uses the approvals the caller already loaded)."""
+    project = change_request.project
+    capacity = signing_capacity(user, project)
+    if capacity is None or change_request.status != ChangeRequestStatus.PROPOSED:
+        return False
+    if project.status in CLOSED_STATUSES:
+        return False
+    return all(approval.user_id != user.pk and approval.capacity != capacity for approval in approvals)
+
+
+def can_reject(user: Any, change_request: ChangeRequest) -> bool:
+    return (
+        change_request.status == ChangeRequestStatus.PROPOSED
+        and signing_capacity(user, change_request.project) is not None
+    )
+
+
+# --- Input -----------------------------------------------------------------------------------------
+def _clean_text(value: Any, *, field: str, limit: int, required: str = "") -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise ValidationError({field: required})
+    if len(text) > limit:
+        raise ValidationError({field: f"Keep it under {limit} characters (now {len(text)})."})
+    return text
+
+
+def _clean_cost(value: Any) -> Decimal:
+    if value is None or str(value).strip() == "":
+        return Decimal("0.00")
+    try:
+        cost = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"cost_impact": "Enter the cost impact as an amount, e.g. 2500.00 or -800."})
+    if not cost.is_finite() or abs(cost) > CHANGE_COST_LIMIT:
+        raise ValidationError(
+            {"cost_impact": f"The cost impact is between -{CHANGE_COST_LIMIT} and {CHANGE_COST_LIMIT}."}
+        )
+    if cost != cost.quantize(Decimal("0.01")):
+        raise ValidationError({"cost_impact": "Use at most two decimal places."})
+    return cost.quantize(Decimal("0.01"))
+
+
+def _clean_days(value: Any) -> int:
+    if value is None or str(value).strip() == "":
+        return 0
+    if isinstance(value, bool):
+        raise ValidationError({"schedule_impact_days": "Enter the schedule impact as a whole number of days."})
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise ValidationError({"schedule_impact_days": "Enter the schedule impact as a whole number of days."})
+    if abs(days) > CHANGE_SCHEDULE_LIMIT_DAYS:
+        raise ValidationError(
+            {
+                "schedule_impact_days": f"The schedule impact is between -{CHANGE_SCHEDULE_LIMIT_DAYS} "
+                f"and {CHANGE_SCHEDULE_LIMIT_DAYS} days."
+            }
+        )
+    return days
+
+
+def _clean_change(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field, clean in (
+        ("title", lambda v: _clean_text(v, field="title", limit=TITLE_MAX, required="Name the change.")),
+        ("description", lambda v: _clean_text(v, field="description", limit=DESCRIPTION_MAX)),
+        ("cost_impact", _clean_cost),
+        ("schedule_impact_days", _clean_days),
+    ):
+        try:
+            cleaned[field] = clean(data.get(field))
+        except ValidationError as error:
+            errors.update({key: value[0] for key, value in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _rolled_forward(project: Project, change_request: ChangeRequest) -> tuple[Decimal, datetime.date | None]:
+    """The budget and planned end after the change, or a domain error when they would be impossible."""
+    budget = project.budget + change_request.cost_impact
+    if budget < 0:
+        raise TransitionNotAllowed(
+            f"Approving would bring the budget below zero ({budget:.2f}).", code="budget_out_of_range"
+        )
+    if budget > BUDGET_LIMIT:
+        raise TransitionNotAllowed(
+            "Approving would bring the budget beyond what can be recorded.", code="budget_out_of_range"
+        )
+    end = project.planned_end
+    if end is not None and change_request.schedule_impact_days:
+        try:
+            end = end + datetime.timedelta(days=change_request.schedule_impact_days)
+        except OverflowError:
+            raise TransitionNotAllowed("Approving would move the end date out of range.", code="end_out_of_range")
+        if project.planned_start is not None and end < project.planned_start:
+            raise TransitionNotAllowed(
+                f"Approving would move the planned end ({end:%d %b %Y}) before the start "
+                f"({project.planned_start:%d %b %Y}).",
+                code="end_before_start",
+            )
+    return budget, end
+
+
+def _describe(change_request: ChangeRequest) -> str:
+    parts = []
+    if change_request.cost_impact:
+        parts.append(f"{change_request.cost_impact:+.2f}")
+    if change_request.schedule_impact_days:
+        parts.append(f"{change_request.schedule_impact_days:+d} days")
+    return f"{change_request.title}" + (f" ({', '.join(parts)})" if parts else " (no cost or schedule impact)")
+
+
+def _parties(project: Project) -> list[Any]:
+    return [project.pm, project.sales_liaison]
+
+
+def _lock(change_request: ChangeRequest | int) -> tuple[Project, ChangeRequest]:
+    pk = getattr(change_request, "pk", change_request)
+    project_id = ChangeRequest.objects.filter(pk=pk).values_list("project_id", flat=True).first()
+    if project_id is None:
+        raise ChangeRequest.DoesNotExist("No such change request")
+    project = Project.objects.select_for_update().select_related("pm", "sales_liaison").get(pk=project_id)
+    locked = ChangeRequest.objects.select_for_update().get(pk=pk)
+    locked.project = project
+    return project, locked
+
+
+# --- Writes -----------------------------------------------------------------------------------------
+@transaction.atomic
+def change_request_raise(*, project: Project, actor: Any, data: dict[str, Any]) -> ChangeRequest:
+    """Propose a change (title, description, cost impact, schedule impact in days)."""
+    project = Project.objects.select_for_update().select_related("pm", "sales_liaison").get(pk=project.pk)
+    if signing_capacity(actor, project) is None and not getattr(actor, "is_manager", False):
+        raise PermissionDenied("Only the project's PM, its sales liaison or a manager can raise a change request.")
+    if project.status in CLOSED_STATUSES:
+        raise TransitionNotAllowed(
+            f"This project is {project.get_status_display().lower()}; it takes no more change requests.",
+            status=project.status,
+        )
+    cleaned = _clean_change(data)
+    change_request = ChangeRequest.objects.create(project=project, raised_by=actor, **cleaned)
+    log_activity(
+        actor=actor,
+        verb="change_request_raised",
+        target=project,
+        changes={"change_request": (None, _describe(change_request))},
+    )
+    signatures = (
+        "the PM and the sales liaison" if change_request.needs_two_signatures else "the PM or the sales liaison"
+    )
+    notify(
+        event=Event.CHANGE_REQUEST_RAISED,
+        recipients=_parties(project),
+        target=change_request,
+        actor=actor,
+        title=f"Change request on {project.name}: {change_request.title}",
+        body=f"{actor.full_name} raised “{_describe(change_request)}”. It needs the signature of {signatures}.",
+    )
+    return change_request
+
+
+@transaction.atomic
+def change_request_approve(*, change_request: ChangeRequest | int, actor: Any, comment: str = "") -> ChangeRequest:
+    """Sign a proposed change as its PM or sales liaison; the last needed signature approves it."""
+    comment = _clean_text(comment, field="comment", limit=COMMENT_MAX)
+    project, change_request = _lock(change_request)
+    capacity = signing_capacity(actor, project)
+    if capacity is None:
+        raise PermissionDenied("Only the project's PM and its sales liaison sign its change requests.")
+    if ChangeRequestStatus.APPROVED not in CHANGE_REQUEST_TRANSITIONS[change_request.status]:
+        raise TransitionNotAllowed(
+            f"This change request is already {change_request.get_status_display().lower()}.",
+            status=change_request.status,
+        )
+    if project.status in CLOSED_STATUSES:
+        raise TransitionNotAllowed(
+            f"This project is {project.get_status_display().lower()}; its changes can no longer be approved.",
+            status=project.status,
+        )
+    approvals = list(change_request.approvals.select_related("user"))
+    for approval in approvals:
+        if approval.user_id == actor.pk:
+            raise DomainError(
+                f"You already signed this change request on {timezone.localtime(approval.created_at):%d %b %Y}.",
+                code="already_signed",
+            )
+        if approval.capacity == capacity:
+            raise DomainError(
+                f"{approval.user.full_name} already signed as {approval.get_capacity_display().lower()}.",
+                code="already_signed",
+            )
+    signed = {approval.capacity for approval in approvals} | {capacity}
+    complete = all(needed in signed for needed in needed_capacities(change_request))
+    if complete:
+        # Refuse before writing anything: an impossible budget or end date keeps the change proposed.
+        budget, end = _rolled_forward(project, change_request)
+    try:
+        with transaction.atomic():
+            approval = ChangeRequestApproval.objects.create(
+                change_request=change_request, user=actor, capacity=capacity, comment=comment
+            )
+    except IntegrityError:  # the constraint backs the checks above
+        raise DomainError("This change request already carries that signature.", code="already_signed")
+    if not complete:
+        log_activity(
+            actor=actor,
+            verb="change_request_signed",
+            target=project,
+            changes={"signature": (None, f"{actor.full_name} ({approval.get_capacity_display().lower()})")},
+            message=change_request.title,
+        )
+        return change_request
+    changes: dict[str, tuple[Any, Any]] = {
+        "change_request": (ChangeRequestStatus.PROPOSED, ChangeRequestStatus.APPROVED)
+    }
+    if budget != project.budget:
+        changes["budget"] = (project.budget, budget)
+    if end != project.planned_end:
+        changes["planned_end"] = (project.planned_end, end)
+    change_request.status = ChangeRequestStatus.APPROVED
+    change_request.decided_at = timezone.now()
+    change_request.decision_comment = comment
+    change_request.save(update_fields=["status", "decided_at", "decision_comment"])
+    if budget != project.budget or end != project.planned_end:
+        project.budget, project.planned_end = budget, end
+        bump_version(project)
+        project.save(update_fields=["budget", "planned_end", "version", "updated_at"])
+    log_activity(
+        actor=actor, verb="change_request_approved", target=project, changes=changes, message=_describe(change_request)
+    )
+    _notify_decided(change_request, project, actor)
+    return change_request
+
+
+@transaction.atomic
+def change_request_reject(*, change_request: ChangeRequest | int, actor: Any, comment: str) -> ChangeRequest:
+    """Either signatory rejects a proposed change, saying why."""
+    comment = _clean_text(comment, field="comment", limit=COMMENT_MAX, required="Say why the change is rejected.")
+    project, change_request = _lock(change_request)
+    if signing_capacity(actor, project) is None:
+        raise PermissionDenied("Only the project's PM and its sales liaison can reject its change requests.")
+    if ChangeRequestStatus.REJECTED not in CHANGE_REQUEST_TRANSITIONS[change_request.status]:
+        raise TransitionNotAllowed(
+            f"This change request is already {change_request.get_status_display().lower()}.",
+            status=change_request.status,
+        )
+    change_request.status = ChangeRequestStatus.REJECTED
+    change_request.decided_at = timezone.now()
+    change_request.decision_comment = comment
+    change_request.save(update_fields=["status", "decided_at", "decision_comment"])
+    log_activity(
+        actor=actor,
+        verb="change_request_rejected",
+        target=project,
+        changes={"change_request": (ChangeRequestStatus.PROPOSED, ChangeRequestStatus.REJECTED)},
+        message=f"{change_request.title}: {comment}",
+    )
+    _notify_decided(change_request, project, actor)
+    return change_request
+
+
+def _notify_decided(change_request: ChangeRequest, project: Project, actor: Any) -> None:
+    verdict = change_request.get_status_display().lower()
+    body = f"{actor.full_name} {verdict} “{_describe(change_request)}”."
+    if change_request.status == ChangeRequestStatus.APPROVED:
+        end = f"{project.planned_end:%d %b %Y}" if project.planned_end else "not set"
+        body += f" The budget is now {project.budget:.2f}, the planned end {end}."
+    if change_request.decision_comment:
+        body += f"\n\n{change_request.decision_comment}"
+    notify(
+        event=Event.CHANGE_REQUEST_DECIDED,
+        recipients=_parties(project),
+        target=change_request,
+        actor=actor,
+        title=f"Change request {verdict}: {change_request.title}",
+        body=body,
+    )

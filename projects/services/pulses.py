@@ -1,0 +1,103 @@
+"""The client pulse: how the client feels about a project, logged by its team; a low mood alerts sales and managers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from core.activity import log_activity
+from notifications.events import Event
+from notifications.services import notify
+from projects.models import ClientPulse, Project
+from projects.services.meetings import is_project_team
+
+PULSE_SCORES = ("mood", "urgency", "satisfaction")
+PULSE_MIN, PULSE_MAX = 1, 5
+PULSE_NOTE_MAX = 2000
+
+
+def can_record_pulse(user: Any, project: Project) -> bool:
+    """The project's PM, its sales liaison and managers log pulses (SPEC §2)."""
+    return is_project_team(user, project)
+
+
+def clean_score(value: Any, *, label: str) -> int:
+    """A whole number from 1 to 5: ``3`` and ``"3"`` pass; ``"x"``, ``3.5``, ``True`` and ``6`` do not."""
+    if isinstance(value, bool) or value is None:
+        raise ValidationError(f"Give the {label} as a whole number from {PULSE_MIN} to {PULSE_MAX}.")
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.lstrip("-").isdigit() or len(value) > 3:
+            raise ValidationError(f"Give the {label} as a whole number from {PULSE_MIN} to {PULSE_MAX}.")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValidationError(f"Give the {label} as a whole number from {PULSE_MIN} to {PULSE_MAX}.")
+    if not PULSE_MIN <= value <= PULSE_MAX:
+        raise ValidationError(f"The {label} is from {PULSE_MIN} (worst) to {PULSE_MAX} (best), not {value}.")
+    return value
+
+
+def _clean_pulse(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in PULSE_SCORES:
+        try:
+            cleaned[field] = clean_score(data.get(field), label=field)
+        except ValidationError as error:
+            errors[field] = error.messages[0]
+    note = data.get("note") or ""
+    if not isinstance(note, str):
+        errors["note"] = "The note is text."
+    else:
+        note = note.strip()
+        if len(note) > PULSE_NOTE_MAX:
+            errors["note"] = f"Keep the note under {PULSE_NOTE_MAX} characters (it has {len(note)})."
+        cleaned["note"] = note
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _low_pulse_recipients(project: Project) -> list[Any]:
+    managers = list(User.objects.with_role(Role.MANAGER).distinct())
+    return [project.sales_liaison, *managers]
+
+
+@transaction.atomic
+def pulse_record(
+    *, project: Project, actor: Any, mood: Any, urgency: Any, satisfaction: Any, note: Any = ""
+) -> ClientPulse:
+    """Log a pulse; a mood of ``LOW_MOOD`` or less notifies the sales liaison and every manager."""
+    if not can_record_pulse(actor, project):
+        raise PermissionDenied("Only the project's PM, its sales liaison and managers log the client pulse.")
+    cleaned = _clean_pulse({"mood": mood, "urgency": urgency, "satisfaction": satisfaction, "note": note})
+    # The lock orders the pulse after a concurrent reassignment: the alert goes to who is on the project now.
+    project = Project.objects.select_for_update().select_related("client", "pm", "sales_liaison").get(pk=project.pk)
+    if not can_record_pulse(actor, project):
+        raise PermissionDenied("Only the project's PM, its sales liaison and managers log the client pulse.")
+    pulse = ClientPulse.objects.create(project=project, recorded_by=actor, **cleaned)
+    pulse.project = project
+    scores = f"mood {pulse.mood}/5, urgency {pulse.urgency}/5, satisfaction {pulse.satisfaction}/5"
+    log_activity(
+        actor=actor,
+        verb="pulse_recorded",
+        target=project,
+        message=f"Client pulse: {scores}" + (f". {pulse.note}" if pulse.note else ""),
+    )
+    if pulse.is_low:
+        notify(
+            event=Event.LOW_PULSE,
+            recipients=_low_pulse_recipients(project),
+            target=pulse,
+            actor=actor,
+            title=f"Low client mood on {project.name}: {pulse.mood}/5",
+            body=(
+                f"{actor.full_name} logged a client pulse for {project.name} ({project.client.name}): {scores}."
+                + (f"\n\n“{pulse.note}”" if pulse.note else "")
+            ),
+        )
+    return pulse

@@ -1,0 +1,450 @@
+"""The client-issue tracker pages: the filtered list, the detail with comments, status and assignees,
+the create form, and the issue panels of the client page (with its one-step form) and the project page.
+
+Thin: reads through ``projects.selectors``, writes through ``projects.services.issues``. The detail's
+htmx actions answer with the re-rendered page, of which the client swaps ``#issue-body`` and the messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import Role
+from clients.models import Client
+from core.activity import activity_for
+from core.errors import DomainError
+from projects.models import ClientIssue, IssueSeverity, IssueStatus, Project, ReportedThrough
+from projects.selectors import (
+    issue_assignee_choices,
+    issue_filter_choices,
+    issue_get,
+    issue_list,
+    issue_reportable_clients,
+    issues_open_for,
+    projects_visible_to,
+)
+from projects.services.issues import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    allowed_transitions,
+    can_change_issue,
+    can_comment_issue,
+    can_report_issue,
+    issue_assign,
+    issue_comment_add,
+    issue_create,
+    issue_transition,
+    issue_update,
+)
+
+PAGE_SIZE = 25
+FILTER_KEYS = ("severity", "status", "assignee", "client", "project")
+STATUS_FILTERS = [("unresolved", "Open or in progress"), ("not_closed", "Not closed yet"), *IssueStatus.choices]
+# The button that moves an issue to each status, as the person doing it would say it.
+TRANSITION_LABELS = {
+    IssueStatus.IN_PROGRESS: "Start work",
+    IssueStatus.RESOLVED: "Mark resolved",
+    IssueStatus.CLOSED: "Close",
+}
+REOPEN_LABEL = "Reopen (not fixed)"
+
+
+# --- Forms -----------------------------------------------------------------------------------
+def _people_choices() -> list[tuple[int, str]]:
+    return [(person.pk, person.full_name) for person in issue_assignee_choices()]
+
+
+def _default_channel(user: Any) -> str:
+    if user.has_role(Role.SALES):
+        return ReportedThrough.SALES
+    if user.has_role(Role.PM):
+        return ReportedThrough.PM
+    return ReportedThrough.CLIENT
+
+
+class AssigneesField(forms.TypedMultipleChoiceField):
+    widget = forms.SelectMultiple(attrs={"size": 6})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Assignees")
+        kwargs.setdefault("help_text", "Anyone from sales, delivery or management; choose several with Ctrl or ⌘.")
+        super().__init__(coerce=int, required=False, **kwargs)
+
+
+class IssueForm(forms.Form):
+    """Logging an issue. The client is a choice on the full page and fixed on the client page."""
+
+    client = forms.TypedChoiceField(coerce=int, label="Client")
+    project = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Project")
+    title = forms.CharField(max_length=TITLE_MAX, label="What is the problem?")
+    severity = forms.ChoiceField(choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM)
+    reported_through = forms.ChoiceField(choices=ReportedThrough.choices, label="Reported through")
+    assignees = AssigneesField()
+    description = forms.CharField(
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        label="Details",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the client said, where it happens, since when, who is affected.",
+    )
+
+    def __init__(self, *args, user: Any, clients: list[Client], projects: list[Project], compact: bool = False, **kw):
+        super().__init__(*args, **kw)
+        self.fields["client"].choices = [(client.pk, client.name) for client in clients]
+        self.fields["reported_through"].initial = _default_channel(user)
+        self.fields["assignees"].choices = _people_choices()
+        if compact:
+            self.fields["client"].widget = forms.HiddenInput()
+            self.fields["project"].choices = [("", "No particular project")] + [
+                (project.pk, project.name) for project in projects
+            ]
+            self.fields["description"].widget.attrs["rows"] = 2
+        else:
+            by_client: dict[str, list[tuple[int, str]]] = {}
+            for project in projects:
+                by_client.setdefault(project.client.name, []).append((project.pk, project.name))
+            self.fields["project"].choices = [("", "No particular project"), *by_client.items()]
+            self.fields["project"].help_text = "Optional: a project of the chosen client."
+
+
+class IssueEditForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX)
+    severity = forms.ChoiceField(choices=IssueSeverity.choices)
+    description = forms.CharField(max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class IssueAssignForm(forms.Form):
+    assignees = AssigneesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignees"].choices = _people_choices()
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        max_length=COMMENT_MAX,
+        label="Add a comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write something before posting the comment."},
+    )
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _hx_redirect(url: str) -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
+
+
+# --- List ------------------------------------------------------------------------------------
+@require_GET
+def issue_list_view(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "")[:20] for key in FILTER_KEYS}
+    mine = request.GET.get("mine") == "1"
+    issues = issue_list(user=request.user, mine=mine, **filters)
+    page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "issues": page.object_list,
+        "filters": filters,
+        "mine": mine,
+        "filtered": mine or any(filters.values()),
+        "severities": IssueSeverity.choices,
+        "statuses": STATUS_FILTERS,
+        "query": query.urlencode(),
+        "can_log": any(request.user.has_role(role) for role in Role.values),
+        **issue_filter_choices(),
+    }
+    if _fragment(request):
+        return render(request, "projects/issues/_issue_table.html", context)
+    return render(request, "projects/issues/issue_list.html", context)
+
+
+# --- Create (full page) ------------------------------------------------------------------------
+def _form_choices(request: HttpRequest, client_id: Any, *, posted: bool = False) -> tuple[list[Client], list[Project]]:
+    """The clients to choose from and their projects. A posted client stays a choice: the service decides (403)."""
+    clients = [
+        client
+        for client in issue_reportable_clients(user=request.user, include=client_id)
+        if (posted and str(client.pk) == str(client_id)) or can_report_issue(request.user, client)
+    ]
+    projects = list(
+        projects_visible_to(request.user)
+        .filter(client__in=[client.pk for client in clients])
+        .select_related("client")
+        .order_by("client__name", "name")
+    )
+    return clients, projects
+
+
+@require_http_methods(["GET", "POST"])
+def issue_create_view(request: HttpRequest) -> HttpResponse:
+    if not any(request.user.has_role(role) for role in Role.values):
+        raise PermissionDenied("Only sales reps, PMs and managers log client issues.")
+    source = request.POST if request.method == "POST" else request.GET
+    client_id = source.get("client", "")[:20]
+    clients, projects = _form_choices(request, client_id, posted=request.method == "POST")
+    if request.method == "GET":
+        initial = {"client": client_id, "project": request.GET.get("project", "")[:20]}
+        form = IssueForm(user=request.user, clients=clients, projects=projects, initial=initial)
+        return render(request, "projects/issues/issue_form.html", {"form": form, "clients": clients})
+    form = IssueForm(request.POST, user=request.user, clients=clients, projects=projects)
+    if form.is_valid():
+        client = next(client for client in clients if client.pk == form.cleaned_data["client"])
+        try:
+            issue = issue_create(actor=request.user, client=client, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Issue logged: {issue.title}.")
+            url = reverse("projects:issue_detail", args=[issue.pk])
+            return _hx_redirect(url) if request.htmx else redirect(url)
+    return render(request, "projects/issues/issue_form.html", {"form": form, "clients": clients}, status=400)
+
+
+# --- Detail and its actions ----------------------------------------------------------------------
+def _issue(request: HttpRequest, pk: int) -> ClientIssue:
+    try:
+        return issue_get(user=request.user, pk=pk)
+    except ClientIssue.DoesNotExist:
+        raise Http404("No such issue")
+
+
+def _transition_buttons(issue: ClientIssue) -> list[dict[str, str]]:
+    buttons = []
+    for status in allowed_transitions(issue):
+        reopening = status == IssueStatus.IN_PROGRESS and issue.status == IssueStatus.RESOLVED
+        buttons.append(
+            {
+                "status": status,
+                "label": REOPEN_LABEL if reopening else TRANSITION_LABELS.get(status, IssueStatus(status).label),
+                "primary": not reopening,
+            }
+        )
+    return buttons
+
+
+def _detail_context(
+    request: HttpRequest,
+    issue: ClientIssue,
+    *,
+    edit_form: IssueEditForm | None = None,
+    assign_form: IssueAssignForm | None = None,
+    comment_form: CommentForm | None = None,
+) -> dict[str, Any]:
+    can_change = can_change_issue(request.user, issue)
+    assignees = list(issue.assignees.all())
+    return {
+        "issue": issue,
+        "assignees": assignees,
+        "comments": list(issue.comments.all()),
+        "can_change": can_change,
+        "can_comment": can_change or can_comment_issue(request.user, issue),
+        "is_closed": issue.status == IssueStatus.CLOSED,
+        "transitions": _transition_buttons(issue) if can_change else [],
+        "edit_form": edit_form
+        or IssueEditForm(initial={"title": issue.title, "severity": issue.severity, "description": issue.description}),
+        "assign_form": assign_form
+        or (IssueAssignForm(initial={"assignees": [person.pk for person in assignees]}) if can_change else None),
+        "comment_form": comment_form or CommentForm(),
+        "activities": activity_for(issue),
+    }
+
+
+def _render_detail(request: HttpRequest, issue: ClientIssue, *, status: int = 200, **forms_: Any) -> HttpResponse:
+    return render(
+        request, "projects/issues/issue_detail.html", _detail_context(request, issue, **forms_), status=status
+    )
+
+
+@require_GET
+def issue_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _issue(request, pk))
+
+
+def _done(request: HttpRequest, issue: ClientIssue, message: str) -> HttpResponse:
+    """After a change: htmx gets the fresh page (it swaps #issue-body and the messages), a form post a redirect."""
+    messages.success(request, message)
+    if request.htmx:
+        return _render_detail(request, _issue(request, issue.pk))
+    return redirect("projects:issue_detail", pk=issue.pk)
+
+
+def _refused(request: HttpRequest, issue: ClientIssue, error: DomainError) -> HttpResponse:
+    messages.error(request, error.message)
+    if request.htmx:
+        return _render_detail(request, _issue(request, issue.pk))
+    return redirect("projects:issue_detail", pk=issue.pk)
+
+
+def _invalid(request: HttpRequest, issue: ClientIssue, **forms_: Any) -> HttpResponse:
+    # htmx swaps only 2xx answers; a plain form post gets the page with its errors as a 400.
+    return _render_detail(request, issue, status=200 if request.htmx else 400, **forms_)
+
+
+@require_POST
+def issue_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _issue(request, pk)
+    if not can_change_issue(request.user, issue):
+        raise PermissionDenied("You cannot change this issue.")
+    form = IssueEditForm(request.POST)
+    if form.is_valid():
+        try:
+            issue = issue_update(issue=issue, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except DomainError as error:
+            return _refused(request, issue, error)
+        else:
+            return _done(request, issue, "Issue saved.")
+    return _invalid(request, issue, edit_form=form)
+
+
+@require_POST
+def issue_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _issue(request, pk)
+    status = request.POST.get("status", "")
+    try:
+        issue = issue_transition(issue=issue, actor=request.user, status=status)
+    except ValidationError as error:
+        return _refused(request, issue, DomainError(" ".join(error.messages)))
+    except DomainError as error:
+        return _refused(request, issue, error)
+    return _done(request, issue, f"The issue is now {issue.get_status_display().lower()}.")
+
+
+@require_POST
+def issue_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _issue(request, pk)
+    if not can_change_issue(request.user, issue):
+        raise PermissionDenied("You cannot change this issue.")
+    form = IssueAssignForm(request.POST)
+    if form.is_valid():
+        try:
+            issue = issue_assign(issue=issue, actor=request.user, assignees=form.cleaned_data["assignees"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        except DomainError as error:
+            return _refused(request, issue, error)
+        else:
+            return _done(request, issue, "Assignees saved.")
+    return _invalid(request, issue, assign_form=form)
+
+
+@require_POST
+def issue_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _issue(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            issue_comment_add(issue=issue, actor=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _done(request, issue, "Comment added.")
+    return _invalid(request, issue, comment_form=form)
+
+
+# --- The client page's issues, with the one-step form -----------------------------------------------
+def client_issues_context(
+    request: HttpRequest, client: Client, *, projects: list[Project] | None = None, form: IssueForm | None = None
+) -> dict[str, Any]:
+    """What ``projects/issues/_client_issues.html`` needs; the client page adds it to its context.
+
+    ``projects``: the client's projects, when the page has them loaded already.
+    """
+    if projects is None:
+        projects = list(projects_visible_to(request.user).filter(client=client).order_by("name"))
+    can_report = can_report_issue(request.user, client, projects=projects)
+    if can_report and form is None:
+        form = IssueForm(
+            user=request.user, clients=[client], projects=projects, compact=True, initial={"client": client.pk}
+        )
+    return {
+        "client": client,
+        "client_issues": issues_open_for(user=request.user, client=client),
+        "can_report_issue": can_report,
+        "issue_form": form,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def issue_client_panel_view(request: HttpRequest, client_pk: int) -> HttpResponse:
+    """The "Issues" section of a client page; POST logs an issue for the client in one step."""
+    client = Client.objects.filter(pk=client_pk).select_related("account_owner").first()
+    if client is None:
+        raise Http404("No such client")
+    back = reverse("clients:detail", args=[client.pk]) + "#issues"
+    template = "projects/issues/_client_issues.html"
+    if request.method == "GET":
+        if not _fragment(request):
+            return redirect(back)
+        return render(request, template, client_issues_context(request, client))
+    if not can_report_issue(request.user, client):
+        raise PermissionDenied("Only the account owner, the client's project team and managers log its issues.")
+    projects = list(projects_visible_to(request.user).filter(client=client).order_by("name"))
+    form = IssueForm(request.POST, user=request.user, clients=[client], projects=projects, compact=True)
+    if form.is_valid():
+        try:
+            issue = issue_create(actor=request.user, client=client, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if not _fragment(request):
+                messages.success(request, f"Issue logged: {issue.title}.")
+                return redirect(back)
+            context = client_issues_context(request, client, projects=projects)
+            context["logged"] = issue
+            return render(request, template, context)
+    if _fragment(request):
+        return render(request, template, client_issues_context(request, client, projects=projects, form=form))
+    # Without htmx, the errors are shown on the full form, the client already chosen.
+    clients, all_projects = _form_choices(request, client.pk)
+    full = IssueForm(request.POST, user=request.user, clients=clients, projects=all_projects)
+    full.is_valid()
+    for field, errors in form.errors.items():
+        if field not in full.errors:
+            full.add_error(field if field in full.fields else None, errors)
+    return render(request, "projects/issues/issue_form.html", {"form": full, "clients": clients}, status=400)
+
+
+# --- The project page's issues ---------------------------------------------------------------------
+@require_GET
+def issue_project_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The open issues of a project, loaded into the project page."""
+    project = projects_visible_to(request.user).select_related("client").filter(pk=pk).first()
+    if project is None:
+        raise Http404("No such project")
+    if not _fragment(request):
+        return redirect(reverse("projects:issue_list") + f"?project={project.pk}")
+    context = {
+        "project": project,
+        "project_issues": issues_open_for(user=request.user, project=project),
+        "issues_loaded": True,
+        "can_report_issue": can_report_issue(request.user, project.client),
+    }
+    return render(request, "projects/issues/_project_issues.html", context)

@@ -1,0 +1,209 @@
+"""The client pulse on the project page (inline htmx form and trend chart) and its trend on the client page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from dashboards.charts import BAR_FILL, LOST_FILL, WON_FILL
+from projects.models import LOW_MOOD, ClientPulse, Project
+from projects.selectors import pulse_trend
+from projects.services.pulses import PULSE_NOTE_MAX, can_record_pulse, pulse_record
+
+SCORE_WORDS = {
+    "mood": ("very unhappy", "unhappy", "neutral", "happy", "very happy"),
+    "urgency": ("relaxed", "calm", "normal", "pressing", "very urgent"),
+    "satisfaction": ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
+}
+# The three lines of the trend: the palette of the dashboards' charts, so a colour means the same everywhere.
+SERIES = (
+    ("mood", "Mood", BAR_FILL, ""),
+    ("satisfaction", "Satisfaction", WON_FILL, ""),
+    ("urgency", "Urgency", LOST_FILL, "4 3"),
+)
+
+
+def _choices(field: str) -> list[tuple[str, str]]:
+    return [("", "—")] + [(str(value), f"{value} · {word}") for value, word in enumerate(SCORE_WORDS[field], start=1)]
+
+
+class PulseForm(forms.Form):
+    """Plain text fields on purpose: the service owns the 1-5 rule and words its errors once for UI and API."""
+
+    mood = forms.CharField(widget=forms.Select(choices=_choices("mood")), required=False)
+    urgency = forms.CharField(widget=forms.Select(choices=_choices("urgency")), required=False)
+    satisfaction = forms.CharField(widget=forms.Select(choices=_choices("satisfaction")), required=False)
+    note = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "maxlength": PULSE_NOTE_MAX, "placeholder": "What did the client say?"}
+        ),
+        help_text="Optional. A mood of 2 or less alerts the sales liaison and the managers.",
+    )
+
+    def __init__(self, *args, prefix_id: str = "pulse", **kwargs):
+        super().__init__(*args, auto_id=f"id_{prefix_id}_%s", **kwargs)
+
+
+# --- The chart ----------------------------------------------------------------------------------
+def pulse_chart(pulses: list[ClientPulse], *, with_project: bool = False) -> dict[str, Any] | None:
+    """Geometry of the trend (oldest left) on a fixed 1-5 scale; the template draws it as inline SVG."""
+    if not pulses:
+        return None
+    width, height = 480, 200
+    left, right, top, bottom = 30, 12, 12, 52
+    plot_w, plot_h = width - left - right, height - top - bottom
+    count = len(pulses)
+
+    def x_at(index: int) -> float:
+        return round(left + (plot_w / 2 if count == 1 else plot_w * index / (count - 1)), 1)
+
+    def y_at(value: int) -> float:
+        return round(top + plot_h * (5 - value) / 4, 1)
+
+    series = []
+    for field, label, colour, dash in SERIES:
+        points = [(x_at(index), y_at(getattr(pulse, field))) for index, pulse in enumerate(pulses)]
+        series.append(
+            {
+                "field": field,
+                "label": label,
+                "colour": colour,
+                "dash": dash,
+                "points": " ".join(f"{x},{y}" for x, y in points),
+            }
+        )
+    dots = []
+    for index, pulse in enumerate(pulses):
+        when = timezone.localtime(pulse.recorded_at)
+        where = f"{pulse.project.name}, " if with_project else ""
+        dots.append(
+            {
+                "x": x_at(index),
+                "y": y_at(pulse.mood),
+                "low": pulse.is_low,
+                "title": (
+                    f"{where}{when:%d %b %Y}: mood {pulse.mood}, urgency {pulse.urgency}, "
+                    f"satisfaction {pulse.satisfaction}" + (f" — {pulse.note[:120]}" if pulse.note else "")
+                ),
+            }
+        )
+    step = max(1, (count + 3) // 4)
+    labels = [
+        {"x": x_at(index), "text": f"{timezone.localtime(pulses[index].recorded_at):%d %b}"}
+        for index in range(0, count, step)
+    ]
+    if labels[-1]["x"] != x_at(count - 1) and count > 1:
+        if x_at(count - 1) - labels[-1]["x"] < plot_w / 6:
+            labels.pop()
+        labels.append({"x": x_at(count - 1), "text": f"{timezone.localtime(pulses[-1].recorded_at):%d %b}"})
+    for label in labels:
+        # The end labels stay inside the chart: anchored at their outer edge.
+        label["anchor"] = "start" if label["x"] <= left else "end" if label["x"] >= width - right else "middle"
+    legend_y = height - 10
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "ticks": [{"y": y_at(value), "text": value} for value in range(1, 6)],
+        "low_y": y_at(LOW_MOOD),
+        "series": series,
+        "dots": dots,
+        "labels": labels,
+        "label_y": top + plot_h + 16,
+        "legend": [
+            {"x": left + index * 130, "text_x": left + index * 130 + 26, "label": label, "colour": colour, "dash": dash}
+            for index, (_field, label, colour, dash) in enumerate(SERIES)
+        ],
+        "legend_y": legend_y,
+        "low_fill": LOST_FILL,
+        "first": pulses[0].recorded_at,
+        "last": pulses[-1].recorded_at,
+        "count": count,
+    }
+
+
+# --- Contexts for the project and client pages ----------------------------------------------------
+def pulse_context(request: HttpRequest, project: Project, *, form: PulseForm | None = None) -> dict[str, Any]:
+    """What the project page's pulse section needs: one query."""
+    pulses = pulse_trend(user=request.user, project=project)
+    can_record = can_record_pulse(request.user, project)
+    return {
+        "pulses": pulses,
+        "latest_pulse": pulses[-1] if pulses else None,
+        "recent_pulses": list(reversed(pulses[-3:])),
+        "pulse_chart": pulse_chart(pulses),
+        "can_record_pulse": can_record,
+        "pulse_form": (form or PulseForm()) if can_record else None,
+    }
+
+
+def client_pulse_context(request: HttpRequest, client: Any) -> dict[str, Any]:
+    """The client page's pulse trend over all its projects: one query."""
+    pulses = pulse_trend(user=request.user, client=client)
+    latest: dict[int, ClientPulse] = {}
+    for pulse in pulses:
+        latest[pulse.project_id] = pulse
+    return {
+        "client_pulses": pulses,
+        "client_pulse_chart": pulse_chart(pulses, with_project=True),
+        "client_latest_pulses": sorted(latest.values(), key=lambda pulse: pulse.recorded_at, reverse=True),
+    }
+
+
+# --- Recording --------------------------------------------------------------------------------
+def _project_for(request: HttpRequest, pk: int) -> Project:
+    from projects.views import _project
+
+    return _project(request, pk)
+
+
+@require_POST
+def pulse_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a pulse from the project page: htmx swaps the pulse section, without JavaScript the page reloads."""
+    project = _project_for(request, pk)
+    if not can_record_pulse(request.user, project):
+        raise PermissionDenied("Only the project's PM, its sales liaison and managers log the client pulse.")
+    form = PulseForm(request.POST)
+    form.is_valid()  # nothing to check here: the service judges the scores and the note
+    try:
+        pulse = pulse_record(
+            project=project,
+            actor=request.user,
+            mood=request.POST.get("mood", ""),
+            urgency=request.POST.get("urgency", ""),
+            satisfaction=request.POST.get("satisfaction", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    except DomainError as error:
+        form.add_error(None, error.message)
+    else:
+        if pulse.is_low:
+            messages.warning(request, "Pulse logged. The mood is low: the sales liaison and the managers are alerted.")
+        else:
+            messages.success(request, "Pulse logged.")
+        if not request.htmx:
+            return redirect(reverse("projects:detail", args=[project.pk]) + "#pulse")
+        return render(request, "projects/_pulse_response.html", {"project": project, **pulse_context(request, project)})
+    if not request.htmx:
+        messages.error(
+            request, "The pulse was not logged: " + "; ".join(e for errs in form.errors.values() for e in errs)
+        )
+        return redirect(reverse("projects:detail", args=[project.pk]) + "#pulse")
+    return render(
+        request, "projects/_pulse_response.html", {"project": project, **pulse_context(request, project, form=form)}
+    )
