@@ -12,15 +12,18 @@ from handoff.models import Handoff, HandoffSnapshot, HandoffStatus
 
 
 def handoffs_visible_to(user: Any) -> QuerySet[Handoff]:
-    """Managers see every handoff, PMs theirs and the unassigned ones, reps those of their own offers."""
+    """Managers and PMs see every handoff, reps those of their own offers.
+
+    PMs read every client and offer (SPEC §2), and a PM who loses a race to
+    accept an unassigned handoff must learn that it was accepted (409), not
+    that it vanished (404). Deciding stays with the assigned PM (``can_decide``).
+    """
     handoffs = Handoff.objects.all()
     if not getattr(user, "is_authenticated", False):
         return handoffs.none()
-    if user.has_role(Role.MANAGER):
+    if user.has_role(Role.MANAGER) or user.has_role(Role.PM):
         return handoffs
     scope = Q(pk__in=[])
-    if user.has_role(Role.PM):
-        scope |= Q(pm=user) | Q(pm__isnull=True)
     if user.has_role(Role.SALES):
         scope |= Q(offer__owner=user)
     return handoffs.filter(scope)

@@ -16,10 +16,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.activity import activity_for
 from core.errors import DomainError
+from core.modals import render_modal
 from handoff.handoff_selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
 from handoff.models import Handoff, HandoffStatus, Offer
 from handoff.services.handoffs import (
@@ -108,6 +109,7 @@ def _refused(request: HttpRequest, url: str, error: DomainError, template: str, 
 
 
 # --- List --------------------------------------------------------------------------------------
+@require_GET
 def handoff_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     pm = request.GET.get("pm", "")
@@ -140,6 +142,7 @@ def _version(value: str | None, versions: dict[int, Any], default: int) -> int:
     return int(value) if value and value.isdigit() and int(value) in versions else default
 
 
+@require_GET
 def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     handoff = _get_handoff(request, pk)
     snapshots = handoff_snapshots(handoff)
@@ -183,7 +186,13 @@ def offer_win_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         if not can_win(request.user, offer):
             raise Http404("This offer cannot be won by you")
-        return render(request, template, {"offer": offer, "form": WinForm()})
+        return render_modal(
+            request,
+            template,
+            {"offer": offer, "form": WinForm()},
+            title="Mark as won",
+            crumbs=[("Offers", reverse("handoff:offer_list")), (offer.title, back)],
+        )
     form = WinForm(request.POST)
     context = {"offer": offer, "form": form}
     if form.is_valid():
@@ -227,13 +236,26 @@ def _hx_redirect(url: str) -> HttpResponse:
     return response
 
 
+def _crumbs(handoff: Handoff) -> list[tuple[str, str]]:
+    return [
+        ("Handoffs", reverse("handoff:handoff_list")),
+        (handoff.offer.title, reverse("handoff:handoff_detail", args=[handoff.pk])),
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 def handoff_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     handoff = _get_handoff(request, pk)
     back = reverse("handoff:handoff_detail", args=[handoff.pk])
     template = "handoff/_handoff_return_form.html"
     if request.method == "GET":
-        return render(request, template, {"handoff": handoff, "form": ReturnForm()})
+        return render_modal(
+            request,
+            template,
+            {"handoff": handoff, "form": ReturnForm()},
+            title="Return to sales",
+            crumbs=_crumbs(handoff),
+        )
     form = ReturnForm(request.POST)
     context = {"handoff": handoff, "form": form}
     if form.is_valid():
@@ -269,7 +291,13 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("handoff:handoff_detail", args=[handoff.pk])
     template = "handoff/_handoff_reassign_form.html"
     if request.method == "GET":
-        return render(request, template, {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id})})
+        return render_modal(
+            request,
+            template,
+            {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id})},
+            title="Reassign",
+            crumbs=_crumbs(handoff),
+        )
     form = ReassignForm(request.POST)
     context = {"handoff": handoff, "form": form}
     if form.is_valid():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from handoff.models import Handoff, HandoffStatus, Offer, OfferStatus
@@ -85,7 +83,7 @@ def test_it_answers_404_for_a_missing_offer(api_as, rep):
 # --- Reading ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("persona", "sees"),
-    [("rep", True), ("other_rep", False), ("pm", True), ("other_pm", False), ("manager", True), ("outsider", False)],
+    [("rep", True), ("other_rep", False), ("pm", True), ("other_pm", True), ("manager", True), ("outsider", False)],
 )
 def test_the_list_is_scoped_per_persona(persona, sees, request, api_as, rep, pm):
     handoff = won_handoff(owner=rep, reviewer=pm)
@@ -104,11 +102,30 @@ def test_every_pm_sees_an_unassigned_handoff(api_as, rep, other_pm):
     assert [row["id"] for row in response.json()["results"]] == [handoff.pk]
 
 
-def test_a_handoff_someone_may_not_see_is_404(api_as, rep, pm, other_pm):
+def test_a_handoff_someone_may_not_see_is_404(api_as, rep, pm, other_rep):
     handoff = won_handoff(owner=rep, reviewer=pm)
 
-    assert api_as(other_pm).get(f"/api/v1/handoffs/{handoff.pk}/").status_code == 404
-    assert api_as(other_pm).post(f"/api/v1/handoffs/{handoff.pk}/accept/").status_code == 404
+    assert api_as(other_rep).get(f"/api/v1/handoffs/{handoff.pk}/").status_code == 404
+    assert api_as(other_rep).post(f"/api/v1/handoffs/{handoff.pk}/accept/").status_code == 404
+
+
+def test_another_pm_reads_an_assigned_handoff_but_may_not_decide_it(api_as, rep, pm, other_pm):
+    handoff = won_handoff(owner=rep, reviewer=pm)
+
+    assert api_as(other_pm).get(f"/api/v1/handoffs/{handoff.pk}/").status_code == 200
+    assert api_as(other_pm).post(f"/api/v1/handoffs/{handoff.pk}/accept/").status_code == 403
+    handoff.refresh_from_db()
+    assert handoff.status == "pending"
+
+
+def test_the_pm_who_loses_the_race_for_an_unassigned_handoff_gets_409(api_as, rep, pm, other_pm):
+    handoff = won_handoff(owner=rep)
+    assert api_as(pm).post(f"/api/v1/handoffs/{handoff.pk}/accept/").status_code == 201
+
+    response = api_as(other_pm).post(f"/api/v1/handoffs/{handoff.pk}/accept/")
+
+    assert response.status_code == 409
+    assert response.json()["code"]
 
 
 def test_the_detail_carries_the_latest_snapshot_and_sla(api_as, rep, pm):
@@ -216,7 +233,10 @@ def test_a_return_without_a_reason_is_400(body, api_as, rep, pm):
 def test_it_resubmits_and_lists_the_versions_with_their_diff(api_as, rep, pm):
     handoff = won_handoff(owner=rep, reviewer=pm)
     handoff_return(handoff=handoff, actor=pm, reason="Value")
-    Offer.objects.filter(pk=handoff.offer_id).update(value=Decimal("50000.00"))
+    fixed = api_as(rep).patch(
+        f"/api/v1/offers/{handoff.offer_id}/", {"value": "50000.00", "version": handoff.offer.version}, format="json"
+    )
+    assert fixed.status_code == 200
 
     response = api_as(rep).post(f"/api/v1/handoffs/{handoff.pk}/resubmit/")
 

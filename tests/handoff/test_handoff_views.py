@@ -8,8 +8,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from handoff.forms import OfferForm
 from handoff.models import Handoff, HandoffStatus, Offer, OfferStatus
 from handoff.services.handoffs import handoff_accept, handoff_resubmit, handoff_return
+from handoff.services.offers import offer_update
 from projects.models import Project
 from tests.projects.factories import sent_offer, won_handoff
 
@@ -33,7 +35,7 @@ def detail(handoff: Handoff) -> str:
 # --- List ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("persona", "sees"),
-    [("rep", True), ("other_rep", False), ("pm", True), ("other_pm", False), ("manager", True), ("outsider", False)],
+    [("rep", True), ("other_rep", False), ("pm", True), ("other_pm", True), ("manager", True), ("outsider", False)],
 )
 def test_the_list_shows_each_persona_their_handoffs(persona, sees, request, client_as, rep, pm):
     won_handoff(owner=rep, reviewer=pm, title="Warehouse scanning")
@@ -118,7 +120,7 @@ def test_the_page_shows_everything_the_pm_needs(client_as, rep, pm):
     assert "competitor" not in page
 
 
-@pytest.mark.parametrize("persona", ["other_rep", "other_pm", "outsider"])
+@pytest.mark.parametrize("persona", ["other_rep", "outsider"])
 def test_the_page_is_404_for_who_may_not_see_it(persona, request, client_as, rep, pm):
     handoff = won_handoff(owner=rep, reviewer=pm)
 
@@ -175,7 +177,7 @@ def test_the_detail_query_count_does_not_grow_with_versions(client_as, rep, pm, 
 def _resubmitted(rep, pm) -> Handoff:
     handoff = won_handoff(owner=rep, reviewer=pm)
     handoff_return(handoff=handoff, actor=pm, reason="Value too low")
-    Offer.objects.filter(pk=handoff.offer_id).update(value=Decimal("51000.00"))
+    offer_update(offer=handoff.offer, actor=rep, version=handoff.offer.version, data={"value": Decimal("51000.00")})
     handoff_resubmit(handoff=handoff, actor=rep)
     return handoff
 
@@ -381,3 +383,46 @@ def test_a_won_offer_links_to_its_handoff(client_as, rep, pm):
 
     assert 'data-testid="win"' not in page
     assert detail(handoff) in page
+
+
+# --- Fixing a returned offer ---------------------------------------------------------------------
+def _edit_data(offer: Offer, **changes) -> dict:
+    data = {key: "" if value is None else value for key, value in OfferForm.initial_for(offer).items()}
+    data.update(changes)
+    return data
+
+
+def test_the_rep_fixes_a_returned_offer_on_its_pages_and_resubmits(client_as, rep, pm):
+    handoff = won_handoff(owner=rep, reviewer=pm)
+    handoff_return(handoff=handoff, actor=pm, reason="Value too low")
+    offer = Offer.objects.get(pk=handoff.offer_id)
+    client = client_as(rep)
+
+    page = client.get(reverse("handoff:offer_detail", args=[offer.pk])).content.decode()
+    assert reverse("handoff:offer_edit", args=[offer.pk]) in page
+    assert 'id="id_commitment_text"' in page
+    saved = client.post(reverse("handoff:offer_edit", args=[offer.pk]), _edit_data(offer, value="51000.00"))
+    added = client.post(reverse("handoff:commitment_add", args=[offer.pk]), {"text": "Hypercare for 4 weeks"})
+    resubmitted = client.post(reverse("handoff:handoff_resubmit", args=[handoff.pk]))
+
+    assert saved.status_code == 302 and added.status_code == 302 and resubmitted.status_code == 302
+    v2 = handoff.snapshots.get(version=2).data
+    assert v2["offer"]["value"] == "51000.00"
+    assert "Hypercare for 4 weeks" in {item["text"] for item in v2["commitments"]}
+
+
+@pytest.mark.parametrize("stage", ["pending", "accepted"])
+def test_the_edit_page_refuses_a_won_offer_whose_handoff_is_not_returned(stage, client_as, rep, pm):
+    handoff = won_handoff(owner=rep, reviewer=pm)
+    if stage == "accepted":
+        handoff_accept(handoff=handoff, actor=pm)
+    offer = Offer.objects.get(pk=handoff.offer_id)
+    client = client_as(rep)
+
+    page = client.get(reverse("handoff:offer_detail", args=[offer.pk])).content.decode()
+    response = client.post(reverse("handoff:offer_edit", args=[offer.pk]), _edit_data(offer, value="1.00"))
+
+    assert reverse("handoff:offer_edit", args=[offer.pk]) not in page
+    assert response.status_code == 302
+    assert "can no longer be changed" in " ".join(messages_of(response))
+    assert Offer.objects.get(pk=offer.pk).value == Decimal("48000.00")
