@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
+# npm writes this file on every install: axe-core for the accessibility tests (package-lock.json).
+NODE_STAMP := node_modules/.package-lock.json
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
 .PHONY: run test lint format migrate seed worker beat bench clean check-deploy venv
@@ -20,7 +22,12 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(DEV_STAMP)
 
-venv: $(DEV_STAMP)
+# Without npm the accessibility tests skip (and fail under REQUIRE_SERVICES=1, as in CI).
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility tests (axe-core) will not run (apt-get install npm)"; fi
+
+venv: $(DEV_STAMP) $(NODE_STAMP)
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -28,7 +35,7 @@ run: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The settings module is set here because the environment would override pytest's ini.
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
@@ -60,4 +67,4 @@ bench: $(DEV_STAMP)
 	bash bench/run.sh
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 test-output
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 test-output

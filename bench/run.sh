@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: load-test the portal on PostgreSQL at 10 000 and 100 000 offers (see bench/bench.py).
+# `make bench`: load-test the portal on PostgreSQL at 10 000 and 100 000 offers (see bench/bench.py),
+# then a minute of mixed traffic from 32 clients (bench/load.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,4 +10,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   $SUDO apt-get install -y wrk || { $SUDO apt-get update && $SUDO apt-get install -y wrk; }
 fi
 
-exec .venv/bin/python bench/bench.py "$@"
+.venv/bin/python bench/bench.py "$@"
+
+# The load gate's full run (issue 7): a minute of mixed traffic from 32 clients, zero errors, zero lost writes.
+exec .venv/bin/python bench/load.py --duration "${LOAD_DURATION:-60}" --clients "${LOAD_CLIENTS:-32}"

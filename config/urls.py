@@ -27,3 +27,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# An unknown path under /api/ (``/api/v1/offers/abc/``) gets the API's JSON 404, not the HTML page.
+handler404 = "core.api.views.not_found"

@@ -29,6 +29,7 @@ from clients.services import (
     contact_delete,
     contact_update,
 )
+from core.api.filters import IdFilter
 
 FORBIDDEN = OpenApiResponse(description="Your role may not do this (sales reps and managers write; others read).")
 INVALID = OpenApiResponse(description="Invalid input: `{field: [messages]}`; nothing changed.")
@@ -56,7 +57,7 @@ def _search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet
 
 class ClientFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ClientStatus.choices)
-    account_owner = django_filters.NumberFilter(field_name="account_owner_id")
+    account_owner = IdFilter(field_name="account_owner_id")
     search = django_filters.CharFilter(method="filter_search", label="Name or industry contains (any case)")
 
     class Meta:
@@ -68,9 +69,9 @@ class ClientFilter(django_filters.FilterSet):
 
 
 class ContactFilter(django_filters.FilterSet):
-    client = django_filters.NumberFilter(field_name="client_id")
+    client = IdFilter(field_name="client_id")
     buying_role = django_filters.ChoiceFilter(choices=BuyingRole.choices)
-    reports_to = django_filters.NumberFilter(field_name="reports_to_id")
+    reports_to = IdFilter(field_name="reports_to_id")
     search = django_filters.CharFilter(method="filter_search", label="Name, title or e-mail contains (any case)")
 
     class Meta:
@@ -102,6 +103,8 @@ class ClientViewSet(
     serializer_class = ClientSerializer
     permission_classes = [permissions.IsAuthenticated, WritesNeedSalesOrManager]
     filterset_class = ClientFilter
+    # Ids only: ``/clients/abc/brief/`` is a 404, not a ValueError in the brief's lookup.
+    lookup_value_regex = r"\d+"
     ordering_fields = ["name", "created_at", "status"]
     # PUT only for the brief; a client changes with PATCH.
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
@@ -170,6 +173,7 @@ class ContactViewSet(viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     permission_classes = [permissions.IsAuthenticated, WritesNeedSalesOrManager]
     filterset_class = ContactFilter
+    lookup_value_regex = r"\d+"
     ordering_fields = ["name", "created_at"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

@@ -1,5 +1,6 @@
 """The shape of GET /api/v1/dashboard/, for the OpenAPI schema (the view returns the snapshot's figures as they are)."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -78,6 +79,7 @@ class OpenIssuesSerializer(serializers.Serializer):
     low = serializers.IntegerField()
 
 
+@extend_schema_serializer(component_name="DashboardPulse")
 class PulseSerializer(serializers.Serializer):
     pulses = serializers.IntegerField(help_text="Pulses logged in the period")
     low_mood = serializers.IntegerField(help_text="Of those, with mood ≤ 2")

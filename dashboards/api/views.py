@@ -9,6 +9,9 @@ from dashboards.api.serializers import DashboardSerializer
 from dashboards.filters import DashboardFilterForm
 from dashboards.selectors import MANAGER, dashboard_scope, dashboard_snapshot, dashboard_view_for
 
+# The filter form's ids are whole numbers from 1.
+ID = {"type": "integer", "minimum": 1}
+
 
 class DashboardView(APIView):
     """The dashboard figures as JSON: the same snapshot, hence the same numbers, as the page."""
@@ -21,15 +24,23 @@ class DashboardView(APIView):
         parameters=[
             OpenApiParameter("start", OpenApiTypes.DATE, description="Period start (inclusive)"),
             OpenApiParameter("end", OpenApiTypes.DATE, description="Period end (inclusive)"),
-            OpenApiParameter("rep", OpenApiTypes.INT, description="Sales rep (user id); managers only"),
-            OpenApiParameter("pm", OpenApiTypes.INT, description="Project manager (user id); managers only"),
-            OpenApiParameter("client", OpenApiTypes.INT, description="Client id"),
+            OpenApiParameter("rep", ID, description="Sales rep (user id); managers only"),
+            OpenApiParameter("pm", ID, description="Project manager (user id); managers only"),
+            OpenApiParameter("client", ID, description="Client id"),
             OpenApiParameter("view", str, enum=["sales", "pm"], description="For users who are both rep and PM"),
         ],
         responses={200: DashboardSerializer},
     )
     def get(self, request: Request) -> Response:
-        view, _views = dashboard_view_for(request.user, request.query_params.get("view", ""))
+        requested = request.query_params.get("view", "")
+        if requested not in ("", "sales", "pm"):
+            raise ValidationError({"view": ["Choose sales or pm."]})
+        # A rep's or PM's own dashboard ignores ``rep`` and ``pm``, but a malformed one is still an error.
+        for name in ("rep", "pm"):
+            raw = request.query_params.get(name, "")
+            if raw and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+                raise ValidationError({name: ["A user id: a whole number from 1."]})
+        view, _views = dashboard_view_for(request.user, requested)
         form = DashboardFilterForm(request.query_params, scoped=view != MANAGER)
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})

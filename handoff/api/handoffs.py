@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer
 from handoff.handoff_selectors import handoff_snapshots, handoffs_visible_to
 from handoff.models import Handoff, HandoffSnapshot, HandoffStatus, Offer
@@ -148,9 +149,9 @@ class ReassignSerializer(serializers.Serializer):
 
 class HandoffFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=HandoffStatus.choices)
-    pm = django_filters.NumberFilter(field_name="pm_id")
-    offer = django_filters.NumberFilter(field_name="offer_id")
-    client = django_filters.NumberFilter(field_name="offer__client_id")
+    pm = IdFilter(field_name="pm_id")
+    offer = IdFilter(field_name="offer_id")
+    client = IdFilter(field_name="offer__client_id")
 
     class Meta:
         model = Handoff
@@ -235,7 +236,11 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         request=None,
         responses={200: SnapshotVersionSerializer(many=True)},
-        parameters=[OpenApiParameter("version", int, description="Only this version (with its diff)")],
+        parameters=[
+            OpenApiParameter(
+                "version", {"type": "integer", "minimum": 1}, description="Only this version (with its diff)"
+            )
+        ],
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def snapshots(self, request: Request, pk: int | None = None) -> Response:
@@ -246,6 +251,8 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             snapshot.changes_from_previous = snapshot_diff(previous.data, snapshot.data) if previous else []
             previous = snapshot
         wanted = request.query_params.get("version")
-        if wanted and wanted.isdigit():
+        if wanted not in (None, ""):
+            if not (wanted.isascii() and wanted.isdigit() and int(wanted) >= 1):
+                raise serializers.ValidationError({"version": ["A snapshot version: a whole number from 1."]})
             versions = [snapshot for snapshot in versions if snapshot.version == int(wanted)]
         return Response(SnapshotVersionSerializer(versions, many=True).data)

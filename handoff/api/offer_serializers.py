@@ -237,6 +237,9 @@ class OfferDetailSerializer(OfferSerializer):
 class OfferUpdateSerializer(serializers.Serializer):
     """PATCH: any editable field, and the ``version`` the editor read (409 when someone saved since)."""
 
+    # Validated whole, not partially: ``version`` is required (core.api.schema documents it so).
+    partial_on_patch = False
+
     version = serializers.IntegerField(min_value=1, help_text="The offer's version as you read it.")
     title = serializers.CharField(max_length=200, required=False)
     summary = serializers.CharField(max_length=10000, allow_blank=True, required=False)

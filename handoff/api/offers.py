@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer, ReasonSerializer
 from handoff import selectors
 from handoff.api.offer_serializers import (
@@ -59,8 +60,8 @@ ORDERING_CHOICES = [(key, key) for name in selectors.OFFER_ORDERINGS for key in 
 
 class OfferFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=OfferStatus.choices)
-    owner = django_filters.NumberFilter(field_name="owner_id", label="Owner (user id)")
-    client = django_filters.NumberFilter(field_name="client_id", label="Client id")
+    owner = IdFilter(field_name="owner_id", label="Owner (user id)")
+    client = IdFilter(field_name="client_id", label="Client id")
     expected_close_after = django_filters.DateFilter(field_name="expected_close", lookup_expr="gte")
     expected_close_before = django_filters.DateFilter(field_name="expected_close", lookup_expr="lte")
     ordering = django_filters.ChoiceFilter(
@@ -86,6 +87,8 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
+    # OfferFilter's own ``ordering`` (a choice) sorts; DRF's free-text one would document a second ``ordering``.
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -214,7 +217,7 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
 # --- Commitments ----------------------------------------------------------------------------
 class CommitmentFilter(django_filters.FilterSet):
-    offer = django_filters.NumberFilter(field_name="offer_id", label="Offer id")
+    offer = IdFilter(field_name="offer_id", label="Offer id")
 
     class Meta:
         model = Commitment
@@ -270,7 +273,7 @@ class CommitmentViewSet(
 
 # --- Risks ------------------------------------------------------------------------------------
 class RiskFilter(django_filters.FilterSet):
-    offer = django_filters.NumberFilter(field_name="offer_id", label="Offer id")
+    offer = IdFilter(field_name="offer_id", label="Offer id")
 
     class Meta:
         model = Risk
@@ -339,8 +342,8 @@ class RiskViewSet(
 
 # --- Feasibility reviews ------------------------------------------------------------------------
 class ReviewFilter(django_filters.FilterSet):
-    offer = django_filters.NumberFilter(field_name="offer_id", label="Offer id")
-    reviewer = django_filters.NumberFilter(field_name="reviewer_id", label="Reviewer (user id)")
+    offer = IdFilter(field_name="offer_id", label="Offer id")
+    reviewer = IdFilter(field_name="reviewer_id", label="Reviewer (user id)")
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
 
     class Meta:

@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.models import (
     CHANGE_COST_LIMIT,
@@ -104,7 +105,7 @@ class RejectSerializer(serializers.Serializer):
 
 
 class ChangeRequestFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", label="Project id")
+    project = IdFilter(field_name="project_id", label="Project id")
     status = django_filters.ChoiceFilter(choices=ChangeRequestStatus.choices)
 
     class Meta:

@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter, TrueFalseFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.models import (
     CommitmentStatus,
@@ -90,9 +91,9 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class DeliverableFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", label="Project id")
+    project = IdFilter(field_name="project_id", label="Project id")
     status = django_filters.ChoiceFilter(choices=DeliverableStatus.choices)
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Due in the past and not accepted")
+    overdue = TrueFalseFilter(method="filter_overdue", label="Due in the past and not accepted")
 
     class Meta:
         model = Deliverable
@@ -210,13 +211,16 @@ class ProjectCommitmentSerializer(serializers.ModelSerializer):
 
 
 class CommitmentStatusSerializer(serializers.Serializer):
+    # A PATCH must name the status (core.api.schema documents it as required).
+    partial_on_patch = False
+
     status = serializers.ChoiceField(
         choices=CommitmentStatus.choices, help_text="kept and broken are final; at_risk and broken alert the rep"
     )
 
 
 class ProjectCommitmentFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", label="Project id")
+    project = IdFilter(field_name="project_id", label="Project id")
     status = django_filters.ChoiceFilter(choices=CommitmentStatus.choices)
 
     class Meta:

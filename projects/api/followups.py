@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.models import FollowUp, FollowUpStatus, LessonLearned
 from projects.selectors import follow_ups_visible_to, lessons_visible_to, projects_visible_to
@@ -95,8 +96,8 @@ class LessonCreateSerializer(serializers.Serializer):
 
 # --- Filters ---------------------------------------------------------------------------------
 class FollowUpFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id")
-    client = django_filters.NumberFilter(field_name="project__client_id")
+    project = IdFilter(field_name="project_id")
+    client = IdFilter(field_name="project__client_id")
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices)
 
     class Meta:
@@ -105,8 +106,8 @@ class FollowUpFilter(django_filters.FilterSet):
 
 
 class LessonFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id")
-    client = django_filters.NumberFilter(field_name="client_id")
+    project = IdFilter(field_name="project_id")
+    client = IdFilter(field_name="client_id")
 
     class Meta:
         model = LessonLearned

@@ -11,10 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients.models import Client
+from core.api.filters import MAX_ID as ID_MAX
+from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.models import ClientIssue, IssueComment, IssueSeverity, IssueStatus, ReportedThrough
 from projects.selectors import ISSUE_STATUS_FILTERS, issue_list
@@ -42,7 +42,6 @@ CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal transitio
 FORBIDDEN = OpenApiResponse(description="Not allowed for this user")
 NOT_FOUND = OpenApiResponse(description="No such issue")
 INVALID = OpenApiResponse(description='Invalid input: {"field": ["message", ...]}')
-ID_MAX = 2**63 - 1
 
 
 # --- Serializers -------------------------------------------------------------------------------
@@ -156,18 +155,6 @@ class IssueCommentSerializer(serializers.ModelSerializer):
         fields = ["id", "issue", "author", "author_name", "body", "created_at"]
         read_only_fields = ["id", "issue", "author", "author_name", "created_at"]
         extra_kwargs = {"body": {"max_length": COMMENT_MAX}}
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An id: a whole number (else 400); one no row can have matches nothing, never a 500."""
-
-    field_class = forms.IntegerField
-
-    def filter(self, queryset, value):
-        if value is not None and not 0 < value <= ID_MAX:
-            return queryset.none()
-        return super().filter(queryset, value)
 
 
 class IssueFilter(django_filters.FilterSet):

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.filters import MAX_ID, IdFilter
+from core.api.filters import MAX_ID, IdFilter, TrueFalseFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.api.serializers import KickoffCreateSerializer, MeetingSerializer
 from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence
@@ -42,15 +42,6 @@ def id_field(**kwargs) -> serializers.IntegerField:
 
 
 @extend_schema_field({"type": "boolean"})
-class TrueFalseFilter(django_filters.TypedChoiceFilter):
-    """``true`` or ``false``; anything else is a 400 (a plain BooleanFilter reads ``null`` as "not filtered")."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
-        kwargs.setdefault("coerce", lambda value: value == "true")
-        super().__init__(*args, **kwargs)
-
-
 # --- Serializers -------------------------------------------------------------------------------------
 class ActionItemSerializer(serializers.ModelSerializer):
     project = serializers.IntegerField(source="meeting.project_id", read_only=True)

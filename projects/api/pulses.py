@@ -8,8 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.filters import IdFilter
-from projects.api.meetings import TrueFalseFilter
+from core.api.filters import IdFilter, TrueFalseFilter
 from projects.models import LOW_MOOD, ClientPulse, Project
 from projects.selectors import projects_visible_to, pulses_visible_to
 from projects.services.pulses import PULSE_NOTE_MAX, pulse_record

@@ -25,7 +25,37 @@
       var results = document.getElementById("global-search-results");
       if (results) { results.innerHTML = ""; }
     }
+    if (event.key === "Tab" && modal() && modal().open) { trapFocus(event); }
   });
+
+  // Keyboard users stay inside an open modal: Tab and Shift+Tab cycle through its controls
+  // (a modal <dialog> alone lets the focus leave for the browser's own toolbar).
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), " +
+    "select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  function trapFocus(event) {
+    var items = Array.prototype.filter.call(modal().querySelectorAll(FOCUSABLE), function (el) {
+      return el.offsetWidth > 0 || el.offsetHeight > 0 || el.getClientRects().length > 0;
+    });
+    if (!items.length) { event.preventDefault(); return; }
+    var first = items[0], last = items[items.length - 1], active = document.activeElement;
+    var inside = modal().contains(active);
+    if (event.shiftKey && (active === first || !inside)) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && (active === last || !inside)) { event.preventDefault(); first.focus(); }
+  }
+
+  // The focus goes back to whatever opened the modal once it closes (Escape, Cancel or done).
+  var opener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "modal-body" && !(modal() && modal().open)) {
+      opener = event.detail.elt || document.activeElement;
+    }
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target !== modal()) { return; }
+    if (opener && opener.isConnected) { opener.focus(); }
+    opener = null;
+  }, true);
 
   // Content swapped into the modal body opens the modal; the server closes it with HX-Trigger: closeModal.
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -1,0 +1,111 @@
+"""The OpenAPI schema documents the error answers every endpoint can give, not only its success.
+
+Clients (and the API fuzzing gate) rely on the schema listing each status an
+operation may answer with its body: 400 ``{field: [messages]}`` for bad input
+or filters, 401 without credentials, 403 for a role that may not, 404 for an
+unknown id or page, 429 when throttled. A view's own ``@extend_schema``
+responses (a 409 with its ``DomainError`` body, say) take precedence.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import permissions, serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+INVALID = OpenApiResponse(
+    {
+        "type": "object",
+        "additionalProperties": {},
+        "description": "`{field: [messages]}` (or `non_field_errors`); nothing changed",
+    },
+    description="Invalid input",
+)
+UNAUTHENTICATED = OpenApiResponse(ErrorDetailSerializer, description="No or an invalid token or session")
+FORBIDDEN = OpenApiResponse(ErrorDetailSerializer, description="Your role may not do this")
+NOT_FOUND = OpenApiResponse(ErrorDetailSerializer, description="No such object that you may see, or no such page")
+THROTTLED = OpenApiResponse(ErrorDetailSerializer, description="Too many requests: try again later")
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:  # excluded from the schema
+            return operation
+        responses = operation.setdefault("responses", {})
+        for code, response in self._error_responses(operation):
+            if code not in responses:
+                responses[code] = self._get_response_for_code(response, code)
+        return operation
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        # DRF drops ``allow_blank`` from read-only model fields, so a blank choice ("" = not set yet,
+        # a commitment's unmarked feasibility) would fall outside the documented enum.
+        if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
+            model_field = _model_field(field)
+            if model_field is not None and model_field.blank:
+                field = copy.copy(field)
+                field.allow_blank = True
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and "pattern" in schema:
+            schema = {**schema, "pattern": _decimal_pattern(field)}
+        return schema
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        # A serializer marked ``partial_on_patch = False`` validates a PATCH body whole (its required
+        # fields, such as ``version``, stay required), so document it like a POST body.
+        if self.method == "PATCH" and getattr(serializer, "partial_on_patch", True) is False:
+            self.method = "POST"
+            try:
+                return super()._get_request_for_media_type(serializer, direction)
+            finally:
+                self.method = "PATCH"
+        return super()._get_request_for_media_type(serializer, direction)
+
+    def _error_responses(self, operation: dict) -> list[tuple[str, OpenApiResponse]]:
+        errors = []
+        takes_query = any(parameter.get("in") == "query" for parameter in operation.get("parameters", []))
+        if takes_query or "requestBody" in operation or self.method in ("POST", "PUT", "PATCH"):
+            errors.append(("400", INVALID))
+        if self._needs_authentication():
+            errors += [("401", UNAUTHENTICATED), ("403", FORBIDDEN)]
+        if "{" in self.path or self._is_list_view():
+            errors.append(("404", NOT_FOUND))
+        if getattr(self.view, "throttle_classes", None):
+            errors.append(("429", THROTTLED))
+        return errors
+
+    def _needs_authentication(self) -> bool:
+        classes = getattr(self.view, "permission_classes", None) or []
+        return any(cls is not permissions.AllowAny for cls in classes)
+
+
+def _model_field(field):
+    """The model field a serializer field reads, when it reads one directly."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return None
+    try:
+        return model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return None
+
+
+def _decimal_pattern(field: serializers.DecimalField) -> str:
+    """A decimal string with at least one digit, signed only when the field takes negative values."""
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    places = field.decimal_places
+    whole = field.max_whole_digits
+    if not places:
+        return rf"^{sign}\d{{1,{whole}}}$"
+    if not whole:
+        return rf"^{sign}0?\.\d{{1,{places}}}$"
+    return rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"

@@ -1,0 +1,15 @@
+"""The start page, the global search, login/logout, the health check and the API's schema and docs."""
+
+from tests.quality.matrix.base import row
+
+ROWS = [
+    row("GET", "home", expect="login 200 200 200 200 200"),
+    row("GET", "search", query="q=Matrix", expect="login 200 200 200 200 200"),
+    row("GET", "login", expect="200 302 302 302 302 302"),
+    row("POST", "login", data={"username": "mx_rep", "password": "wrong"}, expect="200 302 302 302 302 302"),
+    row("PUT", "login", data={"username": "mx_rep", "password": "wrong"}, expect="200 302 302 302 302 302"),
+    row("POST", "logout", expect="login 302 302 302 302 302"),
+    row("GET", "healthz", expect="200 200 200 200 200 200"),
+    row("GET", "schema", expect="anon 200 200 200 200 200"),
+    row("GET", "api-docs", expect="anon 200 200 200 200 200"),
+]
