@@ -649,7 +649,9 @@ def test_a_change_with_two_signatures_and_a_deliverable_rejected_then_accepted_i
     page.fill("#modal textarea[name=reason]", "The diagrams are missing.")
     page.click("#modal [data-testid=confirm]")
     expect(page.locator(f"#deliverable-{deliverable.pk}")).to_contain_text("The diagrams are missing.")
-    page.locator(f"#deliverable-{deliverable.pk}").get_by_role("button", name=re.compile("submit", re.IGNORECASE)).click()
+    page.locator(f"#deliverable-{deliverable.pk}").get_by_role(
+        "button", name=re.compile("submit", re.IGNORECASE)
+    ).click()
     page.locator(f"#deliverable-{deliverable.pk} [data-testid=decide-deliverable]").click()
     page.check("#modal input[value=accepted]")
     page.select_option("#modal select[name=contact]", label="Carla CEO (Head of IT)")

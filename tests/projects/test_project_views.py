@@ -129,7 +129,11 @@ def _after_handoff_records(project, *, count: int, pm, rep) -> None:
     contact = project.client.contacts.first()
     for index in range(count):
         Deliverable.objects.create(
-            project=project, name=f"Deliverable {index}", status="accepted", decided_by=contact, decided_at=timezone.now()
+            project=project,
+            name=f"Deliverable {index}",
+            status="accepted",
+            decided_by=contact,
+            decided_at=timezone.now(),
         )
         ProjectRisk.objects.create(project=project, title=f"Risk {index}", probability=2, impact=3, owner=rep)
         change = ChangeRequest.objects.create(project=project, title=f"Change {index}", cost_impact=100, raised_by=pm)
@@ -138,7 +142,9 @@ def _after_handoff_records(project, *, count: int, pm, rep) -> None:
         ClientPulse.objects.create(project=project, mood=index % 5 + 1, urgency=3, satisfaction=4, recorded_by=rep)
         FollowUp.objects.create(project=project, title=f"Follow-up {index}", estimated_value=1000, raised_by=pm)
         LessonLearned.objects.create(project=project, client=project.client, text=f"Lesson {index}", author=pm)
-        issue = ClientIssue.objects.create(client=project.client, project=project, title=f"Issue {index}", created_by=rep)
+        issue = ClientIssue.objects.create(
+            client=project.client, project=project, title=f"Issue {index}", created_by=rep
+        )
         issue.assignees.set([pm, rep])
         meeting = Meeting.objects.create(
             project=project, title=f"Weekly {index}", starts_at=timezone.now(), recurrence="weekly", created_by=pm

@@ -307,7 +307,10 @@ def _leniency_only(case: schemathesis.Case) -> bool:
     if isinstance(data, CoveragePhaseData) and not mutations:
         if data.parameter_location == ParameterLocation.QUERY:
             value = (case.query or {}).get(data.parameter)
-            return _sent_empty(value) and data.scenario in (CoverageScenario.INVALID_FORMAT, CoverageScenario.INCORRECT_TYPE)
+            return _sent_empty(value) and data.scenario in (
+                CoverageScenario.INVALID_FORMAT,
+                CoverageScenario.INCORRECT_TYPE,
+            )
         if data.parameter_location == ParameterLocation.BODY:
             value = _value_at_schema_location(case.body, data.location)
             if data.scenario == CoverageScenario.INCORRECT_TYPE:
