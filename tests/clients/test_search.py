@@ -76,17 +76,22 @@ def test_it_finds_nothing_for_anonymous_users(world):
     assert not any(results.values())
 
 
-def test_it_runs_four_queries_whatever_the_rows(rep, world, django_assert_num_queries):
-    with django_assert_num_queries(4):
+def test_it_runs_at_most_two_queries_per_kind_whatever_the_rows(rep, world, django_assert_num_queries):
+    # Fewer than six prefix matches of each kind: the prefix query, then the newest other matches.
+    with django_assert_num_queries(8):
         global_search(user=rep, query="nordwind")
     for index in range(20):
         client = ClientFactory(name=f"Nordwind branch {index}")
         ContactFactory(client=client, name=f"Nordwind person {index}")
         OfferFactory(client=client, title=f"Nordwind offer {index}")
-    with django_assert_num_queries(4):
+    # Six prefix matches of clients, contacts and offers: one query each; projects still need two.
+    with django_assert_num_queries(5):
         results = global_search(user=rep, query="nordwind")
 
     assert len(results["clients"]) == 6
+    assert [client.name for client in results["clients"]] == [
+        f"Nordwind branch {index}" for index in (0, 1, 10, 11, 12, 13)
+    ]
 
 
 def test_the_header_box_gets_a_dropdown_fragment(client_as, rep, world):
@@ -134,11 +139,17 @@ def test_the_search_page_runs_the_same_number_of_queries_whatever_the_rows(
     browser = client_as(rep)
     browser.get(reverse("search"), {"q": "nordwind"})
 
-    with django_assert_num_queries(8):
+    # The layout's four, then two per kind while no kind has six prefix matches.
+    with django_assert_num_queries(12):
         browser.get(reverse("search"), {"q": "nordwind"})
-    for index in range(20):
+    for index in range(30):
         OfferFactory(client=world["client"], title=f"Nordwind offer {index}")
-    with django_assert_num_queries(8):
+    # More prefix matches than the page shows (25): the offers need only their prefix query now.
+    with django_assert_num_queries(11):
+        browser.get(reverse("search"), {"q": "nordwind"})
+    for index in range(200):
+        OfferFactory(client=world["client"], title=f"Nordwind offer {index + 30}")
+    with django_assert_num_queries(11):
         browser.get(reverse("search"), {"q": "nordwind"})
 
 
@@ -155,6 +166,41 @@ SEARCHES = [
     ("search_offer_title_trgm", lambda user: offers_visible_to(user).filter(title__icontains="rollout 123")),
     ("search_project_name_trgm", lambda user: projects_visible_to(user).filter(name__icontains="warehouse")),
 ]
+
+
+def _prefix_search(selector, field: str, query: str):
+    from django.db.models import TextField, Value
+    from django.db.models.functions import Upper
+
+    from core.search import _search_key
+
+    pattern = Upper(Value(query, output_field=TextField()))
+    return lambda user: (
+        selector(user)
+        .alias(search_key=_search_key(field))
+        .filter(search_key__startswith=pattern)
+        .order_by("search_key", "pk")[:6]
+    )
+
+
+PREFIX_SEARCHES = [
+    ("search_client_name_prefix", _prefix_search(clients_visible_to, "name", "nordwind")),
+    ("search_contact_name_prefix", _prefix_search(contacts_visible_to, "name", "henrike")),
+    ("search_offer_title_prefix", _prefix_search(offers_visible_to, "title", "rollout")),
+    ("search_project_name_prefix", _prefix_search(projects_visible_to, "name", "warehouse")),
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("index", "search"), PREFIX_SEARCHES, ids=[index for index, _ in PREFIX_SEARCHES])
+def test_each_prefix_search_reads_its_index_in_order(rep, index, search):
+    """The prefix query filters and orders by the expression of its byte-order btree: no sort of all matches."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = search(rep).explain()
+
+    assert index in plan
 
 
 @pytest.mark.postgres
