@@ -13,4 +13,7 @@ fi
 .venv/bin/python bench/bench.py "$@"
 
 # The load gate's full run (issue 7): a minute of mixed traffic from 32 clients, zero errors, zero lost writes.
-exec .venv/bin/python bench/load.py --duration "${LOAD_DURATION:-60}" --clients "${LOAD_CLIENTS:-32}"
+# Its table goes under the benchmark's in the results file bench.py just wrote.
+results="$(ls -t bench/results/*.md | head -n 1)"
+printf '\n## Mixed load\n\n' >>"$results"
+.venv/bin/python bench/load.py --duration "${LOAD_DURATION:-60}" --clients "${LOAD_CLIENTS:-32}" | tee -a "$results"
