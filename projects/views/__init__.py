@@ -152,6 +152,8 @@ def _state_form(project: Project, data=None) -> ProjectStateForm:
 def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     from projects.views.changes import change_context
     from projects.views.deliverables import deliverable_context
+    from projects.views.followups import follow_up_panel
+    from projects.views.lessons import lesson_panel
     from projects.views.meetings import meeting_list_context
     from projects.views.pulses import pulse_context
 
@@ -179,6 +181,8 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "can_reassign": can_reassign_project(request.user),
         "state_form": _state_form(project),
         "activities": activity_for(project),
+        "follow_up_section": follow_up_panel(request.user, project),
+        "lesson_section": lesson_panel(request.user, project),
     }
 
 
