@@ -652,6 +652,8 @@ def test_a_change_with_two_signatures_and_a_deliverable_rejected_then_accepted_i
     page.locator(f"#deliverable-{deliverable.pk}").get_by_role(
         "button", name=re.compile("submit", re.IGNORECASE)
     ).click()
+    # Wait for the swapped row: clicking into the old one while htmx replaces it opens no modal.
+    expect(page.locator(f"#deliverable-{deliverable.pk} .badge--submitted")).to_be_visible()
     page.locator(f"#deliverable-{deliverable.pk} [data-testid=decide-deliverable]").click()
     page.check("#modal input[value=accepted]")
     page.select_option("#modal select[name=contact]", label="Carla CEO (Head of IT)")
