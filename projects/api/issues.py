@@ -20,8 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients.models import Client
-from core.api.filters import MAX_ID as ID_MAX
-from core.api.filters import IdFilter
+from core.api.filters import MAX_ID, IdFilter, TrueFalseFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.models import ClientIssue, IssueComment, IssueSeverity, IssueStatus, ReportedThrough
 from projects.selectors import ISSUE_STATUS_FILTERS, issue_list
@@ -104,7 +103,7 @@ class IssueCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=1,
-        max_value=ID_MAX,
+        max_value=MAX_ID,
         help_text="A project of that client (id), or null",
     )
     title = serializers.CharField(max_length=TITLE_MAX)
@@ -112,7 +111,7 @@ class IssueCreateSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=IssueSeverity.choices, default=IssueSeverity.MEDIUM)
     reported_through = serializers.ChoiceField(choices=ReportedThrough.choices, default=ReportedThrough.CLIENT)
     assignees = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         default=list,
         max_length=MAX_ASSIGNEES,
@@ -140,7 +139,7 @@ class IssueTransitionSerializer(serializers.Serializer):
 
 class IssueAssignSerializer(serializers.Serializer):
     assignees = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         allow_empty=True,
         max_length=MAX_ASSIGNEES,
         help_text="User ids of active sales reps, PMs or managers; [] unassigns everyone",
@@ -165,8 +164,7 @@ class IssueFilter(django_filters.FilterSet):
     )
     severity = django_filters.ChoiceFilter(choices=IssueSeverity.choices)
     assignee = IdFilter(method="filter_assignee")
-    mine = django_filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
+    mine = TrueFalseFilter(
         method="filter_mine",
         help_text="true: only the issues involving me (assigned, logged by me, my account or my project)",
     )
@@ -181,14 +179,12 @@ class IssueFilter(django_filters.FilterSet):
         return queryset.filter(status=value)
 
     def filter_assignee(self, queryset, name, value):
-        if not 0 < value <= ID_MAX:
-            return queryset.none()
         return queryset.filter(
             pk__in=ClientIssue.assignees.through.objects.filter(user_id=value).values("clientissue_id")
         )
 
     def filter_mine(self, queryset, name, value):
-        if value != "true":
+        if not value:
             return queryset
         return queryset.filter(pk__in=issue_list(user=self.request.user, mine=True).values("pk"))
 
