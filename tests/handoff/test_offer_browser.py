@@ -122,6 +122,8 @@ def test_it_filters_and_sorts_the_offer_list_at_phone_width(page, live_server, r
     page.select_option("#id_status", "sent")
     expect(page.locator("#offer-results tbody tr")).to_have_count(2)
     expect(page.locator("#offer-results tbody tr").first).to_contain_text("Small one")
+    # htmx wires up the swapped-in sort box when the swap settles; a change before that reaches no handler.
+    page.wait_for_function("() => !document.querySelector('.htmx-swapping, .htmx-settling, .htmx-request')")
     page.select_option("#id_sort", "-value")  # the column headers are hidden at phone width
     expect(page).to_have_url(re.compile(r"status=sent.*sort=-value"))
     expect(page.locator("#offer-results tbody tr").first).to_contain_text("Big one")
