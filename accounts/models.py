@@ -2,14 +2,37 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.utils.functional import cached_property
 
 from accounts.roles import Role
+
+# user.roles as bits of one number: with_roles() loads it in the user's own query.
+_ROLE_MASK = "_role_mask"
+_ROLE_BITS = {role: 1 << position for position, role in enumerate(Role.values)}
 
 
 class UserQuerySet(models.QuerySet):
     def with_role(self, role: str) -> UserQuerySet:
         return self.filter(groups__name=role, is_active=True)
+
+    def with_roles(self) -> UserQuerySet:
+        """Each user's portal roles in the same query (one subquery): ``user.roles`` then costs none.
+
+        The signed-in user is loaded this way on every request (``accounts.backends``), so a role
+        granted or taken away counts from the very next request.
+        """
+        role_bit = Case(
+            *(When(group__name=role, then=Value(bit)) for role, bit in _ROLE_BITS.items()), default=Value(0)
+        )
+        mask = (
+            User.groups.through.objects.filter(user=OuterRef("pk"))
+            .order_by()
+            .values("user")
+            .annotate(mask=Sum(role_bit))
+            .values("mask")
+        )
+        return self.annotate(**{_ROLE_MASK: Subquery(mask, output_field=IntegerField())})
 
 
 class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -33,8 +56,12 @@ class User(AbstractUser):
 
     @cached_property
     def roles(self) -> frozenset[str]:
-        # Uses prefetched groups when the queryset prefetched them.
-        return frozenset(group.name for group in self.groups.all())
+        """The portal roles (``Role``) this user holds; other groups, if any, are not roles."""
+        if _ROLE_MASK in self.__dict__:  # loaded by UserQuerySet.with_roles(); None: no groups
+            mask = self.__dict__[_ROLE_MASK] or 0
+            return frozenset(role for role, bit in _ROLE_BITS.items() if mask & bit)
+        # Otherwise from the groups (prefetched when the queryset prefetched them).
+        return frozenset(group.name for group in self.groups.all() if group.name in Role.values)
 
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.roles

@@ -3,7 +3,7 @@
 For each size it seeds the benchmark database (``seed_volume``), serves the
 portal with gunicorn (2 sync workers, production settings, DEBUG off) next to a
 Celery worker with beat (the dashboard snapshots are refreshed as in
-production), signs in a manager, a sales rep and a superuser (session cookies),
+production), signs in a manager, a sales rep and a superuser (the session and CSRF cookies a browser sends),
 drives every page with wrk and counts each page's queries in a separate pass
 with Django's test client. It prints one table and writes it to
 bench/results/<date>-<hostname>.md.
@@ -181,10 +181,12 @@ from accounts.models import User
 from handoff.models import Handoff, Offer
 from projects.models import Project
 
+# What a signed-in browser sends: the session and the CSRF cookie set by the first page it saw.
 def cookie(username):
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=username))
-    return client.cookies["sessionid"].value
+    client.get("/")
+    return "; ".join(f"{name}={client.cookies[name].value}" for name in ("sessionid", "csrftoken"))
 
 rep = User.objects.get(username="vol_rep01")
 # Middle-of-the-range records with everything attached: a won offer whose handoff became a project.
@@ -328,7 +330,7 @@ class Servers:
 def fetch_status(page: Page, cookies: dict[str, str]) -> int:
     request = urllib.request.Request(f"http://127.0.0.1:{PORT}{page.path}")
     if page.who:
-        request.add_header("Cookie", f"sessionid={cookies[page.who]}")
+        request.add_header("Cookie", cookies[page.who])
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -358,7 +360,7 @@ def wrk(page: Page, cookies: dict[str, str], seconds: int) -> dict:
         str(LUA),
     ]
     if page.who:
-        command += ["-H", f"Cookie: sessionid={cookies[page.who]}"]
+        command += ["-H", f"Cookie: {cookies[page.who]}"]
     command.append(f"http://127.0.0.1:{PORT}{page.path}")
     output = subprocess.run(command, check=True, text=True, stdout=subprocess.PIPE).stdout
     return json.loads(output.split("JSON", 1)[1])

@@ -139,17 +139,17 @@ def test_the_search_page_runs_the_same_number_of_queries_whatever_the_rows(
     browser = client_as(rep)
     browser.get(reverse("search"), {"q": "nordwind"})
 
-    # The layout's four, then two per kind while no kind has six prefix matches.
-    with django_assert_num_queries(12):
+    # The layout's two, then two per kind while no kind has six prefix matches.
+    with django_assert_num_queries(10):
         browser.get(reverse("search"), {"q": "nordwind"})
     for index in range(30):
         OfferFactory(client=world["client"], title=f"Nordwind offer {index}")
     # More prefix matches than the page shows (25): the offers need only their prefix query now.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         browser.get(reverse("search"), {"q": "nordwind"})
     for index in range(200):
         OfferFactory(client=world["client"], title=f"Nordwind offer {index + 30}")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         browser.get(reverse("search"), {"q": "nordwind"})
 
 

@@ -331,8 +331,8 @@ def test_it_reads_no_figures_from_the_database_on_a_warm_page_view(client_as, ma
     user = client_as(manager)
     user.get(URL)
 
-    # session, user, roles, and the inbox badge: nothing for the figures themselves.
-    with django_assert_num_queries(4):
+    # session and user (with roles and the inbox badge's count): nothing for the figures themselves.
+    with django_assert_num_queries(2):
         user.get(URL)
 
 

@@ -11,9 +11,9 @@ from tests.projects.factories import sent_offer, won_handoff
 
 pytestmark = pytest.mark.django_db
 
-# Pinned query counts: session, user, roles, count, rows (list) / row, latest snapshot (detail).
-LIST_QUERIES = 5
-DETAIL_QUERIES = 5
+# Pinned query counts: session, user with roles, count, rows (list) / row, latest snapshot (detail).
+LIST_QUERIES = 4
+DETAIL_QUERIES = 4
 
 
 # --- Win -----------------------------------------------------------------------------------

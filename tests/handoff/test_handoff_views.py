@@ -17,9 +17,9 @@ from tests.projects.factories import sent_offer, won_handoff
 
 pytestmark = pytest.mark.django_db
 
-# Pinned query counts (session, user, roles, the page's own reads, the inbox badge).
-LIST_QUERIES = 7
-DETAIL_QUERIES = 7
+# Pinned query counts (session, user with roles and unread count, the page's own reads).
+LIST_QUERIES = 5
+DETAIL_QUERIES = 5
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

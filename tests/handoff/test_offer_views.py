@@ -166,11 +166,11 @@ def test_it_counts_only_up_to_a_cap_and_says_so(client_as, rep, monkeypatch):
 def test_it_pins_the_list_page_queries_whatever_the_rows(client_as, rep, django_assert_num_queries):
     client = client_as(rep)
     OfferFactory()
-    # session, user, roles, the inbox badge, the owner choices, one bounded COUNT, the page
-    with django_assert_num_queries(7):
+    # session, user (with roles and the inbox badge's count), the owner choices, one bounded COUNT, the page
+    with django_assert_num_queries(5):
         client.get(reverse("handoff:offer_list"))
     OfferFactory.create_batch(20)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(reverse("handoff:offer_list"))
     assert len(response.context["page"].object_list) == 21
 
@@ -357,18 +357,18 @@ def test_it_answers_404_for_an_unknown_offer(client_as, rep):
 def test_it_pins_the_detail_page_queries_whatever_the_rows(client_as, rep, pm, django_assert_num_queries):
     offer = ready_offer(rep, pm)
     client = client_as(rep)
-    # session, user, roles, the inbox badge, the offer with its joins, commitments, risks,
+    # session, user (with roles and the inbox badge's count), the offer with its joins, commitments, risks,
     # reviews, decision makers, the activity log, the risk owner choices, the client's lessons
     # learned, the follow-up the offer came from
     client.get(detail_url(offer))  # warm the content type cache
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         client.get(detail_url(offer))
     for _ in range(10):
         CommitmentFactory(offer=offer, feasibility="feasible")
         RiskFactory(offer=offer, owner=UserFactory())
         completed_review(offer, UserFactory(roles=["pm"]))
         Activity.objects.create(actor=rep, verb="offer_updated", target_type_id=_offer_type_id(), target_id=offer.pk)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         client.get(detail_url(offer))
 
 

@@ -106,12 +106,12 @@ def test_it_renders_the_inbox_in_a_constant_number_of_queries(client_as, rep, pm
     browser = client_as(pm)
     browser.get(INBOX)  # warm the content-type cache
 
-    # session, user, the user's roles (header), badge count, page count, page rows
-    with django_assert_num_queries(6):
+    # session, user (with roles and the badge's count), page count, page rows
+    with django_assert_num_queries(4):
         browser.get(INBOX)
     for _ in range(20):
         notice_for(pm, offer, actor=rep)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         browser.get(INBOX)
 
 
@@ -254,12 +254,12 @@ def test_it_answers_the_badge_in_a_constant_number_of_queries(client_as, rep, pm
     notice_for(pm, offer, actor=rep)
     browser = client_as(pm)
 
-    # session, user, count
-    with django_assert_num_queries(3):
+    # session, user (with the count)
+    with django_assert_num_queries(2):
         browser.get(BADGE)
     for _ in range(20):
         notice_for(pm, offer, actor=rep)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         browser.get(BADGE)
 
 

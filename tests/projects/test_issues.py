@@ -26,10 +26,11 @@ from tests.projects.factories import ClientIssueFactory, accepted_project
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# session, user, roles, count, rows, assignees, filter people, filter clients, filter projects, inbox badge
-LIST_QUERIES = 10
-# session, user, roles, issue, assignees, comments, assignable people, activity, inbox badge
-DETAIL_QUERIES = 9
+# session, user (with roles and unread count), count, rows, assignees, filter people, filter clients,
+# filter projects
+LIST_QUERIES = 8
+# session, user (with roles and unread count), issue, assignees, comments, assignable people, activity
+DETAIL_QUERIES = 7
 API_LIST_QUERIES = 5  # session, user, count, rows, assignees
 
 

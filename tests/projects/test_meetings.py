@@ -31,10 +31,10 @@ from tests.projects.factories import accepted_project
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# session, user, roles, inbox badge; the meeting (project, client, PM, liaison, author joined), attendees,
+# session, user (with roles and unread count); the meeting (project, client, PM, liaison, author joined), attendees,
 # contacts, action items with owners; the activity rows; the notes form's people and contacts, the action
 # form's people.
-DETAIL_QUERIES = 12
+DETAIL_QUERIES = 10
 API_LIST_QUERIES = 6  # session, user, count, rows, attendees, contacts
 API_ACTION_LIST_QUERIES = 4  # session, user, count, rows (meeting and owner joined)
 

@@ -15,9 +15,9 @@ from tests.projects.factories import accepted_project
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-LIST_QUERIES = 8  # session, user, roles, count, rows, PM choices, client choices, inbox badge
+LIST_QUERIES = 6  # session, user (with roles and unread count), count, rows, PM choices, client choices
 # The project page with one or many of every after-handoff record (the issues panel loads by htmx after it).
-DETAIL_QUERIES = 17
+DETAIL_QUERIES = 15
 
 
 @pytest.fixture
