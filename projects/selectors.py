@@ -52,7 +52,8 @@ def project_list(*, user: Any, status: str = "", health: str = "", pm: str = "",
 def project_get(*, user: Any, pk: int) -> Project:
     return (
         projects_visible_to(user)
-        .select_related("client", "pm", "sales_liaison", "snapshot", "handoff", "offer")
+        # Only what the project page shows: each further join costs the planner more than the row it saves.
+        .select_related("client", "pm", "sales_liaison", "snapshot")
         .prefetch_related(
             "commitments",
             Prefetch("risks", queryset=ProjectRisk.objects.select_related("owner")),
