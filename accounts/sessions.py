@@ -20,9 +20,8 @@ class SessionStore(DatabaseSessionStore):
         connection = connections[alias]
         quote = connection.ops.quote_name
         meta = model._meta
-        # Identifiers from the model, quoted by the backend; the values go as parameters.
         sql = (
-            f"SELECT {quote(meta.get_field('session_data').column)} FROM {quote(meta.db_table)} "  # noqa: S608
+            f"SELECT {quote(meta.get_field('session_data').column)} FROM {quote(meta.db_table)} "  # noqa: S608 - quoted model identifiers; values are parameters
             f"WHERE {quote(meta.get_field('session_key').column)} = %s "
             f"AND {quote(meta.get_field('expire_date').column)} > %s"
         )
