@@ -27,45 +27,26 @@ def _users():
 
 
 @cache
-def _compiled(alias: str) -> tuple[str, tuple, list[str], list[str]]:
-    """The SQL of ``_users()`` for one user (``%s`` last: the id), its parameters, fields and annotations."""
-    queryset = _users().using(alias)
-    sql, params = queryset.query.get_compiler(alias).as_sql()
+def _sql(alias: str) -> tuple[str, tuple]:
+    """The SQL of ``_users()`` for one user (its last ``%s`` is the id) and its other parameters."""
+    sql, params = _users().query.get_compiler(alias).as_sql()
     # The queryset has no WHERE, ORDER BY or LIMIT of its own (those in it belong to its subqueries).
-    pk_column = connections[alias].ops.quote_name(User._meta.pk.column)
-    table = connections[alias].ops.quote_name(User._meta.db_table)
-    fields = [field.attname for field in User._meta.concrete_fields]
-    annotations = list(queryset.query.annotation_select)
-    return f"{sql} WHERE {table}.{pk_column} = %s", tuple(params), fields, annotations
+    quote = connections[alias].ops.quote_name
+    return f"{sql} WHERE {quote(User._meta.db_table)}.{quote(User._meta.pk.column)} = %s", tuple(params)
 
 
 def load_user(user_id) -> User | None:
-    """The user with ``user.roles`` and the unread count already loaded, or None."""
+    """The user with ``user.roles`` and the unread count already loaded, or None.
+
+    A raw query of the model: Django converts the columns and sets the annotations as attributes.
+    """
     try:
         user_id = User._meta.pk.to_python(user_id)
     except Exception:  # a malformed id in a session is no user, as with ModelBackend
         return None
     alias = router.db_for_read(User)
-    connection = connections[alias]
-    sql, params, fields, annotations = _compiled(alias)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, user_id))
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = [_from_db(connection, field, value) for field, value in zip(User._meta.concrete_fields, row, strict=False)]
-    user = User.from_db(alias, fields, values)
-    for name, value in zip(annotations, row[len(fields) :], strict=True):
-        setattr(user, name, value)
-    return user
-
-
-def _from_db(connection, field, value):
-    """What the ORM makes of a column's value (SQLite's datetimes, for one, arrive as text)."""
-    column = field.get_col(User._meta.db_table)
-    for convert in (*connection.ops.get_db_converters(column), *column.get_db_converters(connection)):
-        value = convert(value, column, connection)
-    return value
+    sql, params = _sql(alias)
+    return next(iter(User._default_manager.raw(sql, (*params, user_id), using=alias)), None)
 
 
 class PortalBackend(ModelBackend):

@@ -1,17 +1,12 @@
-from functools import lru_cache
-
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch
+
+from core.fixed_urls import fixed_reverse
 
 
 def _admin_prefix() -> str | None:
-    return _admin_index(get_urlconf(), get_script_prefix())
-
-
-@lru_cache(maxsize=16)
-def _admin_index(urlconf: str | None, script_prefix: str) -> str | None:
     try:
-        return reverse("admin:index", urlconf=urlconf)
+        return fixed_reverse("admin:index")
     except NoReverseMatch:
         return None
 

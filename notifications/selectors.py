@@ -24,8 +24,10 @@ UNREAD_COUNT_CAP = 100
 UNREAD_ANNOTATION = "unread_notifications_at_load"
 
 
-def _unread(recipient: Any) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=recipient, channel=Channel.IN_APP, read_at__isnull=True)
+def _unread_ids(recipient: Any) -> QuerySet[Notification]:
+    """The ids of the recipient's unread in-app notifications, as many as the badge counts."""
+    unread = Notification.objects.filter(recipient=recipient, channel=Channel.IN_APP, read_at__isnull=True)
+    return unread.order_by().values("pk")[:UNREAD_COUNT_CAP]
 
 
 class _CountOf(Subquery):
@@ -37,7 +39,7 @@ class _CountOf(Subquery):
 
 def unread_count_subquery() -> Subquery:
     """The capped unread count as an expression over a user queryset (uses notification_unread_idx)."""
-    return _CountOf(_unread(OuterRef("pk")).order_by().values("pk")[:UNREAD_COUNT_CAP])
+    return _CountOf(_unread_ids(OuterRef("pk")))
 
 
 def unread_count(*, user: Any) -> int:
@@ -51,7 +53,7 @@ def unread_count(*, user: Any) -> int:
     loaded = getattr(user, UNREAD_ANNOTATION, None)
     if loaded is not None:
         return loaded
-    return _unread(user).order_by().values("pk")[:UNREAD_COUNT_CAP].count()
+    return _unread_ids(user).count()
 
 
 def email_preferences_for(*, user: Any) -> list[tuple[Event, bool]]:
