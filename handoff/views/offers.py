@@ -14,6 +14,7 @@ answers with the part of the page that changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -248,6 +249,22 @@ def _render_section(request: HttpRequest, pk: int, section: str, **overrides: An
     return render(request, "handoff/offer_section.html", context)
 
 
+def _section_after(
+    request: HttpRequest, pk: int, section: str, action: Callable[[], Any], *, success: str
+) -> HttpResponse:
+    """Run one service call on the offer and answer with the changed section and its message.
+
+    A refused change (``DomainError``) changes nothing and says why, in the same place.
+    """
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return _render_section(request, pk, section)
+
+
 # --- Commitments -----------------------------------------------------------------------
 @require_POST
 def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -272,13 +289,13 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def commitment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = get_object_or_404(Commitment.objects.select_related("offer"), pk=pk)
-    try:
-        offer_services.commitment_remove(commitment=commitment, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Commitment removed.")
-    return _render_section(request, commitment.offer_id, "commitments")
+    return _section_after(
+        request,
+        commitment.offer_id,
+        "commitments",
+        lambda: offer_services.commitment_remove(commitment=commitment, actor=request.user),
+        success="Commitment removed.",
+    )
 
 
 # --- Risks -----------------------------------------------------------------------------
@@ -337,37 +354,37 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def risk_remove(request: HttpRequest, pk: int) -> HttpResponse:
     risk = get_object_or_404(Risk.objects.select_related("offer"), pk=pk)
-    try:
-        risk_services.risk_remove(risk=risk, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Risk removed.")
-    return _render_section(request, risk.offer_id, "risks")
+    return _section_after(
+        request,
+        risk.offer_id,
+        "risks",
+        lambda: risk_services.risk_remove(risk=risk, actor=request.user),
+        success="Risk removed.",
+    )
 
 
 @require_POST
 def offer_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(selectors.offers_visible_to(request.user), pk=pk)
-    try:
-        risk_services.offer_sign_off_no_risks(offer=offer, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Signed off: no significant risks.")
-    return _render_section(request, pk, "risks")
+    return _section_after(
+        request,
+        pk,
+        "risks",
+        lambda: risk_services.offer_sign_off_no_risks(offer=offer, actor=request.user),
+        success="Signed off: no significant risks.",
+    )
 
 
 @require_POST
 def offer_sign_off_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(selectors.offers_visible_to(request.user), pk=pk)
-    try:
-        risk_services.offer_withdraw_no_risks_sign_off(offer=offer, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "The “no significant risks” sign-off is withdrawn.")
-    return _render_section(request, pk, "risks")
+    return _section_after(
+        request,
+        pk,
+        "risks",
+        lambda: risk_services.offer_withdraw_no_risks_sign_off(offer=offer, actor=request.user),
+        success="The “no significant risks” sign-off is withdrawn.",
+    )
 
 
 # --- Status actions --------------------------------------------------------------------
