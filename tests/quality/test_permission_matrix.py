@@ -38,6 +38,11 @@ from tests.quality.matrix.world import (
 )
 from tests.urlwalk import endpoints
 
+# The world is seeded once per module (``session``), outside pytest-django's per-test database
+# fixtures; the mark is what tells pytest-django to create the test database at all, so the module
+# also runs on its own (each cell then also runs inside the mark's own rolled-back transaction).
+pytestmark = pytest.mark.django_db
+
 ROWS = all_rows()
 CELLS = cells(ROWS)
 SUMMARY = Path(__file__).resolve().parents[2] / "test-output" / "permission_matrix.json"
