@@ -108,22 +108,27 @@ def search(request: HttpRequest):
     """Global search over clients, contacts, offers and projects: the header box's dropdown (htmx) or a page."""
     from django.shortcuts import render
 
+    from core.pagecache import render_page
+
+    dropdown = bool(request.htmx and not request.htmx.boosted) or bool(request.GET.get("partial"))
+    if not dropdown:
+        return render_page(request, "core/search.html", lambda: _search_context(request, limit=25))
+    context = _search_context(request, limit=6)
+    if not context["results"]:
+        # Truly empty, so the header's dropdown (``:empty``) closes.
+        return HttpResponse("")
+    return render(request, "core/_search_results.html", context | {"dropdown": True})
+
+
+def _search_context(request: HttpRequest, *, limit: int) -> dict:
     from core.search import MIN_QUERY_LENGTH, clean_query, global_search, has_results
 
     query = clean_query(request.GET.get("q"))
-    dropdown = bool(request.htmx and not request.htmx.boosted) or bool(request.GET.get("partial"))
-    results = None
-    if len(query) >= MIN_QUERY_LENGTH:
-        results = global_search(user=request.user, query=query, limit=6 if dropdown else 25)
-    context = {
+    results = global_search(user=request.user, query=query, limit=limit) if len(query) >= MIN_QUERY_LENGTH else None
+    return {
         "query": query,
         "results": results,
         "found": has_results(results),
         "min_length": MIN_QUERY_LENGTH,
-        "dropdown": dropdown,
+        "dropdown": False,
     }
-    if dropdown and not results:
-        # Truly empty, so the header's dropdown (``:empty``) closes.
-        return HttpResponse("")
-    template = "core/_search_results.html" if dropdown else "core/search.html"
-    return render(request, template, context)

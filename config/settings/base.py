@@ -246,6 +246,31 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # Dashboard figures are precomputed (never shown more than 60 s old): keep them fresh.
 CELERY_BEAT_SCHEDULE["dashboards-refresh"] = {"task": "dashboards.tasks.refresh_dashboards", "schedule": 30.0}
 
+# --- Caches -----------------------------------------------------------------
+# "pages" keeps the heavy pages (core/pagecache.py). It is exact only when every process that
+# serves or writes shares it, so it is on by default only with Redis (REDIS_URL, or PAGE_CACHE_URL
+# for another Redis database); PAGE_CACHE=true without Redis keeps pages per process, which suits
+# one runserver process with eager tasks only.
+PAGE_CACHE_URL = env_str("PAGE_CACHE_URL", REDIS_URL)
+PAGE_CACHE = env_bool("PAGE_CACHE", PAGE_CACHE_URL is not None)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": PAGE_CACHE_URL,
+            "KEY_PREFIX": "handoff",
+            # A hung Redis costs a page at most this long, then it is built without the cache.
+            "OPTIONS": {"socket_timeout": _BROKER_TIMEOUT, "socket_connect_timeout": _BROKER_TIMEOUT},
+        }
+        if PAGE_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    ),
+}
 # --- Domain settings -------------------------------------------------------------
 HANDOFF_SLA_WORKING_DAYS = env_int("HANDOFF_SLA_WORKING_DAYS", 2, minimum=1)
 # `make bench` only: a login-free trivial view at /dashboard/bench/trivial/, the throughput ceiling.

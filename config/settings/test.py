@@ -13,3 +13,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tasks run in-process unless a test starts a real worker (the celery_worker
 # fixture turns this off for its duration), even when REDIS_URL is set in CI.
 CELERY_TASK_ALWAYS_EAGER = True
+# The page cache is off; tests/core/test_pagecache.py turns it on where it is the subject.
+PAGE_CACHE = False
+CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"}  # noqa: F405

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.activity import activity_for
 from core.errors import DomainError
 from core.modals import render_modal
+from core.pagecache import render_page
 from handoff.handoff_selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
 from handoff.models import Handoff, HandoffStatus, Offer
 from handoff.services.handoffs import (
@@ -144,6 +145,12 @@ def _version(value: str | None, versions: dict[int, Any], default: int) -> int:
 
 @require_GET
 def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.htmx and not request.htmx.boosted and request.GET.get("fragment") == "diff":
+        return render(request, "handoff/_handoff_diff.html", _detail_context(request, pk))
+    return render_page(request, "handoff/handoff_detail.html", lambda: _detail_context(request, pk))
+
+
+def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     handoff = _get_handoff(request, pk)
     snapshots = handoff_snapshots(handoff)
     by_version = {snapshot.version: snapshot for snapshot in snapshots}
@@ -154,7 +161,7 @@ def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     diff = None
     if len(snapshots) > 1:
         diff = snapshot_diff(by_version[compare_from].data, by_version[compare_to].data)
-    context = {
+    return {
         "handoff": handoff,
         "offer": handoff.offer,
         "offer_url": offer_url(handoff.offer),
@@ -171,9 +178,6 @@ def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": handoff_actions(request.user, handoff),
         "project": getattr(handoff, "project", None) if handoff.status == HandoffStatus.ACCEPTED else None,
     }
-    if request.htmx and not request.htmx.boosted and request.GET.get("fragment") == "diff":
-        return render(request, "handoff/_handoff_diff.html", context)
-    return render(request, "handoff/handoff_detail.html", context)
 
 
 # --- Actions ---------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 from clients.models import Client
 from core.activity import activity_for
 from core.errors import DomainError, NotReady, StaleVersion
+from core.pagecache import render_page
 from handoff import selectors
 from handoff.forms import (
     SORT_CHOICES,
@@ -84,6 +85,12 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 # --- List ----------------------------------------------------------------------------
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
+    if _is_fragment(request):
+        return render(request, "handoff/offer_list_results.html", _list_context(request))
+    return render_page(request, "handoff/offer_list.html", lambda: _list_context(request))
+
+
+def _list_context(request: HttpRequest) -> dict[str, Any]:
     form = OfferFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_bound:
@@ -108,7 +115,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     client_name = None
     if filters.get("client"):
         client_name = Client.objects.filter(pk=filters["client"]).values_list("name", flat=True).first()
-    context = {
+    return {
         "form": form,
         "client_name": client_name,
         "page": page,
@@ -118,8 +125,6 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         "count_cap": COUNT_CAP,
         "filtered": any(value not in (None, "") for key, value in filters.items()) or bool(status),
     }
-    template = "handoff/offer_list_results.html" if _is_fragment(request) else "handoff/offer_list.html"
-    return render(request, template, context)
 
 
 # --- Create and edit -------------------------------------------------------------------
@@ -234,7 +239,11 @@ def _render_detail(request: HttpRequest, pk: int, **overrides: Any) -> HttpRespo
 
 @require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, pk)
+    return render_page(
+        request,
+        "handoff/offer_detail.html",
+        lambda: _detail_context(request, selectors.offer_detail(user=request.user, pk=pk)),
+    )
 
 
 def _render_section(request: HttpRequest, pk: int, section: str, **overrides: Any) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.activity import activity_for
 from core.errors import DomainError, StaleVersion
 from core.modals import render_modal
+from core.pagecache import render_page
 from handoff.snapshots import org_tree, risk_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
 from projects.ics import ics_filename, meeting_ics
@@ -188,8 +189,7 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
 
 @require_GET
 def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
-    return render(request, "projects/project_detail.html", _detail_context(request, project))
+    return render_page(request, "projects/project_detail.html", lambda: _detail_context(request, _project(request, pk)))
 
 
 @require_http_methods(["GET", "POST"])
