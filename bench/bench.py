@@ -44,6 +44,7 @@ BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
 LOGS = Path(os.environ.get("BENCH_LOGS") or Path(tempfile.gettempdir()) / "handoff-bench-logs")
 LUA = ROOT / "bench" / "report.lua"
+BUILT_LUA = ROOT / "bench" / "built.lua"
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/handoff_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
@@ -71,6 +72,10 @@ TARGETS = {
     "search": 0.08,
     "admin offer change list": None,
 }
+# Pages the page cache keeps (core/pagecache.py): measured kept (the rows above, every request
+# after the first until something they read changes) and built (each request a new query string).
+KEPT = ["offer list page", "/api/v1/offers/", "offer detail", "handoff page", "project page", "search"]
+BUILT = " (built: page cache bypassed)"
 
 
 @dataclass
@@ -78,6 +83,7 @@ class Page:
     name: str
     who: str  # "", "manager", "rep", "admin"
     path: str
+    built: bool = False  # a query string of its own per request: never served from the page cache
 
 
 @dataclass
@@ -213,7 +219,7 @@ from accounts.models import User
 pages = json.loads(sys.stdin.read())
 clients = {}
 counts = {}
-for name, who, path in pages:
+for name, who, path, built in pages:
     if who not in clients:
         client = Client(HTTP_HOST="127.0.0.1")
         if who:
@@ -221,6 +227,8 @@ for name, who, path in pages:
         clients[who] = client
     client = clients[who]
     client.get(path)  # warm: the steady state under load, as gunicorn's workers are
+    if built:  # a path the page cache has not seen
+        path += ("&" if "?" in path else "?") + "built=count"
     with CaptureQueriesContext(connection) as context:
         response = client.get(path)
     counts[name] = [response.status_code, len(context.captured_queries)]
@@ -234,7 +242,7 @@ def prepare() -> dict:
 
 
 def pages_for(info: dict) -> list[Page]:
-    return [
+    pages = [
         Page("trivial view (ceiling)", "", "/dashboard/bench/trivial/"),
         Page("empty signed-in page (layout floor)", "manager", "/dashboard/bench/layout/"),
         Page("dashboard, manager, unfiltered", "manager", "/dashboard/"),
@@ -248,6 +256,8 @@ def pages_for(info: dict) -> list[Page]:
         Page("search", "manager", "/search/?q=Cloud"),
         Page("admin offer change list", "admin", "/admin/handoff/offer/"),
     ]
+    kept = {page.name: page for page in pages}
+    return pages + [Page(name + BUILT, kept[name].who, kept[name].path, built=True) for name in KEPT]
 
 
 def count_queries(pages: list[Page]) -> dict[str, list[int]]:
@@ -255,7 +265,7 @@ def count_queries(pages: list[Page]) -> dict[str, list[int]]:
         [PYTHON, "manage.py", "shell", "-c", QUERIES],
         cwd=ROOT,
         env=environment(),
-        input=json.dumps([[page.name, page.who, page.path] for page in pages]),
+        input=json.dumps([[page.name, page.who, page.path, page.built] for page in pages]),
         check=True,
         text=True,
         stdout=subprocess.PIPE,
@@ -357,12 +367,12 @@ def wrk(page: Page, cookies: dict[str, str], seconds: int) -> dict:
         "--timeout",
         "10s",
         "-s",
-        str(LUA),
+        str(BUILT_LUA if page.built else LUA),
     ]
     if page.who:
         command += ["-H", f"Cookie: {cookies[page.who]}"]
     command.append(f"http://127.0.0.1:{PORT}{page.path}")
-    output = subprocess.run(command, check=True, text=True, stdout=subprocess.PIPE).stdout
+    output = subprocess.run(command, cwd=ROOT, check=True, text=True, stdout=subprocess.PIPE).stdout
     return json.loads(output.split("JSON", 1)[1])
 
 
@@ -460,6 +470,8 @@ def verdict(name: str, target: float | None, r: float | None, growth: float | No
         return "ceiling"
     if index == 1:
         return "reference: what every signed-in page costs at least"
+    if name.endswith(BUILT):
+        return "reference: the first view after a change"
     if r is None:
         return "not measured"
     problems = []

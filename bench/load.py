@@ -13,7 +13,9 @@ HTTP session:
 - reps (half the clients) browse the offer list and their offers, edit their
   offers through the API (PATCH with the version they read) and add
   commitments; each rep edits only offers no other client edits, so every
-  answer but 200/201 is an error;
+  answer but 200/201 is an error; after each acknowledged edit the rep opens
+  the offer page, which must show the new summary at once (the page cache,
+  core/pagecache.py, runs on a Redis database of its own when Redis is there);
 - PMs (a quarter) accept pending handoffs through the API: an unassigned
   handoff is contested by every PM, so a 409 "already accepted" is an
   expected outcome (counted apart), never a second 201; they open the
@@ -25,10 +27,11 @@ offer holds the last version and summary its client was answered with and one
 "offer_updated" activity row per acknowledged edit; each acknowledged
 commitment exists with its text; each handoff acknowledged as accepted has
 exactly one project, of the PM who was answered 201. The exit status is 1 on
-any error or lost write.
+any error, lost write or stale page.
 
 Environment: LOAD_DATABASE_URL (postgres://postgres@127.0.0.1:5432/handoff_load),
-LOAD_PORT (a free port), LOAD_OFFERS (2000 offers seeded), LOAD_LOGS (gunicorn's log).
+LOAD_PORT (a free port), LOAD_OFFERS (2000 offers seeded), LOAD_LOGS (gunicorn's log),
+LOAD_PAGE_CACHE_URL (redis://127.0.0.1:6379/6, emptied first; unreachable: no page cache).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ BIN = ROOT / ".venv" / "bin"
 PYTHON = str(BIN / "python")
 WORKERS = 2
 TIMEOUT = 30  # seconds a client waits for one answer before counting an error
+PAGE_CACHE_URL = os.environ.get("LOAD_PAGE_CACHE_URL", "redis://127.0.0.1:6379/6")
 
 
 def log(message: str) -> None:
@@ -85,7 +89,19 @@ def environment(database_url: str) -> dict[str, str]:
             "PYTHONPATH": str(ROOT),
         }
     )
+    env.update(page_cache_environment())
     return env
+
+
+def page_cache_environment() -> dict[str, str]:
+    """The page cache on its own Redis database, emptied, when Redis is there (tasks stay eager)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(PAGE_CACHE_URL, socket_connect_timeout=2).flushdb()
+    except redis.RedisError:
+        return {"PAGE_CACHE": "false"}
+    return {"PAGE_CACHE": "true", "PAGE_CACHE_URL": PAGE_CACHE_URL}
 
 
 def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
@@ -228,6 +244,8 @@ class Ledger:
     # offer id -> [(version, summary)] in the order the answers came (one client per offer).
     edits: dict[int, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
     commitments: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (offer, text)
+    # Pages that did not show a write their reader had been told was done.
+    stale: list[str] = field(default_factory=list)
     accepts: dict[int, list[tuple[int, int]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # handoff -> [(pm, project)]
@@ -299,6 +317,10 @@ class Rep(Agent):
                 self.offers[offer] = version
                 with self.ledger.lock:
                     self.ledger.edits[offer].append((version, summary))
+                page = self.call("rep: offer page after the edit", "get", f"/offers/{offer}/")
+                if page is not None and page.status_code == 200 and summary not in page.text:
+                    with self.ledger.lock:
+                        self.ledger.stale.append(f"offer {offer}: the page after edit v{version} lacks its summary")
         else:
             self.writes += 1
             text = f"load commitment {self.user['username']} {self.writes} {secrets.token_hex(4)}"
@@ -502,6 +524,7 @@ def summarise(ledger: Ledger, checked: dict, duration: float, clients: int) -> d
         "p95_ms": percentile(all_times, 0.95),
         "max_ms": max(all_times, default=0.0),
         "writes": checked,
+        "stale_pages": ledger.stale,
         "kinds": rows,
     }
 
@@ -528,8 +551,9 @@ def table(result: dict) -> str:
         f"offers (version, summary and activity row), {writes['commitments']} commitments, "
         f"{writes['accepts']} accepted handoffs (one project each, of the PM answered 201): "
         f"{len(writes['lost'])} lost.",
+        f"Offer pages opened right after an acknowledged edit: {len(result['stale_pages'])} without it.",
     ]
-    for problem in result["error_examples"] + writes["lost"][:10]:
+    for problem in result["error_examples"] + writes["lost"][:10] + result["stale_pages"][:10]:
         lines.append(f"  - {problem}")
     return "\n".join(lines)
 
@@ -570,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n")
-    return 1 if result["errors"] or checked["lost"] else 0
+    return 1 if result["errors"] or checked["lost"] or result["stale_pages"] else 0
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ def test_it_serves_mixed_traffic_from_32_clients_without_errors_or_lost_writes()
 
     assert result["errors"] == 0, "\n".join(result["error_examples"])
     assert result["writes"]["lost"] == []
+    assert result["stale_pages"] == []
     assert completed.returncode == 0, completed.stderr[-3000:]
     kinds = {row["kind"]: row for row in result["kinds"]}
     # Every kind of client did its part, writes included.
