@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -379,7 +380,8 @@ def test_a_write_from_another_process_invalidates_the_kept_page(client_as, manag
         **settings.CACHES,
         "pages": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            # A database of its own: clear() empties it, and REDIS_URL's is the Celery broker's.
+            "LOCATION": urlsplit(os.environ["REDIS_URL"])._replace(path="/15").geturl(),
             "KEY_PREFIX": "pctest",
         },
     }
