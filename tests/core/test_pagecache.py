@@ -314,10 +314,14 @@ def test_a_kept_page_carries_the_requesters_own_csrf_token(client, pm, project):
     assert Project.objects.get(pk=project.pk).status == "active"
 
 
-def test_a_missing_or_forbidden_page_is_never_kept(client_as, manager, outsider):
+def test_a_missing_page_is_never_kept(client_as, manager, page_cache):
     client = client_as(manager)
-    assert client.get(reverse("projects:detail", args=[999999])).status_code == 404
-    assert client.get(reverse("projects:detail", args=[999999])).status_code == 404
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("projects:detail", args=[999999])).status_code == 404
+        assert len(queries) > KEPT_PAGE_QUERIES  # looked up each time, never answered from the cache
+
+    assert not [key for key in page_cache._cache if ":pc:page:" in key]
 
 
 # --- Time, transactions and outages ----------------------------------------------------------
