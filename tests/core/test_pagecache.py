@@ -257,6 +257,34 @@ def test_a_kept_value_used_inside_another_passes_on_what_it_read(rep):
     assert pagecache.kept("test:outer", page) == {"count": 2}
 
 
+def api_lists() -> list[str]:
+    """Every API list endpoint (the routers' ``*-list`` routes without arguments)."""
+    from django.urls import NoReverseMatch, get_resolver
+
+    urls = []
+    for name in sorted(key for key in get_resolver().reverse_dict if isinstance(key, str) and key.endswith("-list")):
+        try:
+            urls.append(reverse(name))
+        except NoReverseMatch:
+            continue
+    return urls
+
+
+def test_every_api_list_answers_as_without_the_cache(api_as, rep, pm, manager, outsider, project):
+    """The kept count serves every paginated list, empty scopes included (an outsider's ``pk__in=[]``)."""
+    urls = api_lists()
+    assert len(urls) >= 10
+    for user in (outsider, rep, pm, manager):
+        api = api_as(user)
+        for url in urls:
+            with override_settings(PAGE_CACHE=False):
+                expected = api.get(url)
+            for _ in range(2):  # built, then kept
+                response = api.get(url)
+                assert (url, response.status_code) == (url, expected.status_code)
+                assert response.json() == expected.json(), (user.username, url)
+
+
 # --- Who sees what -----------------------------------------------------------------------
 def test_each_viewer_gets_their_own_page(client, rep, manager, project):
     url = pages(project)["project"]
