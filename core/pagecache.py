@@ -23,7 +23,7 @@ true, so validity is not left to a list of things to invalidate that a new servi
   on every request. The CSRF token inside the kept blocks is a placeholder replaced by the
   requester's own token on the way out.
 - **Nothing is kept from inside a transaction** (it could roll back). When the shared cache fails,
-  the process leaves it alone for ten seconds and renders pages as if it were off; since every key
+  the process leaves it alone for ``REDIS_PAUSE_SECONDS`` (``core.breaker``) and renders pages as if it were off; since every key
   carries the minute, a bump lost in an outage leaves no page stale past the end of its minute.
 
 The cache must be shared by every process that serves or writes (``PAGE_CACHE`` is on when
@@ -56,6 +56,8 @@ from django.template.loader import get_template
 from django.template.loader_tags import BlockNode, ExtendsNode
 from django.utils.safestring import mark_safe
 
+from core.breaker import redis as breaker
+
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
@@ -76,21 +78,18 @@ _NOT_WRITES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "BE
 _READ_TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_]\w*)"?', re.IGNORECASE)
 
 
-# After a cache error the process leaves the cache alone for a while, so a hung Redis costs one
-# timeout, not one per statement. Bumps skipped meanwhile cannot leave a page stale for long: every
-# key carries the minute, so no entry is served past the end of the minute it was built in.
-PAUSE_AFTER_ERROR = 10.0
-_paused_until = 0.0
+# After a cache error the process leaves Redis alone for a while (the breaker it shares with the
+# broker and the default cache, ``core.breaker``), so a hung Redis costs one timeout, not one per
+# statement. Bumps skipped meanwhile cannot leave a page stale for long: every key carries the
+# minute, so no entry is served past the end of the minute it was built in.
 
 
 def enabled() -> bool:
-    return bool(getattr(settings, "PAGE_CACHE", False)) and time.monotonic() >= _paused_until
+    return bool(getattr(settings, "PAGE_CACHE", False)) and breaker.allows()
 
 
-def _failed(doing: str) -> None:
-    global _paused_until
-    _paused_until = time.monotonic() + PAUSE_AFTER_ERROR
-    logger.warning("page cache unreachable (%s): left alone for %.0f s", doing, PAUSE_AFTER_ERROR, exc_info=True)
+def _failed(doing: str, exc: BaseException) -> None:
+    breaker.trip(f"page cache {doing}", exc)
 
 
 def _cache():
@@ -110,10 +109,12 @@ def written_table(sql: str) -> str | None:
 
 def bump(*tables: str) -> None:
     """Give each table a new generation: every kept page that read one of them is stale from now on."""
+    if not breaker.allows():  # also after the commit: the breaker may have opened since the write
+        return
     try:
         _cache().set_many({_GENERATION + table: secrets.token_hex(8) for table in tables}, timeout=None)
-    except Exception:
-        _failed("bump " + ", ".join(tables))
+    except Exception as exc:
+        _failed("bump " + ", ".join(tables), exc)
 
 
 def track_writes(execute: Callable, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
@@ -240,8 +241,8 @@ def kept(key: str, compute: Callable[[], Any], *, also_read: tuple[str, ...] = (
                 tables.update(entry["generations"])
             return entry["value"]
         before = _all_generations()
-    except Exception:
-        _failed("read")
+    except Exception as exc:
+        _failed("read", exc)
         return compute()
     connection.ensure_connection()  # connects (and installs track_writes) before the recording starts
     with recording_reads() as tables:
@@ -253,8 +254,8 @@ def kept(key: str, compute: Callable[[], Any], *, also_read: tuple[str, ...] = (
         entry = {"generations": {table: before[table] for table in sorted(tables)}, "value": value}
         try:
             _cache().set(key, entry, timeout=ENTRY_SECONDS)
-        except Exception:
-            _failed("keep")
+        except Exception as exc:
+            _failed("keep", exc)
     return value
 
 

@@ -244,18 +244,27 @@ def enqueue_email_delivery(*, notification_ids: list[int]) -> list[int]:
     """Publish a delivery task per e-mail; never raises. Returns the ids that reached the broker.
 
     A broker outage must not fail or slow the web request: the settings give
-    the broker a short connect timeout and no publish retries, and the first
-    failure stops the loop (the sweep re-enqueues the rest once it is back).
+    the broker a short connect timeout and no publish retries, the first
+    failure stops the loop and opens the process's Redis breaker
+    (``core.breaker``), and while it is open nothing is published (the sweep
+    enqueues the rest once Redis is back). So a request that notifies several
+    people, or whose page cache already waited for Redis, pays one timeout.
     """
     from kombu.exceptions import OperationalError
 
+    from core.breaker import redis as breaker
     from notifications.tasks import deliver_email
 
     published = []
+    eager = deliver_email.app.conf.task_always_eager
     for notification_id in notification_ids:
+        if not eager and not breaker.allows():
+            logger.info("Redis breaker open; %d e-mail(s) left for the sweep", len(notification_ids) - len(published))
+            break
         try:
             deliver_email.delay(notification_id)
         except (OperationalError, OSError) as exc:
+            breaker.trip("broker publish", exc)
             logger.warning(
                 "Broker unreachable (%s); %d e-mail(s) left for the sweep",
                 exc,

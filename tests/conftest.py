@@ -107,7 +107,10 @@ def client_as(client):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters (token endpoint) live in the cache; no test inherits another's."""
+    """Throttle counters (token endpoint) live in the cache; no test inherits another's (nor an open Redis breaker)."""
+    from core.breaker import redis as redis_breaker
+
+    redis_breaker.reset()
     cache.clear()
     yield
     cache.clear()
@@ -203,6 +206,7 @@ def broker_unreachable():
     from contextlib import contextmanager
 
     from config.celery_app import app
+    from core.breaker import redis as redis_breaker
 
     @contextmanager
     def down(url: str = CLOSED_BROKER_URL):
@@ -214,5 +218,7 @@ def broker_unreachable():
         finally:
             app.conf.broker_write_url = previous
             _reset_publisher(app)
+            # Redis is back: close the breaker the outage opened, as its pause would (core/breaker.py).
+            redis_breaker.reset()
 
     return down

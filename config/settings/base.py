@@ -217,7 +217,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # A hung or absent Redis must never hang a web request: connect and socket
 # timeouts of a few seconds, and no publish retries (the periodic sweep
 # re-enqueues whatever could not be published).
-_BROKER_TIMEOUT = env_int("BROKER_TIMEOUT", 2, minimum=1)
+BROKER_TIMEOUT = _BROKER_TIMEOUT = env_int("BROKER_TIMEOUT", 2, minimum=1)
 CELERY_BROKER_CONNECTION_TIMEOUT = _BROKER_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -248,20 +248,51 @@ CELERY_BEAT_SCHEDULE["dashboards-refresh"] = {"task": "dashboards.tasks.refresh_
 
 # --- Caches -----------------------------------------------------------------
 # "pages" keeps the heavy pages (core/pagecache.py). It is exact only when every process that
-# serves or writes shares it, so it is on by default only with Redis (REDIS_URL, or PAGE_CACHE_URL
+# serves or writes shares it, so it is on by default only with Redis (CACHE_URL, or PAGE_CACHE_URL
 # for another Redis database); PAGE_CACHE=true without Redis keeps pages per process, which suits
 # one runserver process with eager tasks only.
-PAGE_CACHE_URL = env_str("PAGE_CACHE_URL", REDIS_URL)
+#
+# "default" holds what must be shared by every process: DRF's throttle counters above all. With
+# Redis it lives in CACHE_URL (by default the database after REDIS_URL's, so an eviction policy on
+# the cache cannot touch the broker's queues); without Redis it is per process, which suits the one
+# process of `make run`. Both go through the process's Redis breaker (core/breaker.py): after one
+# timeout a hung Redis is left alone for REDIS_PAUSE_SECONDS instead of costing every call a timeout.
+REDIS_PAUSE_SECONDS = env_int("REDIS_PAUSE_SECONDS", 10, minimum=1)
+
+
+def _next_database(url: str) -> str:
+    """redis://host:6379/0 → redis://host:6379/1 (the cache's own database on the broker's server)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    if not number.isdigit():
+        raise ImproperlyConfigured(f"REDIS_URL must end in a database number, got {url!r}")
+    return urlunsplit(parts._replace(path=f"/{int(number) + 1}"))
+
+
+CACHE_URL = env_str("CACHE_URL", _next_database(REDIS_URL) if REDIS_URL else None)
+PAGE_CACHE_URL = env_str("PAGE_CACHE_URL", CACHE_URL)
 PAGE_CACHE = env_bool("PAGE_CACHE", PAGE_CACHE_URL is not None)
+_REDIS_CACHE_OPTIONS = {"socket_timeout": _BROKER_TIMEOUT, "socket_connect_timeout": _BROKER_TIMEOUT}
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {
+            "BACKEND": "core.cache.BreakerRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "handoff",
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "pages": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": PAGE_CACHE_URL,
             "KEY_PREFIX": "handoff",
             # A hung Redis costs a page at most this long, then it is built without the cache.
-            "OPTIONS": {"socket_timeout": _BROKER_TIMEOUT, "socket_connect_timeout": _BROKER_TIMEOUT},
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
         }
         if PAGE_CACHE_URL
         else {

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.services import client_update
-from core import pagecache
+from core import breaker, pagecache
 from handoff.models import Offer
 from handoff.services.handoffs import handoff_reassign
 from handoff.services.offers import commitment_add
@@ -45,7 +45,7 @@ KEPT_PAGE_QUERIES = 2
 
 @pytest.fixture(autouse=True)
 def page_cache(monkeypatch):
-    monkeypatch.setattr(pagecache, "_paused_until", 0.0)
+    breaker.redis.reset()
     with override_settings(PAGE_CACHE=True):
         caches[pagecache.CACHE_ALIAS].clear()
         yield caches[pagecache.CACHE_ALIAS]

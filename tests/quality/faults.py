@@ -127,7 +127,19 @@ class RedisServer:
         self.process = None
         wait_for(lambda: not port_open(self.port), timeout=5)
 
+    def freeze(self) -> None:
+        """SIGSTOP: the kernel still accepts connections, nothing ever answers (a hung Redis)."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def close(self) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGCONT)
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
