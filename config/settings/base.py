@@ -149,6 +149,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
+# --- Behind a reverse proxy ----------------------------------------------------------------
+# How many proxies (load balancer, Caddy, ...) stand between the clients and gunicorn. Each one appends
+# the address it saw to X-Forwarded-For; only that many entries at the end are believed, so a client
+# cannot pick its own address. Login lockouts (axes) and API throttles (DRF's NUM_PROXIES) key on it.
+# 0 (no proxy, `make run`): REMOTE_ADDR, X-Forwarded-* ignored. The compose stack sets 1 (Caddy).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "core.proxy.client_ip"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT  # read by axes only when django-ipware is installed
+
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Berlin")
@@ -243,6 +252,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 
+# One beat at a time, however many run (a second container, a deploy overlapping the old one): with
+# Redis, celery-redbeat keeps the schedule in Redis and beat holds a lock there; a second beat waits
+# for the lock and takes over within CELERY_REDBEAT_LOCK_TIMEOUT seconds when the first one dies.
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = "handoff:redbeat:"
+    CELERY_REDBEAT_LOCK_TIMEOUT = env_int("BEAT_LOCK_TIMEOUT", 30, minimum=5)
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 5  # the lock is renewed at least this often
+
 # Dashboard figures are precomputed (never shown more than 60 s old): keep them fresh.
 CELERY_BEAT_SCHEDULE["dashboards-refresh"] = {"task": "dashboards.tasks.refresh_dashboards", "schedule": 30.0}
 
@@ -326,6 +345,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    # The client's address for throttles: the same rule as core.proxy.client_ip (0: REMOTE_ADDR only).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_FORMAT": "%Y-%m-%d",
 }
