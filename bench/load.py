@@ -211,7 +211,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited; see {self.logs}/gunicorn.log")
             try:
-                requests.get(base + "/healthz", timeout=2)
+                requests.get(base + "/healthz/live", timeout=2)
                 return base
             except requests.RequestException:
                 time.sleep(0.2)

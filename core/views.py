@@ -21,13 +21,21 @@ def _check_database() -> dict:
     return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
 
 
+_broker_clients: dict[str, object] = {}
+
+
 def _check_broker() -> dict:
+    """PING the broker with a one-second timeout, on a client kept per process (not a new connection per probe)."""
     if not settings.REDIS_URL:
         return {"ok": True, "mode": "eager"}
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client = _broker_clients.get(settings.REDIS_URL)
+        if client is None:
+            client = _broker_clients[settings.REDIS_URL] = redis.Redis.from_url(
+                settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+            )
         client.ping()
     except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}
@@ -49,12 +57,69 @@ def _check_workers() -> dict:
 @login_not_required
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, broker and worker reachability; 503 only when the database is down.
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No database, no Redis (a probe must not add load or fail with them)."""
+    return JsonResponse({"status": "ok"})
 
-    The portal keeps working without the broker (notifications wait for the
-    sweep), so a broker or worker outage is reported but is not a 503.
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness for the load balancer: the database answers (else 503); the broker's PING is reported.
+
+    A broker outage is not a 503: the portal keeps working without it (e-mails wait for the sweep),
+    and taking every replica out of the load balancer for it would turn it into an outage.
     """
+    database = _check_database()
+    broker = _check_broker()
+    body = {"status": "ok" if database["ok"] else "error", "database": database, "broker": broker}
+    return JsonResponse(body, status=200 if database["ok"] else 503)
+
+
+HEALTHZ_TOKEN_HEADER = "X-Healthz-Token"  # noqa: S105 - a header name
+HEALTHZ_RATE = 30  # detailed checks per client and minute
+
+
+def _may_see_diagnostics(request: HttpRequest) -> bool:
+    import hmac
+
+    token = settings.HEALTHZ_TOKEN
+    given = request.headers.get(HEALTHZ_TOKEN_HEADER, "")
+    if token and given and hmac.compare_digest(given.encode(), token.encode()):
+        return True
+    return bool(getattr(request.user, "is_manager", False))
+
+
+def _over_rate(request: HttpRequest) -> bool:
+    """At most HEALTHZ_RATE detailed checks per client address and minute (the shared cache counts)."""
+    from django.core.cache import cache
+
+    from core.proxy import client_ip
+
+    key = f"healthz:{client_ip(request)}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=70)
+    try:
+        return cache.incr(key) > HEALTHZ_RATE
+    except ValueError:  # the cache is unreachable: no counting, no refusing
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Diagnostics for people and monitoring: database, broker and workers (a broadcast ping, 0.5 s).
+
+    For managers, or with the ``X-Healthz-Token`` header matching HEALTHZ_TOKEN; rate-limited.
+    503 only when the database is down: the portal keeps working without the broker (notifications
+    wait for the sweep), so a broker or worker outage is reported but is not a 503. Load balancers
+    probe ``/healthz/live`` and ``/healthz/ready`` instead.
+    """
+    if not _may_see_diagnostics(request):
+        return JsonResponse({"detail": "Managers only, or the X-Healthz-Token header."}, status=403)
+    if _over_rate(request):
+        return JsonResponse({"detail": "Too many health checks; try again in a minute."}, status=429)
     database = _check_database()
     broker = _check_broker()
     workers = _check_workers() if broker["ok"] else {"ok": False, "error": "broker unreachable"}

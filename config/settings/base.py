@@ -149,6 +149,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
+# /healthz (database, broker and workers in detail) answers managers, and monitoring that sends this
+# value in the X-Healthz-Token header. /healthz/live and /healthz/ready are open (load balancers).
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
+# Probes speak plain HTTP to the container: with SECURE_SSL_REDIRECT (production) a 301 to https
+# would fail every healthcheck.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
+
 # --- Behind a reverse proxy ----------------------------------------------------------------
 # How many proxies (load balancer, Caddy, ...) stand between the clients and gunicorn. Each one appends
 # the address it saw to X-Forwarded-For; only that many entries at the end are believed, so a client

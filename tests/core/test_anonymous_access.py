@@ -17,7 +17,7 @@ from tests.urlwalk import endpoints
 
 # Public on purpose: the login form, the API's token exchange (its login),
 # the health check for load balancers, and the admin's own login form.
-PUBLIC = {"login", "api-token", "healthz", "admin:login"}
+PUBLIC = {"login", "api-token", "healthz", "healthz-live", "healthz-ready", "admin:login"}
 # Polled by htmx from every page: signed out, they answer an empty 286 ("stop
 # polling") instead of a redirect whose login page htmx would swap in.
 STOP_POLLING = {"notifications:badge"}
@@ -68,7 +68,7 @@ def test_it_refuses_anonymous_posts_to_pages(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/login/", "/healthz", "/admin/login/"])
+@pytest.mark.parametrize("path", ["/login/", "/healthz/live", "/healthz/ready", "/admin/login/"])
 def test_it_serves_the_public_pages_to_anonymous_users(client, path):
     assert client.get(path).status_code == 200
 

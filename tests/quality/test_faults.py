@@ -254,7 +254,7 @@ def _requests(base: str, logins: dict, label: str) -> list[tuple[str, requests.R
             "/api/v1/offers/",
             {"headers": api, "json": {"client": logins["client"], "title": label}},
         ),
-        ("healthz", "get", "/healthz", {}),
+        ("healthz", "get", "/healthz/ready", {}),
     ]
     results = []
     for name, method, path, options in calls:

@@ -9,7 +9,10 @@ ROWS = [
     row("POST", "login", data={"username": "mx_rep", "password": "wrong"}, expect="200 302 302 302 302 302"),
     row("PUT", "login", data={"username": "mx_rep", "password": "wrong"}, expect="200 302 302 302 302 302"),
     row("POST", "logout", expect="login 302 302 302 302 302"),
-    row("GET", "healthz", expect="200 200 200 200 200 200"),
+    # The diagnostics are for managers (and monitoring with HEALTHZ_TOKEN); the probes are open.
+    row("GET", "healthz", expect="403 403 403 403 403 200"),
+    row("GET", "healthz-live", expect="200 200 200 200 200 200"),
+    row("GET", "healthz-ready", expect="200 200 200 200 200 200"),
     row("GET", "schema", expect="anon 200 200 200 200 200"),
     row("GET", "api-docs", expect="anon 200 200 200 200 200"),
 ]
