@@ -1,5 +1,7 @@
 """Production: everything from base, plus HTTPS-only cookies, HSTS and a mandatory secret."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
@@ -9,6 +11,21 @@ from config.settings.base import DEV_SECRET_KEY
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters in production")
+
+# The compose file's local placeholders are public: fine on http://localhost, never on a real address.
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+PUBLIC_SITE = (urlsplit(SITE_URL).hostname or "") not in _LOCAL_HOSTS  # noqa: F405
+_PLACEHOLDER_MARKS = ("replace-me", "change-me", "changeme", "insecure", "placeholder")
+if PUBLIC_SITE and any(mark in SECRET_KEY.lower() for mark in _PLACEHOLDER_MARKS):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is a published placeholder, and SITE_URL ({SITE_URL}) is not local: set a random "  # noqa: F405
+        "SECRET_KEY in .env (python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+    )
+if PUBLIC_SITE and env_bool("SEED_DEMO", False):
+    raise ImproperlyConfigured(
+        f"SEED_DEMO=1 creates demo users whose password is public, and SITE_URL ({SITE_URL}) is not local: "  # noqa: F405
+        "set SEED_DEMO=0 in .env (and remove the demo users if they were created)"
+    )
 
 DEBUG = False
 if SESSION_COOKIE_AGE > 12 * 3600:  # noqa: F405

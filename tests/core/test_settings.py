@@ -182,3 +182,43 @@ def test_it_refuses_a_session_longer_than_12_hours_in_production():
 
     assert result.returncode != 0
     assert "SESSION_COOKIE_AGE may be at most 43200" in result.stderr
+
+
+COMPOSE_PLACEHOLDER = "local-docker-compose-only-replace-me-0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.mark.parametrize("site_url", ["https://portal.example.com", "http://10.1.2.3:8000"])
+def test_it_refuses_the_published_secret_key_on_a_public_address(site_url):
+    result = _python("-c", "import config.settings.production", SECRET_KEY=COMPOSE_PLACEHOLDER, SITE_URL=site_url)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is a published placeholder" in result.stderr
+
+
+def test_it_accepts_the_published_secret_key_on_localhost():
+    probe = "from config.settings import production as p; print(p.PUBLIC_SITE)"
+    result = _python("-c", probe, SECRET_KEY=COMPOSE_PLACEHOLDER, SITE_URL="http://localhost:8000", SEED_DEMO="1")
+
+    assert result.stdout.split() == ["False"], result.stderr
+
+
+def test_it_refuses_the_demo_users_on_a_public_address():
+    result = _python(
+        "-c",
+        "import config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        SITE_URL="https://portal.example.com",
+        SEED_DEMO="1",
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SEED_DEMO=1 creates demo users whose password is public" in result.stderr
+
+
+def test_it_trusts_x_forwarded_proto_only_behind_a_proxy():
+    probe = "from config.settings import production as p; print(getattr(p, 'SECURE_PROXY_SSL_HEADER', None))"
+    alone = _python("-c", probe, SECRET_KEY=secrets.token_urlsafe(64))
+    proxied = _python("-c", probe, SECRET_KEY=secrets.token_urlsafe(64), TRUSTED_PROXY_COUNT="1")
+
+    assert alone.stdout.strip() == "None", alone.stderr
+    assert proxied.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", proxied.stderr
