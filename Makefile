@@ -8,19 +8,29 @@ DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.package-lock.json
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run test lint format migrate seed worker beat bench clean check-deploy venv
+.PHONY: run test lint format migrate seed worker beat bench clean check-deploy venv lock
 
-# `make run` needs only the runtime requirements; tests and linting add the dev ones.
+# `make run` needs only the runtime requirements; tests and linting add the dev ones. Both files are
+# the lock (exact versions with hashes, generated from pyproject.toml by `make lock`): every install
+# gets the same packages, and pip refuses a file whose hash differs.
 $(RUNTIME_STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	-$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $(RUNTIME_STAMP)
 
 $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $(DEV_STAMP)
+
+# Re-lock after editing the dependencies in pyproject.toml. Versions already locked are kept; to move
+# one on: `make lock LOCK_ARGS="--upgrade-package django"` (or LOCK_ARGS=--upgrade for everything).
+LOCK := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock (edit pyproject.toml, not this file)" $(LOCK_ARGS)
+lock: $(DEV_STAMP)
+	$(LOCK) -o requirements.txt
+	$(LOCK) --extra dev -c requirements.txt -o requirements-dev.txt
 
 # Without npm the accessibility tests skip (and fail under REQUIRE_SERVICES=1, as in CI).
 $(NODE_STAMP): package.json package-lock.json

@@ -269,6 +269,7 @@ if REDIS_URL:
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = REDIS_URL
     CELERY_REDBEAT_KEY_PREFIX = "handoff:redbeat:"
+    CELERY_REDBEAT_LOCK_KEY = "handoff:redbeat:lock"  # docker-compose.yml's beat healthcheck looks for it
     CELERY_REDBEAT_LOCK_TIMEOUT = env_int("BEAT_LOCK_TIMEOUT", 30, minimum=5)
     CELERY_BEAT_MAX_LOOP_INTERVAL = 5  # the lock is renewed at least this often
 
