@@ -246,13 +246,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Seconds between two runs of the outbox sweep (e-mails the broker never received). [60]
+NOTIFICATIONS_SWEEP_SECONDS = env_int("NOTIFICATIONS_SWEEP_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Re-enqueue e-mail notifications the broker never received (outage at commit) or a dead worker left.
     # "expires": runs missed while the workers were down are dropped, not piled up.
     "notifications-sweep-undelivered": {
         "task": "notifications.sweep_undelivered",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(NOTIFICATIONS_SWEEP_SECONDS),
+        "options": {"expires": max(NOTIFICATIONS_SWEEP_SECONDS - 5, 1)},
     },
     # Handoffs pending past the SLA: reminder to the PM, then escalation to managers.
     "notifications-handoff-sla": {
