@@ -333,7 +333,9 @@ def test_a_manager_cannot_create_clients_contacts_or_briefs(client_as, manager, 
     client = ClientFactory(account_owner=rep)
     browser = client_as(manager)
 
-    create = browser.post(reverse("clients:create"), {"name": "Nordwind", "status": "prospect", "account_owner": rep.pk})
+    create = browser.post(
+        reverse("clients:create"), {"name": "Nordwind", "status": "prospect", "account_owner": rep.pk}
+    )
     contact = browser.post(reverse("clients:contact_create", args=[client.pk]), {"name": "Eve", "buying_role": "other"})
     brief = browser.post(reverse("clients:brief_edit", args=[client.pk]), {"background": "x", "version": 1})
 
