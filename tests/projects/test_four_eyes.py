@@ -106,3 +106,21 @@ def test_the_sales_liaison_gives_the_second_signature(signed_once, seller):
     signed_once.refresh_from_db()
     assert signed_once.status == "approved"
     assert set(signed_once.approvals.values_list("user__username", flat=True)) == {"pm", "seller"}
+
+
+# --- The admin has no door around the rule -------------------------------------------------------
+def test_the_admin_cannot_name_a_pm_or_add_a_signature(rf, admin_user):
+    from django.contrib import admin
+
+    from projects.admin import ChangeRequestAdmin, ProjectAdmin
+    from projects.models import ChangeRequest, Project
+
+    project_admin, change_admin = admin.site._registry[Project], admin.site._registry[ChangeRequest]
+    request = rf.get("/admin/")
+    request.user = admin_user
+
+    assert isinstance(project_admin, ProjectAdmin) and isinstance(change_admin, ChangeRequestAdmin)
+    assert {"pm", "sales_liaison"} <= set(project_admin.get_readonly_fields(request))
+    assert project_admin.get_actions(request).keys() <= {"delete_selected"}
+    approvals = next(inline for inline in change_admin.inlines if inline.model is ChangeRequestApproval)
+    assert approvals(ChangeRequest, admin.site).has_add_permission(request) is False
