@@ -330,5 +330,5 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
             return _done(request, back, f"Reassigned to {form.cleaned_data['pm'].full_name}.")
     if request.htmx:
         return render(request, template, context)
-    messages.error(request, "Choose a project manager.")
+    messages.error(request, "; ".join(error for errors in form.errors.values() for error in errors))
     return redirect(back)
