@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
@@ -69,7 +69,7 @@ def can_edit_client(user: Any, client: Client) -> bool:
     return can_write_clients(user) or can_manage_account(user, client)
 
 
-WRITERS_ONLY = "Only sales reps create and change clients, contacts and briefs."
+WRITERS_ONLY = gettext_noop("Only sales reps create and change clients, contacts and briefs.")
 
 
 def ensure_can_write(user: Any) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import User
 from clients.models import Client
@@ -22,7 +22,7 @@ from handoff.services.offers import MAX_OFFER_VALUE, MAX_REASON_LENGTH
 from handoff.services.reviews import MAX_DURATION_WEEKS, MAX_EFFORT_DAYS, MAX_MARK_NOTE, MAX_MILESTONE_NAME
 
 PM_REQUIRED = "Choose a project manager (a user with the pm role)."
-OWN_OFFER_REVIEW = "Ask another project manager: nobody reviews their own offer."
+OWN_OFFER_REVIEW = gettext_noop("Ask another project manager: nobody reviews their own offer.")
 
 
 class DateInput(forms.DateInput):

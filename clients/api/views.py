@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -48,7 +49,7 @@ class WritesNeedSales(permissions.BasePermission):
     owner and the status).
     """
 
-    message = WRITERS_ONLY
+    message = gettext_lazy(WRITERS_ONLY)
 
     def has_permission(self, request: Request, view) -> bool:
         if request.method in permissions.SAFE_METHODS or can_write_clients(request.user):
