@@ -96,3 +96,18 @@ class ClientBriefAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    # SPEC §2: the confidential notes are not for every staff user with view permission.
+    # The admin cannot tell whether a staff user reviews or runs a project of the client,
+    # so only superusers see them here; everyone else reads them in the portal, if entitled.
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [field for field in fields if field != "confidential_notes"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if request.user.is_superuser else [field for field in fields if field != "confidential_notes"]
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude if request.user.is_superuser else [*exclude, "confidential_notes"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
@@ -39,6 +40,7 @@ class ClientForm(forms.Form):
         *args: Any,
         actor: Any,
         can_manage_account: bool = True,
+        can_write: bool = True,
         creating: bool = True,
         client_pk: int | None = None,
         **kwargs: Any,
@@ -55,6 +57,11 @@ class ClientForm(forms.Form):
             for name in ("account_owner", "status"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "Only the account owner or a manager changes this."
+        if not can_write:
+            # A manager without the sales role changes the account owner and status only (SPEC §2).
+            for name in ("name", "industry", "website"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = gettext_lazy("Only sales reps change this.")
 
     def clean_name(self) -> str:
         # The service checks again; asking here shows the clash next to every other error at once.

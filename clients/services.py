@@ -7,9 +7,11 @@ outside the user's role with ``PermissionDenied`` (403), a stale brief with
 ``StaleVersion`` (409), and one activity-log row per change.
 
 Who may write (SPEC §2):
-- sales reps and managers create and edit clients, contacts and briefs, on any
-  client (the brief is edited by many);
+- sales reps create and edit clients, contacts and briefs, on any client (the
+  brief is edited by many);
 - only the account owner and managers change a client's account owner or status;
+  that is all a manager changes (a manager "cannot act as a rep without holding
+  that role": creating clients, contacts and briefs is for sales);
 - PMs and users without a role only read;
 - the brief's confidential notes are changed only by those allowed to see them
   (``clients.selectors.brief_confidential_visible_to``).
@@ -25,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
@@ -52,8 +55,8 @@ def _authenticated(user: Any) -> bool:
 
 
 def can_write_clients(user: Any) -> bool:
-    """Sales reps and managers create and edit clients, contacts and briefs (any client)."""
-    return _authenticated(user) and (user.is_sales or user.is_manager)
+    """Sales reps create and edit clients, contacts and briefs (any client); managers do not (SPEC §2)."""
+    return _authenticated(user) and user.is_sales
 
 
 def can_manage_account(user: Any, client: Client) -> bool:
@@ -61,9 +64,17 @@ def can_manage_account(user: Any, client: Client) -> bool:
     return _authenticated(user) and (user.is_manager or (client.account_owner_id == user.pk and user.is_sales))
 
 
+def can_edit_client(user: Any, client: Client) -> bool:
+    """The client's edit form: sales reps (every field) and whoever manages the account (owner and status)."""
+    return can_write_clients(user) or can_manage_account(user, client)
+
+
+WRITERS_ONLY = gettext_noop("Only sales reps create and change clients, contacts and briefs.")
+
+
 def ensure_can_write(user: Any) -> None:
     if not can_write_clients(user):
-        raise PermissionDenied("Only sales reps and managers change clients, contacts and briefs.")
+        raise PermissionDenied(gettext(WRITERS_ONLY))
 
 
 # --- Input checks ----------------------------------------------------------------------
@@ -174,14 +185,23 @@ def client_create(
 
 @transaction.atomic
 def client_update(*, actor: Any, client: Client, **data: Any) -> Client:
-    """Change any of ``CLIENT_FIELDS``; account owner and status only by the account owner or a manager."""
-    ensure_can_write(actor)
+    """Change any of ``CLIENT_FIELDS``; account owner and status only by the account owner or a manager.
+
+    A manager who is not also a sales rep changes only those two (SPEC §2).
+    """
+    if not can_write_clients(actor) and not (_authenticated(actor) and actor.is_manager):
+        raise PermissionDenied(gettext(WRITERS_ONLY))
     unknown = set(data) - set(CLIENT_FIELDS)
     if unknown:
         raise ValidationError({field: ["This field cannot be changed here."] for field in sorted(unknown)})
     current = Client.objects.select_for_update(of=("self",)).select_related("account_owner").get(pk=client.pk)
     data = {field: _strip(value) for field, value in data.items()}
-    changing_account = [field for field in ACCOUNT_FIELDS if field in data and data[field] != getattr(current, field)]
+    changing = [field for field in data if data[field] != getattr(current, field)]
+    if not can_write_clients(actor) and set(changing) - set(ACCOUNT_FIELDS):
+        raise PermissionDenied(
+            gettext("A manager changes only a client's account owner and status; the rest is for sales reps.")
+        )
+    changing_account = [field for field in ACCOUNT_FIELDS if field in changing]
     if changing_account and not can_manage_account(actor, current):
         raise PermissionDenied("Only the account owner or a manager changes the account owner or the status.")
     changes = apply_changes(current, data, CLIENT_FIELDS)

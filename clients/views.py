@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clients.forms import BriefForm, ClientForm, ContactForm, apply_errors
@@ -29,7 +30,9 @@ from clients.selectors import (
     status_choices,
 )
 from clients.services import (
+    WRITERS_ONLY,
     brief_update,
+    can_edit_client,
     can_manage_account,
     can_write_clients,
     client_create,
@@ -59,7 +62,7 @@ def _get_client(request: HttpRequest, pk: int) -> Client:
 
 def _ensure_writer(request: HttpRequest) -> None:
     if not can_write_clients(request.user):
-        raise PermissionDenied("Only sales reps and managers change clients, contacts and briefs.")
+        raise PermissionDenied(gettext(WRITERS_ONLY))
 
 
 def _detail_url(client: Client | int, anchor: str = "") -> str:
@@ -155,7 +158,8 @@ def client_create_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     client = _get_client(request, pk)
-    _ensure_writer(request)
+    if not can_edit_client(request.user, client):
+        raise PermissionDenied(gettext(WRITERS_ONLY))
     manage = can_manage_account(request.user, client)
     initial = {field: getattr(client, field) for field in ("name", "industry", "website", "account_owner", "status")}
     form = ClientForm(
@@ -163,6 +167,7 @@ def client_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         actor=request.user,
         can_manage_account=manage,
+        can_write=can_write_clients(request.user),
         creating=False,
         client_pk=client.pk,
     )

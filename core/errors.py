@@ -51,3 +51,9 @@ class StaleVersion(DomainError):
             current_version=current.version,
         )
         self.current = current
+
+
+class FourEyes(DomainError):
+    """Someone would check their own work (SPEC §7.2): accept their own offer's handoff, sign twice."""
+
+    code = "four_eyes"

@@ -11,15 +11,18 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import User
 from clients.models import Client
+from core.forms import PersonPickerField
 from handoff.models import Feasibility, FeasibilityReview, Offer, OfferStatus, RiskCategory, Verdict
 from handoff.selectors import OFFER_ORDERINGS, reviewer_choices
 from handoff.services.offers import MAX_OFFER_VALUE, MAX_REASON_LENGTH
 from handoff.services.reviews import MAX_DURATION_WEEKS, MAX_EFFORT_DAYS, MAX_MARK_NOTE, MAX_MILESTONE_NAME
 
 PM_REQUIRED = "Choose a project manager (a user with the pm role)."
+OWN_OFFER_REVIEW = gettext_noop("Ask another project manager: nobody reviews their own offer.")
 
 
 class DateInput(forms.DateInput):
@@ -150,7 +153,7 @@ class ReasonForm(forms.Form):
 
 
 class ReviewRequestForm(forms.Form):
-    reviewer = forms.ModelChoiceField(
+    reviewer = PersonPickerField(
         queryset=User.objects.none(),
         label="Project manager",
         empty_label="Choose a project manager",
@@ -159,10 +162,9 @@ class ReviewRequestForm(forms.Form):
 
     def __init__(self, *args, actor=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        queryset = reviewer_choices()
-        if actor is not None:
-            queryset = queryset.exclude(pk=actor.pk)
-        self.fields["reviewer"].queryset = queryset
+        self.fields["reviewer"].queryset = reviewer_choices()
+        if actor is not None:  # four eyes (SPEC §7.2): the offer's owner never reviews it
+            self.fields["reviewer"].leave_out(actor.pk, gettext_lazy(OWN_OFFER_REVIEW))
 
 
 class ReviewCompleteForm(forms.Form):

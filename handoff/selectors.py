@@ -223,7 +223,7 @@ def rep_home(*, user: Any) -> RepHome:
 
 
 def pm_home(*, user: Any) -> PmHome:
-    """The PM's open review requests, and pending handoffs assigned to them or to nobody."""
+    """The PM's open review requests, and pending handoffs assigned to them or to nobody (not of their own offers)."""
     return PmHome(
         review_requests=list(
             FeasibilityReview.objects.filter(reviewer=user, status=ReviewStatus.REQUESTED)
@@ -232,6 +232,7 @@ def pm_home(*, user: Any) -> PmHome:
         ),
         pending_handoffs=list(
             Handoff.objects.filter(Q(pm=user) | Q(pm__isnull=True), status=HandoffStatus.PENDING)
+            .exclude(offer__owner=user)  # four eyes: never their own offer's handoff (SPEC §7.2)
             .select_related("offer", "offer__client", "offer__owner", "pm")
             .order_by("pending_since", "id")[:HOME_LIMIT]
         ),

@@ -288,6 +288,24 @@ def _claim(notification_id: int, now: datetime.datetime) -> bool:
     )
 
 
+def email_message_id(notification: Notification) -> str:
+    """The e-mail's ``Message-ID``, derived from the notification: a resend after a crash between the
+    SMTP send and the "sent" update is the same message to mail clients and servers, not a second one."""
+    return f"<notification-{notification.pk}-email@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+def _email_turned_off(notification: Notification) -> str:
+    """Why the e-mail must not go out now (the recipient changed their mind since it was recorded), or ``""``."""
+    recipient = notification.recipient
+    if not recipient.is_active:
+        return "the recipient's account is deactivated"
+    if not recipient.email:
+        return "the recipient has no e-mail address"
+    if email_disabled_user_ids(event=notification.event, user_ids=[recipient.pk]):
+        return "turned off in the recipient's preferences"
+    return ""
+
+
 def _build_email(notification: Notification) -> EmailMultiAlternatives:
     link = settings.SITE_URL + (notification.url or "/")
     context = {
@@ -303,7 +321,11 @@ def _build_email(notification: Notification) -> EmailMultiAlternatives:
     html = select_template([f"{name}.html" for name in names]).render(context)
     subject = render_to_string("notifications/email/subject.txt", context).strip().replace("\n", " ")[:200]
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[notification.recipient.email]
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient.email],
+        headers={"Message-ID": email_message_id(notification)},
     )
     message.attach_alternative(html, "text/html")
     for attachment in notification.attachments or []:
@@ -327,6 +349,13 @@ def notification_deliver_email(*, notification_id: int) -> str:
     if not _claim(notification_id, timezone.now()):
         return "skipped"
     notification = Notification.objects.select_related("recipient", "actor").get(pk=notification_id)
+    # The preference is read when sending too: turned off since the event, the e-mail is skipped, not sent.
+    reason = _email_turned_off(notification)
+    if reason:
+        Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.SKIPPED, last_error=reason
+        )
+        return "skipped"
     try:
         _build_email(notification).send()
     except OSError as exc:  # smtplib.SMTPException and socket errors are OSErrors
@@ -465,7 +494,10 @@ def _handoff_sla_notify(*, handoff_id: int, now: datetime.datetime, escalate: bo
         body = f"The handoff of {handoff.offer} ({handoff.offer.client}) is {waiting}, assigned to {who}."
     else:
         event = Event.HANDOFF_SLA_REMINDER
-        recipients = [handoff.pm] if handoff.pm else list(User.objects.with_role("pm"))
+        # Every PM while unassigned, but never the offer's owner (four eyes, SPEC §7.2).
+        recipients = (
+            [handoff.pm] if handoff.pm else list(User.objects.with_role("pm").exclude(pk=handoff.offer.owner_id))
+        )
         title = f"Reminder: handoff of {handoff.offer} is waiting for you"
         body = (
             f"The handoff of {handoff.offer} ({handoff.offer.client}) is {waiting}, longer than the "

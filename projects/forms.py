@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
 from clients.models import Contact
+from core.forms import PersonPickerField
 from projects.models import ProjectHealth, ProjectStatus
 from projects.services import EFFORT_MAX, allowed_statuses
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.full_name
+class PersonChoiceField(PersonPickerField):
+    pass
 
 
 class PeopleField(forms.ModelMultipleChoiceField):
@@ -44,6 +46,17 @@ class ProjectReassignForm(forms.Form):
     pm = PersonChoiceField(
         queryset=User.objects.with_role(Role.PM).distinct(), label="New project manager", empty_label=None
     )
+
+    def __init__(self, *args: Any, project: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            # Four eyes (SPEC §7.2): the project's sales liaison is never offered as its PM.
+            self.fields["pm"].leave_out(
+                project.sales_liaison_id,
+                gettext_lazy(
+                    "Choose another project manager: the project's sales liaison cannot also be its PM (four eyes)."
+                ),
+            )
 
 
 class KickoffForm(forms.Form):

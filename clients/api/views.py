@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -21,6 +22,7 @@ from clients.api.serializers import (
 from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
 from clients.selectors import brief_confidential_visible_to, clients_visible_to, contacts_visible_to, with_counts
 from clients.services import (
+    WRITERS_ONLY,
     brief_update,
     can_write_clients,
     client_create,
@@ -31,18 +33,28 @@ from clients.services import (
 )
 from core.api.filters import IdFilter
 
-FORBIDDEN = OpenApiResponse(description="Your role may not do this (sales reps and managers write; others read).")
+FORBIDDEN = OpenApiResponse(
+    description="Your role may not do this (sales reps write; managers change a client's account owner and "
+    "status only; others read)."
+)
 INVALID = OpenApiResponse(description="Invalid input: `{field: [messages]}`; nothing changed.")
 STALE = OpenApiResponse(StaleVersionSerializer, description="Someone saved the brief since you read it.")
 
 
-class WritesNeedSalesOrManager(permissions.BasePermission):
-    """Everyone signed in reads; sales reps and managers write (the services check again)."""
+class WritesNeedSales(permissions.BasePermission):
+    """Everyone signed in reads; sales reps write (the services check again, SPEC §2).
 
-    message = "Only sales reps and managers change clients, contacts and briefs."
+    A view may name ``manager_actions``: the actions a manager may take too (a
+    client's PATCH, where the service lets a manager change only the account
+    owner and the status).
+    """
+
+    message = gettext_lazy(WRITERS_ONLY)
 
     def has_permission(self, request: Request, view) -> bool:
-        return request.method in permissions.SAFE_METHODS or can_write_clients(request.user)
+        if request.method in permissions.SAFE_METHODS or can_write_clients(request.user):
+            return True
+        return getattr(view, "action", None) in getattr(view, "manager_actions", ()) and request.user.is_manager
 
 
 def _search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
@@ -90,7 +102,7 @@ class ContactFilter(django_filters.FilterSet):
         responses={201: ClientSerializer, 400: INVALID, 403: FORBIDDEN},
     ),
     partial_update=extend_schema(
-        summary="Change a client (account owner and status: the owner or a manager)",
+        summary="Change a client (account owner and status: the owner or a manager; a manager changes only those)",
         responses={200: ClientSerializer, 400: INVALID, 403: FORBIDDEN},
     ),
 )
@@ -101,7 +113,9 @@ class ClientViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ClientSerializer
-    permission_classes = [permissions.IsAuthenticated, WritesNeedSalesOrManager]
+    permission_classes = [permissions.IsAuthenticated, WritesNeedSales]
+    # A manager changes a client's account owner and status, nothing else (SPEC §2).
+    manager_actions = ("partial_update",)
     filterset_class = ClientFilter
     # Ids only: ``/clients/abc/brief/`` is a 404, not a ValueError in the brief's lookup.
     lookup_value_regex = r"\d+"
@@ -171,7 +185,7 @@ class ClientViewSet(
 )
 class ContactViewSet(viewsets.ModelViewSet):
     serializer_class = ContactSerializer
-    permission_classes = [permissions.IsAuthenticated, WritesNeedSalesOrManager]
+    permission_classes = [permissions.IsAuthenticated, WritesNeedSales]
     filterset_class = ContactFilter
     lookup_value_regex = r"\d+"
     ordering_fields = ["name", "created_at"]

@@ -39,6 +39,13 @@ from handoff.sla import sla_state
 from handoff.snapshots import snapshot_diff
 
 CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal state transition")
+DECIDE_CONFLICT = OpenApiResponse(
+    DomainErrorSerializer,
+    description="Illegal state transition, or the offer's owner deciding its own handoff (`four_eyes`)",
+)
+PM_INVALID = OpenApiResponse(
+    description="`{pm: [...]}`: not an active project manager, or the offer's owner (four eyes)"
+)
 
 
 def project_id_of(handoff: Handoff) -> int | None:
@@ -136,7 +143,11 @@ class SnapshotVersionSerializer(SnapshotSerializer):
 
 
 class WinSerializer(serializers.Serializer):
-    pm = serializers.IntegerField(required=False, allow_null=True, help_text="A PM's user id; default the reviewer")
+    pm = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="A PM's user id, never the offer's owner (four eyes); default the reviewer",
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -144,7 +155,7 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class ReassignSerializer(serializers.Serializer):
-    pm = serializers.IntegerField(help_text="The new PM's user id")
+    pm = serializers.IntegerField(help_text="The new PM's user id, never the offer's owner (four eyes)")
 
 
 class HandoffFilter(django_filters.FilterSet):
@@ -166,7 +177,7 @@ class OfferWinView(APIView):
         request=WinSerializer,
         responses={
             201: inline_serializer("WinResult", {"handoff": serializers.IntegerField()}),
-            400: OpenApiResponse(description="pm is not a project manager"),
+            400: PM_INVALID,
             403: OpenApiResponse(description="Not the offer's owner"),
             409: CONFLICT,
         },
@@ -202,14 +213,17 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         request=None,
-        responses={201: inline_serializer("AcceptResult", {"project": serializers.IntegerField()}), 409: CONFLICT},
+        responses={
+            201: inline_serializer("AcceptResult", {"project": serializers.IntegerField()}),
+            409: DECIDE_CONFLICT,
+        },
     )
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: int | None = None) -> Response:
         project = handoff_accept(handoff=self.get_object(), actor=request.user)
         return Response({"project": project.pk}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReturnSerializer, responses={200: HandoffSerializer, 409: CONFLICT})
+    @extend_schema(request=ReturnSerializer, responses={200: HandoffSerializer, 409: DECIDE_CONFLICT})
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: int | None = None) -> Response:
         handoff = self.get_object()
@@ -224,7 +238,7 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         handoff = handoff_resubmit(handoff=self.get_object(), actor=request.user)
         return Response(HandoffSerializer(handoff).data)
 
-    @extend_schema(request=ReassignSerializer, responses={200: HandoffSerializer, 409: CONFLICT})
+    @extend_schema(request=ReassignSerializer, responses={200: HandoffSerializer, 400: PM_INVALID, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def reassign(self, request: Request, pk: int | None = None) -> Response:
         handoff = self.get_object()

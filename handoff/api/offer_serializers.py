@@ -252,7 +252,9 @@ class OfferUpdateSerializer(serializers.Serializer):
 
 class ReviewRequestSerializer(serializers.Serializer):
     reviewer = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), help_text="A user with the pm role (GET /api/v1/users/?role=pm)."
+        queryset=User.objects.filter(is_active=True),
+        help_text="A user with the pm role (GET /api/v1/users/?role=pm), never the offer's owner "
+        "(four eyes: 400 on `reviewer`).",
     )
 
 

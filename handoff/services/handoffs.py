@@ -14,11 +14,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.roles import Role
 from core.activity import log_activity
-from core.errors import TransitionNotAllowed
+from core.errors import FourEyes, TransitionNotAllowed
 from core.versioning import bump_version
 from handoff.models import (
     Commitment,
@@ -46,9 +47,14 @@ def can_win(user: Any, offer: Offer) -> bool:
     return bool(user and user.is_authenticated and offer.owner_id == user.pk and offer.status == OfferStatus.SENT)
 
 
+def is_offer_owner_of(user: Any, handoff: Handoff) -> bool:
+    """Four eyes (SPEC §7.2): the offer's owner never decides its handoff, whatever roles they hold."""
+    return bool(user and user.is_authenticated and handoff.offer.owner_id == user.pk)
+
+
 def can_decide(user: Any, handoff: Handoff) -> bool:
-    """Accept or return: a PM, the assigned one or any PM while unassigned."""
-    return _has_role(user, Role.PM) and handoff.pm_id in (None, user.pk)
+    """Accept or return: a PM, the assigned one or any PM while unassigned; never the offer's owner."""
+    return _has_role(user, Role.PM) and handoff.pm_id in (None, user.pk) and not is_offer_owner_of(user, handoff)
 
 
 def can_resubmit(user: Any, handoff: Handoff) -> bool:
@@ -83,13 +89,33 @@ def _require_role(user: Any, role: Role, doing: str) -> None:
         raise PermissionDenied(f"Only a user with the {role.label.lower()} role can {doing}.")
 
 
-def validate_pm(pm: Any, *, field: str = "pm") -> User:
-    """``pm`` must be an active user holding the pm role (400 otherwise)."""
+def validate_pm(pm: Any, *, field: str = "pm", not_user_id: int | None = None) -> User:
+    """``pm`` must be an active user holding the pm role (400 otherwise).
+
+    ``not_user_id`` is the person the PM must not be (four eyes, SPEC §7.2): the
+    offer's owner for a handoff, the sales liaison for a project.
+    """
     pk = getattr(pm, "pk", pm)
     user = User.objects.with_role(Role.PM).filter(pk=pk).first() if pk is not None else None
     if user is None:
         raise ValidationError({field: "Choose an active user with the project manager role."})
+    if not_user_id is not None and user.pk == not_user_id:
+        raise ValidationError(
+            {
+                field: gettext(
+                    "Choose another project manager: the person who sold the offer cannot also "
+                    "take it over (four eyes)."
+                )
+            }
+        )
     return user
+
+
+def four_eyes_refusal(*, doing: str) -> FourEyes:
+    return FourEyes(
+        gettext("You sold this offer, so another project manager must %(doing)s its handoff (four eyes).")
+        % {"doing": doing}
+    )
 
 
 def _pms_and_managers_for(handoff: Handoff) -> list[User]:
@@ -114,7 +140,7 @@ def _default_pm(offer: Offer) -> User | None:
     review = (
         offer.reviews.filter(status=ReviewStatus.COMPLETED).order_by("-completed_at", "-id").only("reviewer_id").first()
     )
-    if review is None:
+    if review is None or review.reviewer_id == offer.owner_id:  # never the offer's own owner (four eyes)
         return None
     return User.objects.with_role(Role.PM).filter(pk=review.reviewer_id).first()
 
@@ -130,7 +156,7 @@ def offer_win(*, offer: Offer, actor: Any, pm: Any = None) -> Handoff:
         raise TransitionNotAllowed(
             f"Only a sent offer can be won; this one is {offer.get_status_display().lower()}.",
         )
-    assignee = validate_pm(pm) if pm not in (None, "") else _default_pm(offer)
+    assignee = validate_pm(pm, not_user_id=offer.owner_id) if pm not in (None, "") else _default_pm(offer)
 
     now = timezone.now()
     old_status = offer.status
@@ -202,6 +228,8 @@ def handoff_accept(*, handoff: Handoff, actor: Any):
         raise _already_accepted()
     if handoff.status != HandoffStatus.PENDING:
         raise _not_pending(handoff, "accepted")
+    if is_offer_owner_of(actor, handoff):
+        raise four_eyes_refusal(doing=gettext("accept"))
     if not can_decide(actor, handoff):
         raise PermissionDenied("This handoff is assigned to another PM.")
 
@@ -316,6 +344,8 @@ def handoff_return(*, handoff: Handoff, actor: Any, reason: str) -> Handoff:
     handoff = _lock(handoff)
     if handoff.status != HandoffStatus.PENDING:
         raise _not_pending(handoff, "returned")
+    if is_offer_owner_of(actor, handoff):
+        raise four_eyes_refusal(doing=gettext("return"))
     if not can_decide(actor, handoff):
         raise PermissionDenied("This handoff is assigned to another PM.")
     handoff.status = HandoffStatus.RETURNED
@@ -380,8 +410,8 @@ def handoff_resubmit(*, handoff: Handoff, actor: Any) -> Handoff:
 def handoff_reassign(*, handoff: Handoff, actor: Any, pm: Any) -> Handoff:
     """A manager hands a pending or returned handoff to another PM."""
     _require_role(actor, Role.MANAGER, "reassign a handoff")
-    new_pm = validate_pm(pm)
     handoff = _lock(handoff)
+    new_pm = validate_pm(pm, not_user_id=handoff.offer.owner_id)
     if handoff.status not in (HandoffStatus.PENDING, HandoffStatus.RETURNED):
         raise TransitionNotAllowed(
             f"This handoff is {handoff.get_status_display().lower()}; "
@@ -391,9 +421,14 @@ def handoff_reassign(*, handoff: Handoff, actor: Any, pm: Any) -> Handoff:
         return handoff
     old_pm = handoff.pm
     handoff.pm = new_pm
+    # A new PM gets a new SLA period: the clock, the reminder and the escalation start over.
+    # (The SLA notifications are keyed by ``pending_since``: without moving it, the managers'
+    # escalation of the new period would collide with the old one's and be dropped.)
+    if handoff.status == HandoffStatus.PENDING:
+        handoff.pending_since = timezone.now()
     handoff.reminded_at = None
     handoff.escalated_at = None
-    handoff.save(update_fields=["pm", "reminded_at", "escalated_at"])
+    handoff.save(update_fields=["pm", "pending_since", "reminded_at", "escalated_at"])
     log_activity(actor=actor, verb="reassigned", target=handoff, changes={"pm": (old_pm, new_pm)})
     notify(
         event=Event.HANDOFF_REASSIGNED,

@@ -39,7 +39,7 @@ def review_request(*, offer: Offer, actor: Any, reviewer: User | None) -> Feasib
     ensure_transition(offer, OfferStatus.REVIEW, doing="sent for review")
     if reviewer is None or not reviewer.is_active or not reviewer.is_pm:
         raise ValidationError({"reviewer": "Choose a project manager (a user with the pm role)."})
-    if reviewer.pk == actor.pk:
+    if reviewer.pk in (actor.pk, offer.owner_id):  # four eyes (SPEC §7.2), whatever roles they hold
         raise ValidationError({"reviewer": "Ask another project manager: nobody reviews their own offer."})
     try:
         with transaction.atomic():

@@ -16,10 +16,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.activity import activity_for
 from core.errors import DomainError
+from core.forms import PersonPickerField
 from core.modals import render_modal
 from core.pagecache import render_page
 from handoff.handoff_selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
@@ -41,9 +43,13 @@ PAGE_SIZE = 25
 
 
 # --- Forms -------------------------------------------------------------------------------------
-class PmChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.full_name
+class PmChoiceField(PersonPickerField):
+    pass
+
+
+OWNER_NOT_PM = gettext_lazy(
+    "Choose another project manager: the person who sold the offer cannot also take it over (four eyes)."
+)
 
 
 class WinForm(forms.Form):
@@ -54,6 +60,11 @@ class WinForm(forms.Form):
         empty_label="The reviewing PM (default)",
         help_text="Who takes the project over. Leave the default to hand it to the PM who reviewed the offer.",
     )
+
+    def __init__(self, *args: Any, offer: Offer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Four eyes (SPEC §7.2): the offer's owner is never offered as its PM, whatever roles they hold.
+        self.fields["pm"].leave_out(offer.owner_id, OWNER_NOT_PM)
 
 
 class ReturnForm(forms.Form):
@@ -67,6 +78,10 @@ class ReturnForm(forms.Form):
 
 class ReassignForm(forms.Form):
     pm = PmChoiceField(queryset=pm_choices(), label="New project manager", empty_label=None)
+
+    def __init__(self, *args: Any, handoff: Handoff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pm"].leave_out(handoff.offer.owner_id, OWNER_NOT_PM)
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -193,11 +208,11 @@ def offer_win_view(request: HttpRequest, pk: int) -> HttpResponse:
         return render_modal(
             request,
             template,
-            {"offer": offer, "form": WinForm()},
+            {"offer": offer, "form": WinForm(offer=offer)},
             title="Mark as won",
             crumbs=[("Offers", reverse("handoff:offer_list")), (offer.title, back)],
         )
-    form = WinForm(request.POST)
+    form = WinForm(request.POST, offer=offer)
     context = {"offer": offer, "form": form}
     if form.is_valid():
         try:
@@ -298,11 +313,11 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
         return render_modal(
             request,
             template,
-            {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id})},
+            {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id}, handoff=handoff)},
             title="Reassign",
             crumbs=_crumbs(handoff),
         )
-    form = ReassignForm(request.POST)
+    form = ReassignForm(request.POST, handoff=handoff)
     context = {"handoff": handoff, "form": form}
     if form.is_valid():
         try:
@@ -315,5 +330,5 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
             return _done(request, back, f"Reassigned to {form.cleaned_data['pm'].full_name}.")
     if request.htmx:
         return render(request, template, context)
-    messages.error(request, "Choose a project manager.")
+    messages.error(request, "; ".join(error for errors in form.errors.values() for error in errors))
     return redirect(back)

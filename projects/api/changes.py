@@ -35,8 +35,9 @@ BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`")
 FORBIDDEN = OpenApiResponse(description="Not the project's PM or sales liaison (raising: or a manager)")
 CONFLICT = OpenApiResponse(
     DomainErrorSerializer,
-    description="Already decided (`illegal_transition`), signed twice (`already_signed`), or the budget or end "
-    "date would become impossible",
+    description="Already decided (`illegal_transition`), already signed in that capacity (`already_signed`), "
+    "the second signature from the person who gave the first (`four_eyes`), or the budget or end date would "
+    "become impossible",
 )
 
 

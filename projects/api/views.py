@@ -79,7 +79,16 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         project = project_update(project=project, actor=request.user, data=data, version=body.validated_data["version"])
         return Response(ProjectSerializer(project).data)
 
-    @extend_schema(request=ProjectReassignSerializer, responses={200: ProjectSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=ProjectReassignSerializer,
+        responses={
+            200: ProjectSerializer,
+            400: OpenApiResponse(
+                description="`{pm: [...]}`: not an active project manager, or the project's sales liaison (four eyes)"
+            ),
+            409: CONFLICT,
+        },
+    )
     @action(detail=True, methods=["post"])
     def reassign(self, request: Request, pk: int | None = None) -> Response:
         project = self.get_object()

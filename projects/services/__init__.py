@@ -118,8 +118,9 @@ def project_reassign(*, project: Project, actor: Any, pm: Any) -> Project:
     """A manager gives the project to another PM."""
     if not can_reassign_project(actor):
         raise PermissionDenied("Only a manager can reassign a project.")
-    new_pm = validate_pm(pm)
     project = Project.objects.select_for_update().get(pk=project.pk)
+    # Four eyes (SPEC §7.2): the PM is never the project's own sales liaison.
+    new_pm = validate_pm(pm, not_user_id=project.sales_liaison_id)
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             f"This project is {project.get_status_display().lower()}; only an open project can be reassigned."

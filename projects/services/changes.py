@@ -19,9 +19,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.activity import log_activity
-from core.errors import DomainError, TransitionNotAllowed
+from core.errors import DomainError, FourEyes, TransitionNotAllowed
 from core.versioning import bump_version
 from notifications.events import Event
 from notifications.services import notify
@@ -264,9 +265,13 @@ def change_request_approve(*, change_request: ChangeRequest | int, actor: Any, c
     approvals = list(change_request.approvals.select_related("user"))
     for approval in approvals:
         if approval.user_id == actor.pk:
-            raise DomainError(
-                f"You already signed this change request on {timezone.localtime(approval.created_at):%d %b %Y}.",
-                code="already_signed",
+            # Four eyes (SPEC §7.2): the second signature comes from another person, whatever their roles.
+            raise FourEyes(
+                gettext(
+                    "You already signed this change request on %(date)s; the other signature must come "
+                    "from someone else (four eyes)."
+                )
+                % {"date": f"{timezone.localtime(approval.created_at):%d %b %Y}"}
             )
         if approval.capacity == capacity:
             raise DomainError(

@@ -258,11 +258,11 @@ def project_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
         return render_modal(
             request,
             template,
-            {"project": project, "form": ProjectReassignForm(initial={"pm": project.pm_id})},
+            {"project": project, "form": ProjectReassignForm(initial={"pm": project.pm_id}, project=project)},
             title="Reassign",
             crumbs=_crumbs(project),
         )
-    form = ProjectReassignForm(request.POST)
+    form = ProjectReassignForm(request.POST, project=project)
     context: dict[str, Any] = {"project": project, "form": form}
     if form.is_valid():
         try:

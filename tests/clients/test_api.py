@@ -104,19 +104,47 @@ def test_a_rep_creates_a_client_and_owns_it(api_as, rep):
     assert ClientBrief.objects.filter(client_id=body["id"]).exists()
 
 
-def test_a_manager_creates_a_client_for_a_rep(api_as, manager, rep):
+def test_a_manager_cannot_create_a_client(api_as, manager, rep):
+    # SPEC §2: a manager "cannot act as a rep without holding that role"; creating clients is for sales.
     response = api_as(manager).post(CLIENTS, {"name": "Nordwind", "account_owner": rep.pk}, format="json")
 
-    assert response.status_code == 201
-    assert response.json()["account_owner"] == rep.pk
-
-
-def test_a_manager_must_name_the_account_owner(api_as, manager):
-    response = api_as(manager).post(CLIENTS, {"name": "Nordwind"}, format="json")
-
-    assert response.status_code == 400
-    assert "account_owner" in response.json()
+    assert response.status_code == 403
     assert not Client.objects.exists()
+
+
+def test_a_manager_reassigns_the_account_owner_and_changes_the_status(api_as, manager, rep, other_rep):
+    client = ClientFactory(account_owner=rep)
+
+    response = api_as(manager).patch(
+        f"{CLIENTS}{client.pk}/", {"account_owner": other_rep.pk, "status": "active"}, format="json"
+    )
+
+    assert response.status_code == 200
+    client.refresh_from_db()
+    assert (client.account_owner, client.status) == (other_rep, "active")
+
+
+def test_a_manager_cannot_rename_a_client(api_as, manager, rep):
+    client = ClientFactory(account_owner=rep, name="Nordwind")
+
+    response = api_as(manager).patch(f"{CLIENTS}{client.pk}/", {"name": "Südwind", "status": "active"}, format="json")
+
+    assert response.status_code == 403
+    client.refresh_from_db()
+    assert (client.name, client.status) == ("Nordwind", "prospect")
+
+
+def test_a_manager_cannot_add_a_contact_or_edit_the_brief(api_as, manager, rep):
+    client = ClientFactory(account_owner=rep)
+    api = api_as(manager)
+
+    contact = api.post("/api/v1/contacts/", {"client": client.pk, "name": "Dana"}, format="json")
+    brief = api.put(f"{CLIENTS}{client.pk}/brief/", {"background": "Manager text", "version": 1}, format="json")
+
+    assert (contact.status_code, brief.status_code) == (403, 403)
+    assert not client.contacts.exists()
+    client.brief.refresh_from_db()
+    assert (client.brief.background, client.brief.version) == ("", 1)
 
 
 def test_it_refuses_a_duplicate_name_in_another_case(api_as, rep):

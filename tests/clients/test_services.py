@@ -19,7 +19,7 @@ from core.errors import StaleVersion
 from core.models import Activity
 from handoff.models import ReviewStatus
 from tests.clients.factories import client_with_chart, make_reviewer
-from tests.factories import ClientFactory, ContactFactory
+from tests.factories import ClientFactory, ContactFactory, UserFactory
 from tests.projects.factories import accepted_project
 
 pytestmark = pytest.mark.django_db
@@ -42,19 +42,32 @@ def test_it_creates_a_client_with_its_empty_brief_owned_by_the_creating_rep(rep)
     assert Activity.objects.filter(verb="client_created", target_id=client.pk).exists()
 
 
-def test_it_lets_a_manager_create_a_client_for_a_rep(manager, rep):
-    client = client_create(actor=manager, name="Helix Pharma", account_owner=rep)
+def test_it_refuses_a_client_created_by_a_manager(manager, rep):
+    # SPEC §2: managers reassign account owners and change client status; creating clients is for sales.
+    with pytest.raises(PermissionDenied):
+        client_create(actor=manager, name="Helix Pharma", account_owner=rep)
 
-    assert client.account_owner == rep
-
-
-def test_it_refuses_a_client_without_a_sales_owner_when_a_manager_creates_it(manager):
-    with pytest.raises(ValidationError) as raised:
-        client_create(actor=manager, name="Helix Pharma")
-
-    assert "account_owner" in raised.value.message_dict
     assert not Client.objects.exists()
     assert not ClientBrief.objects.exists()
+
+
+def test_it_lets_a_manager_who_is_also_a_rep_create_a_client(rep):
+    boss = UserFactory(username="sales_manager", roles=["sales", "manager"])
+
+    client = client_create(actor=boss, name="Helix Pharma")
+
+    assert client.account_owner == boss
+
+
+def test_it_lets_a_manager_change_only_the_account_owner_and_status(manager, rep, other_rep):
+    client = ClientFactory(account_owner=rep, name="Helix Pharma")
+
+    client_update(actor=manager, client=client, account_owner=other_rep, status="active", name="Helix Pharma")
+    with pytest.raises(PermissionDenied):
+        client_update(actor=manager, client=client, name="Helix Biotech", status="former")
+
+    client.refresh_from_db()
+    assert (client.name, client.account_owner, client.status) == ("Helix Pharma", other_rep, "active")
 
 
 def test_it_refuses_an_account_owner_without_the_sales_role(rep, pm):
@@ -414,12 +427,28 @@ def test_it_lets_a_rep_not_entitled_edit_the_rest_of_the_brief(rep, other_rep):
     assert (brief.goals, brief.confidential_notes) == ("Go live in spring.", "Budget up to 480k.")
 
 
-def test_it_lets_a_manager_change_the_confidential_notes(rep, manager):
+def test_it_refuses_a_brief_edit_by_a_manager(rep, manager):
     client = ClientFactory(account_owner=rep)
 
-    brief = brief_update(actor=manager, client=client, version=1, confidential_notes="Talking to a competitor.")
+    with pytest.raises(PermissionDenied):
+        brief_update(actor=manager, client=client, version=1, confidential_notes="Talking to a competitor.")
 
-    assert brief.confidential_notes == "Talking to a competitor."
+    client.brief.refresh_from_db()
+    assert (client.brief.confidential_notes, client.brief.version) == ("", 1)
+
+
+def test_it_refuses_contacts_from_a_manager(rep, manager):
+    client = ClientFactory(account_owner=rep)
+    contact = ContactFactory(client=client, name="Dana")
+
+    with pytest.raises(PermissionDenied):
+        contact_create(actor=manager, client=client, name="Eve")
+    with pytest.raises(PermissionDenied):
+        contact_update(actor=manager, contact=contact, name="Dana D.")
+    with pytest.raises(PermissionDenied):
+        contact_delete(actor=manager, contact=contact)
+
+    assert list(client.contacts.values_list("name", flat=True)) == ["Dana"]
 
 
 def test_it_never_writes_the_confidential_text_into_the_activity_log(rep):

@@ -329,18 +329,36 @@ def test_the_create_form_refuses_bad_input(client_as, rep, field, value, message
     assert not Client.objects.exists()
 
 
-def test_a_manager_must_choose_the_account_owner(client_as, manager, rep):
+def test_a_manager_cannot_create_clients_contacts_or_briefs(client_as, manager, rep):
+    client = ClientFactory(account_owner=rep)
     browser = client_as(manager)
 
-    refused = browser.post(reverse("clients:create"), {"name": "Nordwind", "status": "prospect"})
-    accepted = browser.post(
+    create = browser.post(
         reverse("clients:create"), {"name": "Nordwind", "status": "prospect", "account_owner": rep.pk}
     )
+    contact = browser.post(reverse("clients:contact_create", args=[client.pk]), {"name": "Eve", "buying_role": "other"})
+    brief = browser.post(reverse("clients:brief_edit", args=[client.pk]), {"background": "x", "version": 1})
 
-    assert refused.status_code == 200
-    assert "field--error" in refused.content.decode()
-    assert accepted.status_code == 302
-    assert Client.objects.get().account_owner == rep
+    assert (create.status_code, contact.status_code, brief.status_code) == (403, 403, 403)
+    assert list(Client.objects.all()) == [client]
+    assert not client.contacts.exists()
+
+
+def test_a_manager_changes_the_account_owner_and_status_on_the_edit_page(client_as, manager, rep, other_rep):
+    client = ClientFactory(account_owner=rep, name="Nordwind")
+    browser = client_as(manager)
+
+    page = browser.get(reverse("clients:edit", args=[client.pk]))
+    # A crafted request cannot rename it either: the name field is disabled for a manager.
+    response = browser.post(
+        reverse("clients:edit", args=[client.pk]),
+        {"name": "Südwind", "account_owner": other_rep.pk, "status": "active"},
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert (client.name, client.account_owner, client.status) == ("Nordwind", other_rep, "active")
 
 
 def test_another_rep_edits_the_name_but_not_the_status(client_as, rep, other_rep):

@@ -205,6 +205,55 @@ def test_it_does_not_send_a_skipped_email(offer, rep, pm):
     assert mail.outbox == []
 
 
+def test_it_skips_an_email_turned_off_after_it_was_recorded(offer, rep, pm):
+    notify_about_offer(offer, recipients=[pm], actor=rep)
+    email = email_row(pm)
+    assert email.status == DeliveryStatus.PENDING
+    services.notification_preferences_set(user=pm, email_enabled={Event.REVIEW_REQUESTED: False})
+
+    assert deliver_email.delay(email.pk).get() == "skipped"
+
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert (email.status, email.sent_at) == (DeliveryStatus.SKIPPED, None)
+    assert email.last_error == "turned off in the recipient's preferences"
+
+
+def test_it_skips_an_email_whose_recipient_was_deactivated_meanwhile(offer, rep, pm):
+    notify_about_offer(offer, recipients=[pm], actor=rep)
+    pm.is_active = False
+    pm.save()
+
+    assert deliver_email.delay(email_row(pm).pk).get() == "skipped"
+
+    assert mail.outbox == []
+    assert email_row(pm).status == DeliveryStatus.SKIPPED
+
+
+def test_it_gives_the_email_a_message_id_derived_from_the_notification(offer, rep, pm, settings):
+    settings.EMAIL_MESSAGE_ID_DOMAIN = "portal.example.com"
+    notify_about_offer(offer, recipients=[pm], actor=rep)
+    email = email_row(pm)
+
+    deliver_email.delay(email.pk).get()
+
+    expected = f"<notification-{email.pk}-email@portal.example.com>"
+    assert mail.outbox[0].message()["Message-ID"] == expected
+
+
+def test_a_resend_after_a_crash_is_the_same_message(offer, rep, pm):
+    notify_about_offer(offer, recipients=[pm], actor=rep)
+    email = email_row(pm)
+    deliver_email.delay(email.pk).get()
+    # The worker died between the SMTP send and the "sent" update: the sweep puts the row back.
+    Notification.objects.filter(pk=email.pk).update(status=DeliveryStatus.PENDING, sent_at=None)
+
+    deliver_email.delay(email.pk).get()
+
+    first, second = (message.message()["Message-ID"] for message in mail.outbox)
+    assert first == second == services.email_message_id(email)
+
+
 def test_it_returns_quietly_when_the_notification_is_gone():
     assert deliver_email.delay(987654).get() == "skipped"
     assert mail.outbox == []

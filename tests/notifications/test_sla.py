@@ -154,3 +154,41 @@ def test_it_is_scheduled_by_beat(settings):
 
     assert schedule["notifications.handoff_sla_sweep"] == 15 * 60
     assert schedule["notifications.sweep_undelivered"] == 60
+
+
+def test_a_reassignment_starts_a_new_sla_period_and_its_escalation_reaches_the_managers(
+    handoff, pm, other_pm, manager, monkeypatch
+):
+    from core.activity import activity_for
+    from handoff.services.handoffs import handoff_reassign
+
+    handoff_sla_sweep(now=TUESDAY_10)
+    handoff_sla_sweep(now=THURSDAY_10)
+    thursday_11 = at(13, 11)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: thursday_11)
+    handoff_reassign(handoff=handoff, actor=manager, pm=other_pm)
+    monkeypatch.undo()
+
+    handoff.refresh_from_db()
+    assert handoff.pending_since == thursday_11
+    # Two working days for the new PM (the weekend does not count), then a further two for the managers.
+    assert handoff_sla_sweep(now=at(17, 10, 59))["reminded"] == []
+    assert handoff_sla_sweep(now=at(17, 11))["reminded"] == [handoff.pk]
+    assert handoff_sla_sweep(now=at(19, 11))["escalated"] == [handoff.pk]
+
+    assert received(other_pm, Event.HANDOFF_SLA_REMINDER) == 1
+    assert received(manager, Event.HANDOFF_SLA_ESCALATION) == 2
+    # The log says "escalated" exactly as often as the managers were told.
+    assert [entry.verb for entry in activity_for(handoff)].count("sla_escalated") == 2
+
+
+def test_it_never_reminds_the_offers_owner_of_an_unassigned_handoff(pm):
+    from tests.factories import UserFactory
+
+    seller = UserFactory(username="seller_pm", roles=["sales", "pm"])
+    make_handoff(rep=seller, pm=None, pending_since=FRIDAY_10)
+
+    handoff_sla_sweep(now=TUESDAY_10)
+
+    assert received(pm, Event.HANDOFF_SLA_REMINDER) == 1
+    assert received(seller, Event.HANDOFF_SLA_REMINDER) == 0

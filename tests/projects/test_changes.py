@@ -160,7 +160,7 @@ def test_it_refuses_a_second_approval_by_the_same_person(project, pm):
     with pytest.raises(DomainError) as raised_error:
         change_request_approve(change_request=change, actor=pm)
 
-    assert raised_error.value.code == "already_signed"
+    assert raised_error.value.code == "four_eyes"
     assert ChangeRequestApproval.objects.filter(change_request=change).count() == 1
     change.refresh_from_db()
     assert change.status == "proposed"
@@ -524,7 +524,7 @@ def test_the_api_answers_409_to_a_second_signature(api_as, project, pm):
     response = api_as(pm).post(url, {}, format="json")
 
     assert response.status_code == 409
-    assert response.json()["code"] == "already_signed"
+    assert response.json()["code"] == "four_eyes"
 
 
 def test_the_api_answers_400_with_field_errors(api_as, project, pm):

@@ -1,4 +1,5 @@
-"""Client pages: sales reps and managers write clients, contacts and briefs; everyone signed in reads."""
+"""Client pages: sales reps write clients, contacts and briefs; managers change only a client's account owner
+and status (SPEC §2); everyone signed in reads."""
 
 from clients.models import ClientBrief
 from tests.quality.matrix.base import row
@@ -19,7 +20,9 @@ def _contact(world):
 
 
 READ = "login 200 200 200 200 200"
-WRITE = "login W W 403 403 W"
+WRITE = "login W W 403 403 403"
+# Sales reps write; a manager only reaches the edit page (account owner and status).
+WRITER_PAGE = "login 200 200 403 403 403"
 
 ROWS = [
     row("GET", "clients:list", expect=READ),
@@ -27,14 +30,14 @@ ROWS = [
     row("GET", "clients:detail", "client", expect=READ),
     row("GET", "clients:client_detail", "other_client", expect=READ),
     row("GET", "clients:detail", 999999, expect="login 404 404 404 404 404", note="no such client"),
-    row("GET", "clients:create", expect="login 200 200 403 403 200"),
-    # A rep's new client is their own; a manager names the account owner.
+    row("GET", "clients:create", expect=WRITER_PAGE),
+    # A rep's new client is their own; a manager creates none (SPEC §2).
     row(
         "POST",
         "clients:create",
         data={"name": "Matrix New Client", "industry": "Retail", "status": "prospect"},
-        expect="login W W 403 403 200",
-        note="no owner named: the manager gets the form back",
+        expect=WRITE,
+        note="no owner named",
     ),
     row(
         "POST",
@@ -54,12 +57,28 @@ ROWS = [
             "status": "prospect",
             "account_owner": w.users["rep"].pk,
         },
-        expect=WRITE,
+        # The manager's form has name and industry disabled: nothing they may change changed.
+        expect="login W W 403 403 302",
+    ),
+    row(
+        "POST",
+        "clients:edit",
+        "client",
+        data=lambda w: {
+            "name": "Matrix Manufacturing",
+            "industry": "Manufacturing",
+            "website": "https://example.com",
+            "status": "active",
+            "account_owner": w.users["rep"].pk,
+        },
+        # The other rep's form has the status disabled: nothing changed.
+        expect="login W 302 403 403 W",
+        note="status: the account owner or a manager",
     ),
     row("GET", "clients:brief", "client", expect="login 302 302 302 302 302", note="the page's #brief"),
-    row("GET", "clients:brief_edit", "client", expect="login 200 200 403 403 200"),
+    row("GET", "clients:brief_edit", "client", expect=WRITER_PAGE),
     row("POST", "clients:brief_edit", "client", data=_brief, expect=WRITE),
-    row("GET", "clients:contact_create", "client", expect="login 200 200 403 403 200"),
+    row("GET", "clients:contact_create", "client", expect=WRITER_PAGE),
     row(
         "POST",
         "clients:contact_create",
@@ -67,7 +86,7 @@ ROWS = [
         data={"name": "Nina New", "buying_role": "user"},
         expect=WRITE,
     ),
-    row("GET", "clients:contact_edit", "client", "contact", expect="login 200 200 403 403 200"),
+    row("GET", "clients:contact_edit", "client", "contact", expect=WRITER_PAGE),
     row("POST", "clients:contact_edit", "client", "contact", data=_contact, expect=WRITE),
     row(
         "GET",
@@ -77,7 +96,7 @@ ROWS = [
         expect="login 404 404 404 404 404",
         note="a contact of another client",
     ),
-    row("GET", "clients:contact_delete", "client", "contact", expect="login 200 200 403 403 200"),
+    row("GET", "clients:contact_delete", "client", "contact", expect=WRITER_PAGE),
     row("POST", "clients:contact_delete", "client", "contact", expect=WRITE),
     row(
         "POST",
