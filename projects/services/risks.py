@@ -26,6 +26,7 @@ from projects.services import CLOSED_STATUSES, can_edit_project
 TITLE_MAX, MITIGATION_MAX, REASON_MAX = 200, 5000, 2000
 SCORE_MIN, SCORE_MAX = 1, 5
 SCORES = ("probability", "impact")
+OWNER_ID_MAX = 2**63 - 1  # ids are 64-bit; a larger number cannot be compared with the column
 EDIT_FIELDS = ("probability", "impact", "mitigation", "owner")
 
 
@@ -87,7 +88,7 @@ def _clean_owner(value: Any) -> User | None:
     if value in (None, ""):
         return None
     owner_id = getattr(value, "pk", value)
-    if isinstance(owner_id, bool) or not str(owner_id).isdigit():
+    if isinstance(owner_id, bool) or not str(owner_id).isdigit() or int(owner_id) > OWNER_ID_MAX:
         raise ValidationError(_("Choose an active user as the risk's owner."))
     owner = User.objects.filter(pk=int(owner_id), is_active=True).first()
     if owner is None:
