@@ -468,3 +468,23 @@ def test_the_page_refuses_others_and_changes_nothing(client_as, request, persona
 
     assert answers == [403, 403, 403, 403]
     assert (state(risk), ProjectRisk.objects.count()) == (before, count)
+
+
+# --- The migration's data step -------------------------------------------------------------------------------------
+def test_the_migration_fills_the_sold_scores_from_the_snapshot(project, risk):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("projects.migrations.0004_project_risks_alive")
+    ProjectRisk.objects.filter(project=project).update(sold_probability=None, sold_impact=None)
+    ProjectRisk.objects.filter(pk=risk.pk).update(probability=1, source=None)  # changed in the admin, source gone
+    unsold = ProjectRisk.objects.create(project=project, title="Typed into the admin", probability=2, impact=5)
+
+    migration.fill_sold_scores(apps, None)
+
+    risk.refresh_from_db()
+    unsold.refresh_from_db()
+    assert (risk.sold_probability, risk.sold_impact, risk.probability) == (3, 4, 1)  # matched by title
+    assert project.risks.get(title="Key user on parental leave").sold_score == 4  # matched by source
+    assert (unsold.sold_probability, unsold.sold_impact) == (2, 5)  # not in the snapshot: as it stands
