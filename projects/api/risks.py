@@ -25,6 +25,7 @@ from core.api.serializers import DomainErrorSerializer
 from handoff.models import RiskCategory
 from projects.models import Project, ProjectRisk, RiskStatus
 from projects.selectors import projects_visible_to
+from projects.services import can_edit_project
 from projects.services import risks as risk_services
 
 BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`, e.g. a score outside 1 to 5")
@@ -148,7 +149,7 @@ def _project_in_payload(request: Request) -> Project | None:
 
 
 def _ensure_pm(user: Any, project: Project) -> None:
-    if not risk_services.can_edit_project(user, project):
+    if not can_edit_project(user, project):
         raise PermissionDenied(_("Only the project's PM can manage its risks."))
 
 

@@ -18,6 +18,7 @@ from core.errors import DomainError
 from handoff.forms import add_service_errors
 from projects.forms import RISK_LEVELS, ProjectRiskAddForm, ProjectRiskEditForm
 from projects.models import Project, ProjectRisk, RiskStatus
+from projects.services import can_edit_project
 from projects.services import risks as risk_services
 from projects.views.changes import close_modal, is_fragment, load_project, modal_form, render_section
 
@@ -49,7 +50,7 @@ def _risk(pk: int) -> ProjectRisk:
 
 
 def _refuse_unless_pm(request: HttpRequest, project: Project) -> None:
-    if not risk_services.can_edit_project(request.user, project):
+    if not can_edit_project(request.user, project):
         raise PermissionDenied(_("Only the project's PM can manage its risks."))
 
 
