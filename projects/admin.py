@@ -30,7 +30,9 @@ class ProjectCommitmentInline(admin.TabularInline):
 class ProjectRiskInline(admin.TabularInline):
     model = ProjectRisk
     extra = 0
-    fields = ["title", "category", "probability", "impact", "status", "owner"]
+    fields = ["title", "category", "probability", "impact", "sold_probability", "sold_impact", "status", "owner"]
+    # What was sold is history; the PM moves the status (with its reason) through projects.services.risks.
+    readonly_fields = ["sold_probability", "sold_impact", "status"]
     autocomplete_fields = ["owner"]
 
 

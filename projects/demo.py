@@ -220,9 +220,71 @@ def seed(stdout=None) -> None:
     if stdout is not None:
         stdout.write(f"Handoffs and projects: {created} demo offers handed off ({len(DEMOS) - created} already there).")
     seed_changes_and_deliverables(stdout=stdout)
+    seed_project_risks(stdout=stdout)
     seed_issues(users, stdout)
     seed_pulses_and_meetings(users, stdout)
     seed_follow_ups_and_lessons(users, stdout)
+
+
+# --- Project risks (SPEC §7.3) -------------------------------------------------------------------
+def seed_project_risks(stdout=None) -> None:
+    """Risks that lived after the sale: on the ERP project the legacy-interface risk was re-scored down and
+    mitigated, the key-user risk occurred, and a new risk was found; on the data platform one was closed.
+
+    Idempotent: a project whose PM already touched its risks (one is no longer open, or one was added) is left
+    alone.
+    """
+    from projects.models import Project, RiskStatus
+    from projects.services.risks import project_risk_add, project_risk_set_status, project_risk_update
+
+    changed = 0
+    for name in ("ERP migration phase 1", "Data platform foundation"):
+        project = Project.objects.filter(name=name).select_related("pm").first()
+        if project is None or project.status in ("completed", "cancelled"):
+            continue
+        if (
+            project.risks.exclude(status=RiskStatus.OPEN).exists()
+            or project.risks.filter(created_by__isnull=False).exists()
+        ):
+            continue
+        pm = project.pm
+        risks = {risk.title: risk for risk in project.risks.all()}
+        legacy = risks.get("Legacy interfaces are undocumented")
+        key_user = risks.get("Key user availability during the summer")
+        if name == "ERP migration phase 1":
+            if legacy is not None:
+                project_risk_update(
+                    risk=legacy,
+                    actor=pm,
+                    data={"probability": 2, "mitigation": "Interface workshop held; 9 of 11 interfaces documented."},
+                )
+                project_risk_set_status(
+                    risk=legacy, actor=pm, status=RiskStatus.MITIGATED, reason="The workshop covered the main ones."
+                )
+            if key_user is not None:
+                project_risk_set_status(
+                    risk=key_user,
+                    actor=pm,
+                    status=RiskStatus.OCCURRED,
+                    reason="Two key users are away in August; the tests moved to September.",
+                )
+            project_risk_add(
+                project=project,
+                actor=pm,
+                title="Night-shift staff cannot attend the training",
+                category="resource",
+                probability=3,
+                impact=3,
+                mitigation="An extra training day (change request).",
+                owner=pm,
+            )
+        elif key_user is not None:
+            project_risk_set_status(
+                risk=key_user, actor=pm, status=RiskStatus.CLOSED, reason="The project is on hold over the summer."
+            )
+        changed += 1
+    if stdout is not None:
+        stdout.write(f"Project risks: {changed} demo projects with risks that moved since the sale.")
 
 
 # --- Client issues -------------------------------------------------------------------------------

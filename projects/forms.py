@@ -4,12 +4,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
 from clients.models import Contact
 from core.forms import PersonPickerField
+from handoff.models import RiskCategory
 from projects.models import ProjectHealth, ProjectStatus
 from projects.services import EFFORT_MAX, allowed_statuses
 
@@ -53,7 +54,7 @@ class ProjectReassignForm(forms.Form):
             # Four eyes (SPEC §7.2): the project's sales liaison is never offered as its PM.
             self.fields["pm"].leave_out(
                 project.sales_liaison_id,
-                gettext_lazy(
+                _(
                     "Choose another project manager: the project's sales liaison cannot also be its PM (four eyes)."
                 ),
             )
@@ -82,3 +83,48 @@ class KickoffForm(forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contacts"].queryset = Contact.objects.filter(client_id=project.client_id).order_by("name")
+
+
+# --- Project risks (SPEC §7.3) ------------------------------------------------------------------
+RISK_LEVELS = [(level, str(level)) for level in range(1, 6)]
+
+
+class ProjectRiskEditForm(forms.Form):
+    """The PM's edit of a project risk: re-score, mitigation, owner (the status has its own inline form)."""
+
+    probability = forms.TypedChoiceField(
+        label=_("Probability"), choices=RISK_LEVELS, coerce=int, help_text=_("1 (rare) to 5 (almost certain)")
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=RISK_LEVELS, coerce=int, help_text=_("1 (minor) to 5 (severe)")
+    )
+    mitigation = forms.CharField(
+        label=_("Mitigation"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = PersonChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+        required=False,
+        empty_label=_("Nobody yet"),
+    )
+
+
+class ProjectRiskAddForm(forms.Form):
+    """A risk found after the sale. Its owner is the PM who adds it (changed in the edit), so the project page
+    needs no list of people."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=RiskCategory.choices, initial=RiskCategory.OTHER)
+    probability = forms.TypedChoiceField(
+        label=_("Probability"),
+        choices=RISK_LEVELS,
+        coerce=int,
+        initial=3,
+        help_text=_("1 (rare) to 5 (almost certain)"),
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=RISK_LEVELS, coerce=int, initial=3, help_text=_("1 (minor) to 5 (severe)")
+    )
+    mitigation = forms.CharField(
+        label=_("Mitigation"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -119,22 +119,48 @@ class ProjectCommitment(models.Model):
 
 class RiskStatus(models.TextChoices):
     OPEN = "open", "Open"
+    MITIGATED = "mitigated", "Mitigated"
+    OCCURRED = "occurred", "Occurred"
     CLOSED = "closed", "Closed"
 
 
+# SPEC §7.3: open → mitigated | occurred | closed. A mitigation can fail (mitigated → open or occurred);
+# an occurred risk is dealt with and closed; closed is final.
+RISK_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RiskStatus.OPEN: (RiskStatus.MITIGATED, RiskStatus.OCCURRED, RiskStatus.CLOSED),
+    RiskStatus.MITIGATED: (RiskStatus.OPEN, RiskStatus.OCCURRED, RiskStatus.CLOSED),
+    RiskStatus.OCCURRED: (RiskStatus.CLOSED,),
+    RiskStatus.CLOSED: (),
+}
+
+
 class ProjectRisk(models.Model):
+    """A risk of the project: copied from what was sold at the handoff, or added by the PM since (SPEC §7.3)."""
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks")
     source = models.ForeignKey("handoff.Risk", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=16, choices=RiskCategory.choices, default=RiskCategory.OTHER)
     probability = models.PositiveSmallIntegerField(validators=RISK_LEVEL_VALIDATORS)
     impact = models.PositiveSmallIntegerField(validators=RISK_LEVEL_VALIDATORS)
+    # What was sold (the snapshot's scores, copied at the accept); empty for a risk added on the project.
+    sold_probability = models.PositiveSmallIntegerField(null=True, blank=True, validators=RISK_LEVEL_VALIDATORS)
+    sold_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=RISK_LEVEL_VALIDATORS)
     mitigation = models.TextField(max_length=5000, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=16, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    closed_reason = models.TextField(max_length=2000, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-id"]
@@ -143,14 +169,39 @@ class ProjectRisk(models.Model):
                 condition=Q(probability__gte=1, probability__lte=5), name="project_risk_probability_range"
             ),
             models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="project_risk_impact_range"),
+            models.CheckConstraint(
+                condition=Q(sold_probability__isnull=True) | Q(sold_probability__gte=1, sold_probability__lte=5),
+                name="project_risk_sold_probability_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sold_impact__isnull=True) | Q(sold_impact__gte=1, sold_impact__lte=5),
+                name="project_risk_sold_impact_range",
+            ),
+            models.CheckConstraint(condition=Q(status__in=RiskStatus.values), name="project_risk_status_valid"),
+            # Closing needs a reason (SPEC §7.3).
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(closed_reason=""), name="project_risk_closed_has_reason"
+            ),
         ]
+        indexes = [models.Index(fields=["project", "status"], name="project_risk_project_idx")]
 
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id]) + f"#project-risk-{self.pk}"
+
     @property
     def score(self) -> int:
         return self.probability * self.impact
+
+    @property
+    def was_sold(self) -> bool:
+        return self.sold_probability is not None and self.sold_impact is not None
+
+    @property
+    def sold_score(self) -> int | None:
+        return self.sold_probability * self.sold_impact if self.was_sold else None
 
 
 class DeliverableStatus(models.TextChoices):

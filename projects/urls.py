@@ -8,6 +8,7 @@ from projects.views import issues as issue_views
 from projects.views import lessons as lesson_views
 from projects.views import meetings as meeting_views
 from projects.views import pulses as pulse_views
+from projects.views import risks as risk_views
 
 app_name = "projects"
 
@@ -40,6 +41,11 @@ urlpatterns: list = [
     path("deliverables/<int:pk>/submit/", deliverable_views.deliverable_submit_view, name="deliverable_submit"),
     path("deliverables/<int:pk>/decide/", deliverable_views.deliverable_decide_view, name="deliverable_decide"),
     path("commitments/<int:pk>/status/", deliverable_views.commitment_status_view, name="commitment_status"),
+    # Project risks stay alive (SPEC §7.3).
+    path("<int:pk>/risks/", risk_views.risk_add_view, name="risk_add"),
+    path("risks/<int:pk>/score/", risk_views.risk_rescore_view, name="risk_rescore"),
+    path("risks/<int:pk>/status/", risk_views.risk_status_view, name="risk_status"),
+    path("risks/<int:pk>/edit/", risk_views.risk_edit_view, name="risk_edit"),
     # The shared client-issue tracker.
     path("issues/", issue_views.issue_list_view, name="issue_list"),
     path("issues/new/", issue_views.issue_create_view, name="issue_create"),

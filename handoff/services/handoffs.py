@@ -286,6 +286,9 @@ def handoff_accept(*, handoff: Handoff, actor: Any):
             category=item["category"],
             probability=item["probability"],
             impact=item["impact"],
+            # What was sold stays beside the PM's re-scoring (SPEC §7.3).
+            sold_probability=item["probability"],
+            sold_impact=item["impact"],
             mitigation=item.get("mitigation", ""),
             owner_id=item.get("owner_id") if item.get("owner_id") in owners else None,
         )

@@ -60,8 +60,10 @@ class ProjectCommitmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="ProjectDetailRisk")
 class ProjectRiskSerializer(serializers.ModelSerializer):
     score = serializers.IntegerField(read_only=True)
+    sold_score = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = ProjectRisk
@@ -73,6 +75,9 @@ class ProjectRiskSerializer(serializers.ModelSerializer):
             "probability",
             "impact",
             "score",
+            "sold_probability",
+            "sold_impact",
+            "sold_score",
             "mitigation",
             "owner",
             "status",

@@ -6,6 +6,7 @@ from projects.api.followups import FollowUpViewSet, LessonViewSet
 from projects.api.issues import IssueViewSet
 from projects.api.meetings import ActionItemViewSet
 from projects.api.pulses import PulseViewSet
+from projects.api.risks import ProjectRiskViewSet
 from projects.api.views import MeetingViewSet, ProjectViewSet
 
 router = SimpleRouter()
@@ -19,5 +20,6 @@ router.register("lessons", LessonViewSet, basename="lesson")
 router.register("change-requests", ChangeRequestViewSet, basename="change-request")
 router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("project-commitments", ProjectCommitmentViewSet, basename="project-commitment")
+router.register("project-risks", ProjectRiskViewSet, basename="project-risk")
 
 urlpatterns = router.urls

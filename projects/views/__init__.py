@@ -131,7 +131,9 @@ def _sold_vs_now(
         {
             "label": "Risks",
             "sold": len(sold.get("risks", [])),
-            "now": f"{sum(risk.status == 'open' for risk in risks)} open",
+            "now": f"{sum(risk.status == 'open' for risk in risks)} open, "
+            f"{sum(risk.status == 'mitigated' for risk in risks)} mitigated, "
+            f"{sum(risk.status == 'occurred' for risk in risks)} occurred",
             "kind": "count",
         },
     ]
@@ -157,6 +159,7 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     from projects.views.lessons import lesson_panel
     from projects.views.meetings import meeting_list_context
     from projects.views.pulses import pulse_context
+    from projects.views.risks import risk_context
 
     sold = project.snapshot.data
     meetings = list(project.meetings.all())
@@ -175,7 +178,7 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "sold_vs_now": _sold_vs_now(
             project, sold, commitments, risks, after_handoff["change_requests"], after_handoff["deliverables"]
         ),
-        "risks": risks,
+        **risk_context(request, project, risks),
         "meetings": meetings,
         "kickoff": next((meeting for meeting in meetings if meeting.kind == MeetingKind.KICKOFF), None),
         "can_edit": can_edit_project(request.user, project),

@@ -372,3 +372,26 @@ def test_it_downloads_a_csv_in_the_same_queries_for_one_and_fifty_offers(client_
     many = count()
 
     assert few == many
+
+
+# --- Project risks: open ones only (SPEC §7.3) ---------------------------------------------------------
+def test_it_counts_and_lists_open_project_risks_only(api_as, client_as, manager, rep, pm):
+    from projects.services.risks import project_risk_add, project_risk_set_status
+    from tests.projects.factories import accepted_project
+
+    project = accepted_project(owner=rep, pm=pm)
+    for status, reason in (("mitigated", ""), ("occurred", "It happened."), ("closed", "Gone.")):
+        risk = project_risk_add(project=project, actor=pm, title=f"A {status} risk", probability=5, impact=5)
+        project_risk_set_status(risk=risk, actor=pm, status=status, reason=reason)
+    project_risk_add(project=project, actor=pm, title="The open risk", probability=5, impact=5)
+    mitigated = project.risks.get(title="Legacy interfaces undocumented")
+    project_risk_set_status(risk=mitigated, actor=pm, status="mitigated")
+
+    risks = api_as(manager).get("/api/v1/dashboard/").json()["sections"]["risks"]
+    cell = client_as(manager).get("/dashboard/risks/", {"p": 5, "i": 5}).text
+
+    # Open: "Key user on parental leave" (2 x 2) and "The open risk" (5 x 5).
+    assert risks["on_projects"] == 2
+    assert risks["grid"][0][4]["project_risks"] == 1  # impact 5, probability 5
+    assert "The open risk" in cell
+    assert not any(f"A {status} risk" in cell for status in ("mitigated", "occurred", "closed"))

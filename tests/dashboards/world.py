@@ -234,12 +234,14 @@ def build_world(seed: int, *, offers: int = 60, now: datetime.datetime | None = 
             completed_at=completed_at,
         )
         for _ in range(rng.randint(0, 2)):
+            risk_status = rng.choice(RiskStatus.values)
             ProjectRisk.objects.create(
                 project=project,
                 title="Project risk",
                 probability=rng.randint(1, 5),
                 impact=rng.randint(1, 5),
-                status=rng.choice(RiskStatus.values),
+                status=risk_status,
+                closed_reason="Dealt with." if risk_status == RiskStatus.CLOSED else "",
             )
         for number in range(rng.randint(0, 3)):
             Deliverable.objects.create(

@@ -39,3 +39,19 @@ def test_it_does_nothing_without_the_demo_users():
     demo.seed()
 
     assert not Handoff.objects.exists()
+
+
+def test_it_seeds_project_risks_that_moved_since_the_sale():
+    from projects.models import ProjectRisk
+
+    accounts_demo.seed()
+    demo.seed()
+    before = sorted(ProjectRisk.objects.values_list("status", flat=True))
+
+    demo.seed()
+
+    assert {"open", "mitigated", "occurred", "closed"} <= set(before)
+    assert sorted(ProjectRisk.objects.values_list("status", flat=True)) == before
+    rescored = ProjectRisk.objects.get(status="mitigated")
+    assert (rescored.sold_score, rescored.score) == (16, 8)
+    assert ProjectRisk.objects.filter(sold_probability__isnull=True, created_by__isnull=False).exists()

@@ -703,17 +703,39 @@ class Command(BaseCommand):
                 )
             running = project["status"] in RUNNING
             for _ in range(rng.choice((0, 1, 2))):
+                # The same draws as before the risk statuses of SPEC §7.3, so the other figures stay put: most
+                # risks of a running project are open, some were mitigated (re-scored down since the sale) or
+                # occurred; the rest are closed with a reason.
+                title, category = rng.choice(RISK_TITLES), rng.choice(RiskCategory.values)
+                probability, impact = rng.randint(1, 5), rng.randint(1, 5)
+                draw = rng.random() if running else 1.0
+                risk_status = (
+                    RiskStatus.OPEN
+                    if draw < 0.5
+                    else RiskStatus.MITIGATED
+                    if draw < 0.6
+                    else RiskStatus.OCCURRED
+                    if draw < 0.7
+                    else RiskStatus.CLOSED
+                ).value
                 project_risks.append(
                     {
                         "project_id": project["id"],
-                        "title": rng.choice(RISK_TITLES),
-                        "category": rng.choice(RiskCategory.values),
-                        "probability": rng.randint(1, 5),
-                        "impact": rng.randint(1, 5),
+                        "title": title,
+                        "category": category,
+                        "probability": probability,
+                        "impact": impact,
+                        "sold_probability": min(5, probability + 1)
+                        if risk_status == RiskStatus.MITIGATED
+                        else probability,
+                        "sold_impact": impact,
                         "mitigation": "",
                         "owner_id": project["pm_id"],
-                        "status": RiskStatus.OPEN.value if running and rng.random() < 0.7 else RiskStatus.CLOSED.value,
+                        "status": risk_status,
+                        "closed_reason": "No longer relevant." if risk_status == RiskStatus.CLOSED else "",
+                        "closed_at": project["updated_at"] if risk_status == RiskStatus.CLOSED else None,
                         "created_at": project["created_at"],
+                        "updated_at": project["updated_at"],
                     }
                 )
             start = project["planned_start"] or project["created_at"].date()

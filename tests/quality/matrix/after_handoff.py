@@ -83,6 +83,31 @@ ROWS = [
     row("GET", "projects:deliverable_decide", "deliverable_submitted", expect="login 200 403 200 403 403"),
     row("POST", "projects:deliverable_decide", "deliverable_submitted", data=_decision, expect=SIGNERS),
     row("POST", "projects:commitment_status", "project_commitment", data={"status": "kept"}, expect=PM_ONLY),
+    # --- Project risks (SPEC §7.3): the project's PM ----------------------------------------------------
+    row(
+        "POST",
+        "projects:risk_add",
+        "project",
+        data={
+            "risk-title": "Supplier insolvency",
+            "risk-category": "other",
+            "risk-probability": "2",
+            "risk-impact": "3",
+        },
+        expect=PM_ONLY,
+    ),
+    row("POST", "projects:risk_rescore", "project_risk", data={"probability": "1", "impact": "1"}, expect=PM_ONLY),
+    row(
+        "POST", "projects:risk_status", "project_risk", data={"status": "closed", "reason": "Resolved."}, expect=PM_ONLY
+    ),
+    row("GET", "projects:risk_edit", "project_risk", expect="login 403 403 200 403 403"),
+    row(
+        "POST",
+        "projects:risk_edit",
+        "project_risk",
+        data={"probability": "1", "impact": "1", "mitigation": "Workshop in week 1.", "owner": ""},
+        expect=PM_ONLY,
+    ),
     # --- Client issues ------------------------------------------------------------------------------
     row("GET", "projects:issue_list", expect=READ),
     row("GET", "projects:issue_create", expect="login 200 200 200 200 200"),

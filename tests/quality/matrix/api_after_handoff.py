@@ -50,6 +50,22 @@ ROWS = [
     row("GET", "project-commitment-list", expect=READ),
     row("GET", "project-commitment-detail", "project_commitment", expect=READ),
     row("PATCH", "project-commitment-detail", "project_commitment", data={"status": "kept"}, expect=PM_ONLY),
+    # Project risks (SPEC §7.3): everyone reads them, the project's PM adds, re-scores and moves them.
+    row("GET", "project-risk-list", expect=READ),
+    row(
+        "POST",
+        "project-risk-list",
+        data=lambda w: {"project": w.id("project"), "title": "Supplier insolvency", "probability": 2, "impact": 3},
+        expect=PM_ONLY,
+    ),
+    row("GET", "project-risk-detail", "project_risk", expect=READ),
+    row(
+        "PATCH",
+        "project-risk-detail",
+        "project_risk",
+        data={"probability": 1, "impact": 1, "status": "closed", "reason": "Resolved."},
+        expect=PM_ONLY,
+    ),
     row("GET", "issue-list", expect=READ),
     row("POST", "issue-list", data=_issue, expect=TEAM),
     row("GET", "issue-detail", "issue", expect=READ),

@@ -143,6 +143,7 @@ def seed_world() -> World:
     project = handoff_accept(handoff=offer_win(offer=sold, actor=rep, pm=pm), actor=pm)
     objects["project"] = project
     objects["project_commitment"] = project.commitments.order_by("pk").first()
+    objects["project_risk"] = project.risks.order_by("pk").first()
     finished = _ready_offer(client=client, owner=rep, reviewer=pm, title="Won, delivered", status="sent")
     done = handoff_accept(handoff=offer_win(offer=finished, actor=rep, pm=pm), actor=pm)
     Project.objects.filter(pk=done.pk).update(status=ProjectStatus.COMPLETED, completed_at=timezone.now())
