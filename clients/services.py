@@ -61,6 +61,11 @@ def can_manage_account(user: Any, client: Client) -> bool:
     return _authenticated(user) and (user.is_manager or (client.account_owner_id == user.pk and user.is_sales))
 
 
+def can_write_clients_of(user: Any, client: Client) -> bool:
+    """Documents of a client (its brief) are attached by whoever edits briefs (SPEC §7.4)."""
+    return can_write_clients(user)
+
+
 def ensure_can_write(user: Any) -> None:
     if not can_write_clients(user):
         raise PermissionDenied("Only sales reps and managers change clients, contacts and briefs.")

@@ -51,3 +51,9 @@ class StaleVersion(DomainError):
             current_version=current.version,
         )
         self.current = current
+
+
+class ServiceUnavailable(DomainError):
+    """A backing service (the document store, say) is down: 503 for this request, nothing half-written."""
+
+    code = "service_unavailable"
