@@ -49,7 +49,15 @@ def _section(
         and selectors.sees_confidential(user=request.user, client_id=PARENTS[kind].client_id_of(parent)),
         "form": form or DocumentUploadForm(),
     }
-    return render(request, "documents/_section.html", context, status=status)
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "documents/_section.html", context, status=status)
+    back = parent.get_absolute_url() if hasattr(parent, "get_absolute_url") else "/"
+    context.update(
+        modal_template="documents/_section.html",
+        page_title=_("Documents of %(parent)s") % {"parent": parent},
+        crumbs=[(str(parent), back)],
+    )
+    return render(request, "_modal_page.html", context, status=status)
 
 
 def _back(request: HttpRequest, parent: Any) -> HttpResponse:
