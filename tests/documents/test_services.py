@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from unittest import mock
 
 import pytest
@@ -209,3 +210,15 @@ def test_a_resubmit_freezes_the_new_set_and_the_diff_lists_it(rep, pm, offer, pd
     changes = [(change["section"], change["change"], change["item"]) for change in snapshot_diff(old, new)]
     assert ("documents", "added", "SOW") in changes
     assert first.pk in [item["id"] for item in new["documents"]]
+
+
+def test_the_demo_attaches_generated_pdfs_frozen_by_the_wins(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    documents = Document.objects.all()
+    assert documents.filter(content_type="application/pdf", frozen_at__isnull=False).exists()
+    assert documents.filter(frozen_at__isnull=True).exists()  # proposals of open offers
+    count = documents.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Document.objects.count() == count  # idempotent
