@@ -189,7 +189,10 @@ class DocumentViewSet(
 
     @extend_schema(
         summary="Download the file (as an attachment)",
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY), 503: UNAVAILABLE},
+        responses={
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, in its own content type"),
+            503: UNAVAILABLE,
+        },
     )
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, AnyMediaRenderer])
     def download(self, request: Request, pk: str | None = None):
