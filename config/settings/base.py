@@ -199,7 +199,6 @@ else:
 # Every upload streams to a temporary file, its size checked and its SHA-256 computed on the way
 # (documents/uploads.py); a body over the limit is refused before it is read.
 FILE_UPLOAD_HANDLERS = ["documents.uploads.DocumentUploadHandler"]
-FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 
 # WhiteNoise serves static files straight from the apps and static/ (no
 # collectstatic needed for `make run`, which runs with DEBUG off); production
