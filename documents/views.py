@@ -106,7 +106,8 @@ def section_view(request: HttpRequest, kind: str, parent_id: int) -> HttpRespons
             for message in errors:
                 messages.error(request, message)
         return _back(request, parent)
-    return _section(request, kind, parent, form=form, status=400)
+    # 200: htmx swaps the section with the form's errors in place (it does not swap a 4xx).
+    return _section(request, kind, parent, form=form)
 
 
 def _document(request: HttpRequest, pk: int) -> Document:

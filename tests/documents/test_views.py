@@ -55,7 +55,7 @@ def test_a_plain_post_redirects_back_to_the_parent(client_as, rep, offer, pdf_by
 
 def test_a_bad_file_shows_the_reason_and_saves_nothing(client_as, rep, offer, pdf_bytes):
     response = upload(client_as(rep), "offer", offer.pk, pdf_bytes, "contract.docx")
-    assert response.status_code == 400
+    assert response.status_code == 200  # the section again, the reason next to the field
     assert "must match the extension" in response.content.decode()
     assert not Document.objects.exists()
 
@@ -126,3 +126,14 @@ def test_the_section_query_count_does_not_grow(client_as, rep, offer, pdf_bytes,
     upload(browser, "offer", offer.pk, pdf_bytes)
     with django_assert_num_queries(5):
         browser.get(section_url("offer", offer.pk), **HTMX)
+
+
+def test_a_store_that_is_down_answers_503_and_saves_nothing(client_as, rep, offer, pdf_bytes):
+    from unittest import mock
+
+    with mock.patch("documents.storage.document_storage") as store:
+        store.return_value.save.side_effect = OSError("unreachable")
+        response = upload(client_as(rep), "offer", offer.pk, pdf_bytes)
+    assert response.status_code == 503
+    assert "not reachable" in response.content.decode()
+    assert not Document.objects.exists()
