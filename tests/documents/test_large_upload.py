@@ -68,7 +68,7 @@ class GeneratedBody(io.RawIOBase):
 
 
 def post_generated(user, body: GeneratedBody) -> tuple[int, dict]:
-    token = Token.objects.create(user=user)
+    token, _ = Token.objects.get_or_create(user=user)
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": "/api/v1/documents/",
@@ -93,6 +93,9 @@ def post_generated(user, body: GeneratedBody) -> tuple[int, dict]:
 @pytest.mark.django_db(transaction=True)
 def test_a_200_mb_upload_is_refused_before_its_body_is_read(rep):
     offer = sent_offer(owner=rep)
+    # A first small request loads what any first request loads (URLs, serializers), outside the measure.
+    post_generated(rep, GeneratedBody({"offer": str(offer.pk)}, 16))
+    before = Document.objects.count()
     body = GeneratedBody({"offer": str(offer.pk)}, 200 * MB)
     tracemalloc.start()
     try:
@@ -102,9 +105,9 @@ def test_a_200_mb_upload_is_refused_before_its_body_is_read(rep):
         tracemalloc.stop()
     assert status == 400
     assert "limit of 25 MB" in answer["file"][0]
-    assert body.read_bytes < MB  # the body was never read
-    assert peak < 10 * MB
-    assert not Document.objects.exists()
+    assert body.read_bytes == 0  # the body was never read
+    assert peak < 2 * MB  # measured: about 0.13 MB
+    assert Document.objects.count() == before
 
 
 @pytest.mark.django_db(transaction=True)
