@@ -41,6 +41,19 @@ def brief_confidential_visible_to(*, user: Any, client: Client) -> bool:
     return Client.objects.filter(pk=client.pk).filter(Exists(reviews) | Exists(projects)).exists()
 
 
+def confidential_client_ids(user: Any) -> QuerySet:
+    """The ids of the clients whose confidential items ``user`` sees, as a subquery (the same rule as above)."""
+    if not getattr(user, "is_authenticated", False):
+        return Client.objects.none().values("pk")
+    if user.is_manager:
+        return Client.objects.values("pk")
+    reviews = FeasibilityReview.objects.filter(offer__client_id=OuterRef("pk"), reviewer_id=user.pk).exclude(
+        status=ReviewStatus.CANCELLED
+    )
+    projects = Project.objects.filter(client_id=OuterRef("pk"), pm_id=user.pk)
+    return Client.objects.filter(Q(account_owner_id=user.pk) | Exists(reviews) | Exists(projects)).values("pk")
+
+
 # --- Clients ------------------------------------------------------------------------------
 def clients_visible_to(user: Any) -> QuerySet[Client]:
     if not getattr(user, "is_authenticated", False):

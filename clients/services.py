@@ -72,6 +72,11 @@ def can_edit_client(user: Any, client: Client) -> bool:
 WRITERS_ONLY = gettext_noop("Only sales reps create and change clients, contacts and briefs.")
 
 
+def can_write_clients_of(user: Any, client: Client) -> bool:
+    """Documents of a client (its brief) are attached by whoever edits briefs (SPEC §7.4)."""
+    return can_write_clients(user)
+
+
 def ensure_can_write(user: Any) -> None:
     if not can_write_clients(user):
         raise PermissionDenied(gettext(WRITERS_ONLY))

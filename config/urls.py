@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("projects.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("dashboards.api.urls")),
+    path("", include("documents.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("documents/", include("documents.urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz/live", healthz_live, name="healthz-live"),
     path("healthz/ready", healthz_ready, name="healthz-ready"),

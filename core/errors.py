@@ -57,3 +57,9 @@ class FourEyes(DomainError):
     """Someone would check their own work (SPEC §7.2): accept their own offer's handoff, sign twice."""
 
     code = "four_eyes"
+
+
+class ServiceUnavailable(DomainError):
+    """A backing service (the document store, say) is down: 503 for this request, nothing half-written."""
+
+    code = "service_unavailable"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from clients.models import BuyingRole, Client
 from core.errors import DomainError
+from documents.demo import attach_pdf
 from handoff.models import Commitment, Offer
 from handoff.services import offers as offer_services
 from handoff.services import reviews as review_services
@@ -239,6 +240,14 @@ def seed(stdout: Any = None) -> list[Offer]:
             )
         if spec.get("no_risks"):
             risk_services.offer_sign_off_no_risks(offer=offer, actor=rep)
+        attach_pdf(
+            actor=rep,
+            kind="offer",
+            parent=offer,
+            file_name="Proposal.pdf",
+            title=f"Proposal: {offer.title}",
+            lines=[f"Client: {client.name}", f"Value: {offer.value} EUR", offer.summary],
+        )
         status = spec["status"]
         if spec.get("reviewer"):
             _review(offer, rep, spec, users, complete=status != "review")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from core.versioning import VersionedModel
 
@@ -84,6 +85,9 @@ class Offer(VersionedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("handoff:offer_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clients.models import BuyingRole, ClientBrief, Contact
+from documents.selectors import documents_sold, snapshot_entry
 from handoff.models import Offer, ReviewStatus
 
 SCHEMA_VERSION = 1
@@ -30,6 +31,7 @@ REVIEW_FIELDS = ("verdict", "effort_days", "duration_weeks", "notes")
 COMMITMENT_FIELDS = ("text", "due", "feasibility", "feasibility_note")
 RISK_FIELDS = ("title", "category", "probability", "impact", "score", "mitigation", "owner")
 CONTACT_FIELDS = ("name", "title", "email", "phone", "buying_role", "communication_style")
+DOCUMENT_FIELDS = ("title", "file_name", "size", "sha256")
 # Compared in a diff: the boss by name, not by id.
 CONTACT_DIFF_FIELDS = (*CONTACT_FIELDS, "reports_to_name")
 
@@ -68,6 +70,9 @@ LABELS = {
     "communication_style": "Communication style",
     "reports_to_name": "Reports to",
     "no_risks_signed_off": "No significant risks (signed off)",
+    "file_name": "File name",
+    "size": "Size (bytes)",
+    "sha256": "SHA-256",
 }
 
 SECTION_LABELS = {
@@ -78,6 +83,7 @@ SECTION_LABELS = {
     "risks": "Risks",
     "contacts": "Key contacts",
     "assessment": "Risk assessment",
+    "documents": "Documents",
 }
 
 
@@ -186,6 +192,11 @@ def build_snapshot(offer: Offer) -> dict[str, Any]:
             for contact in contacts
         ],
     }
+    # The papers that were sold: name, size, SHA-256 (the bytes stay in the store, frozen). Confidential
+    # ones are frozen too but, like the brief's confidential notes, kept out of the snapshot everyone reads.
+    data["documents"] = [
+        snapshot_entry(document) for document in documents_sold(offer=offer) if not document.confidential
+    ]
     contact_ids = {contact.pk for contact in contacts}
     data["org_chart"] = [
         {"contact": contact.pk, "reports_to": contact.reports_to_id}
@@ -306,4 +317,5 @@ def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, An
         )
     changes += _diff_fields("brief", old.get("brief"), new.get("brief"), ClientBrief.PUBLIC_FIELDS)
     changes += _diff_items("contacts", old.get("contacts", []), new.get("contacts", []), CONTACT_DIFF_FIELDS, "name")
+    changes += _diff_items("documents", old.get("documents", []), new.get("documents", []), DOCUMENT_FIELDS, "title")
     return changes

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, Contact
+from documents.demo import attach_pdf
 from handoff.models import Commitment, Feasibility, FeasibilityReview, Handoff, Offer, OfferStatus, ReviewStatus, Risk
 from handoff.services.handoffs import handoff_accept, handoff_resubmit, handoff_return, offer_win
 from handoff.services.offers import commitment_add, commitment_remove, offer_update
@@ -161,6 +162,23 @@ def seed(stdout=None) -> None:
         reviewer = pm or users["paula"]
         client = _client(client_name, rep)
         offer = _sent_offer(title, client, rep, reviewer, index)
+        # The papers the client signed: frozen into the snapshot by the win (SPEC §7.4).
+        attach_pdf(
+            actor=rep,
+            kind="offer",
+            parent=offer,
+            file_name=f"Proposal - {title}.pdf",
+            title=f"Proposal: {title}",
+            lines=[f"Client: {client.name}", f"Value: {offer.value} EUR", offer.summary],
+        )
+        attach_pdf(
+            actor=rep,
+            kind="offer",
+            parent=offer,
+            file_name="Signed contract.pdf",
+            title="Signed contract",
+            lines=[f"Contract between {client.name} and us", "Signed by both parties."],
+        )
         handoff = offer_win(offer=offer, actor=rep, pm=pm)
         if pm is None:
             Handoff.objects.filter(pk=handoff.pk).update(pm=None)

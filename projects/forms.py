@@ -54,9 +54,7 @@ class ProjectReassignForm(forms.Form):
             # Four eyes (SPEC §7.2): the project's sales liaison is never offered as its PM.
             self.fields["pm"].leave_out(
                 project.sales_liaison_id,
-                _(
-                    "Choose another project manager: the project's sales liaison cannot also be its PM (four eyes)."
-                ),
+                _("Choose another project manager: the project's sales liaison cannot also be its PM (four eyes)."),
             )
 
 

@@ -245,6 +245,9 @@ class Deliverable(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id]) + f"#deliverable-{self.pk}"
+
 
 class MeetingKind(models.TextChoices):
     KICKOFF = "kickoff", "Kickoff"

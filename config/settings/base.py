@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "accounts",
+    "documents",
     "clients",
     "handoff",
     "projects",
@@ -184,6 +185,41 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Documents (SPEC §7.4) ---------------------------------------------------------
+# Never under static/ nor served from a URL: every download goes through the permission-checked view.
+DOCUMENT_MAX_MB = env_int("DOCUMENT_MAX_MB", 25, minimum=1)
+DOCUMENTS_ROOT = Path(env_str("DOCUMENTS_ROOT", str(BASE_DIR / "media" / "documents")))
+DOCUMENTS_S3_BUCKET = env_str("DOCUMENTS_S3_BUCKET")
+if DOCUMENTS_S3_BUCKET:
+    from botocore.config import Config as BotoConfig
+
+    # S3-compatible object storage (MinIO in docker compose), shared by every web container.
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL"),
+            "access_key": env_str("DOCUMENTS_S3_ACCESS_KEY"),
+            "secret_key": env_str("DOCUMENTS_S3_SECRET_KEY"),
+            "region_name": env_str("DOCUMENTS_S3_REGION", "us-east-1"),
+            "location": "documents",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_expire": 60,
+            # A store that is down costs a request a few seconds, then a clear 503.
+            "client_config": BotoConfig(connect_timeout=3, read_timeout=20, retries={"max_attempts": 2}),
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT), "file_permissions_mode": 0o640},
+    }
+# Every upload streams to a temporary file, its size checked and its SHA-256 computed on the way
+# (documents/uploads.py); a body over the limit is refused before it is read.
+FILE_UPLOAD_HANDLERS = ["documents.uploads.DocumentUploadHandler"]
+
 # WhiteNoise serves static files straight from the apps and static/ (no
 # collectstatic needed for `make run`, which runs with DEBUG off); production
 # serves the collected, hashed copies instead.

@@ -10,6 +10,7 @@ from typing import Any
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -121,16 +122,51 @@ class SnapshotSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _latest_snapshot(handoff: Handoff) -> HandoffSnapshot | None:
+    """One query per handoff however many fields read it."""
+    if not hasattr(handoff, "_latest_snapshot"):
+        handoff._latest_snapshot = handoff.snapshots.order_by("-version").first()
+    return handoff._latest_snapshot
+
+
+class SoldDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    parent = serializers.CharField(help_text="client or offer")
+    title = serializers.CharField()
+    file_name = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    content_type = serializers.CharField()
+    download_url = serializers.CharField()
+
+
 class HandoffDetailSerializer(HandoffSerializer):
     snapshot = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
 
     class Meta(HandoffSerializer.Meta):
-        fields = [*HandoffSerializer.Meta.fields, "snapshot"]
+        fields = [*HandoffSerializer.Meta.fields, "snapshot", "documents"]
         read_only_fields = fields
+
+    @extend_schema_field(SoldDocumentSerializer(many=True))
+    def get_documents(self, handoff: Handoff) -> list[dict[str, Any]]:
+        """The documents frozen into the latest snapshot: what was sold, with where to fetch the same bytes."""
+        latest = _latest_snapshot(handoff)
+        request = self.context.get("request")
+        items = []
+        for item in latest.data.get("documents", []) if latest else []:
+            url = reverse("document-download", args=[item["id"]])
+            items.append(
+                {
+                    **{key: item.get(key) for key in SoldDocumentSerializer().fields if key != "download_url"},
+                    "download_url": request.build_absolute_uri(url) if request else url,
+                }
+            )
+        return items
 
     @extend_schema_field(SnapshotSerializer(allow_null=True))
     def get_snapshot(self, handoff: Handoff) -> dict[str, Any] | None:
-        latest = handoff.snapshots.order_by("-version").first()
+        latest = _latest_snapshot(handoff)
         return SnapshotSerializer(latest).data if latest else None
 
 

@@ -21,6 +21,7 @@ from accounts.roles import Role
 from core.activity import log_activity
 from core.errors import FourEyes, TransitionNotAllowed
 from core.versioning import bump_version
+from documents.services import documents_freeze
 from handoff.models import (
     Commitment,
     Handoff,
@@ -129,6 +130,8 @@ def _pm_recipients(handoff: Handoff) -> list[User]:
 
 
 def _take_snapshot(*, handoff: Handoff, offer: Offer, actor: Any) -> HandoffSnapshot:
+    # The papers sold with the offer (its own and its client's) freeze with it (SPEC §7.4).
+    documents_freeze(offer=offer)
     last = handoff.snapshots.order_by("-version").values_list("version", flat=True).first() or 0
     return HandoffSnapshot.objects.create(
         handoff=handoff, version=last + 1, data=build_snapshot(offer), created_by=actor

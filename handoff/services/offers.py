@@ -36,6 +36,7 @@ from core.errors import NotReady, TransitionNotAllowed
 from core.versioning import bump_version, lock_for_edit
 from handoff.models import (
     OFFER_TRANSITIONS,
+    OPEN_OFFER_STATUSES,
     Commitment,
     FeasibilityReview,
     Handoff,
@@ -74,6 +75,11 @@ def offer_is_editable(offer: Offer) -> bool:
 
 def can_edit_offer(user: Any, offer: Offer) -> bool:
     return is_offer_owner(user, offer) and offer_is_editable(offer)
+
+
+def can_attach_documents(user: Any, offer: Offer) -> bool:
+    """The owner attaches documents while the offer is open, or returned for fixing after the win (SPEC §7.4)."""
+    return is_offer_owner(user, offer) and (offer.status in OPEN_OFFER_STATUSES or offer_is_editable(offer))
 
 
 def can_move_offer(user: Any, offer: Offer, target: str) -> bool:

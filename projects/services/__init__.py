@@ -38,6 +38,18 @@ def can_edit_project(user: Any, project: Project) -> bool:
     return bool(user and user.is_authenticated and project.pm_id == user.pk and user.has_role(Role.PM))
 
 
+def can_attach_documents(user: Any, project: Project) -> bool:
+    """The project's PM and its sales liaison attach documents to it (SPEC §7.4)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return can_edit_project(user, project) or project.sales_liaison_id == user.pk
+
+
+def can_attach_documents_to_part(user: Any, part: Any) -> bool:
+    """A deliverable's or a change request's documents: the same people as its project's."""
+    return can_attach_documents(user, part.project)
+
+
 def can_reassign_project(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_role(Role.MANAGER))
 

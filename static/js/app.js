@@ -84,3 +84,26 @@
     box.appendChild(div);
   });
 })();
+
+// Document uploads: a real progress bar from htmx's upload progress events, and a drop zone.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest && event.target.closest("form.document-upload");
+    if (!form || !event.detail.lengthComputable) { return; }
+    var bar = form.querySelector(".upload-progress");
+    if (bar) { bar.hidden = false; bar.value = Math.round(event.detail.loaded / event.detail.total * 100); }
+  });
+  ["dragenter", "dragover"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var zone = event.target.closest && event.target.closest("[data-dropzone]");
+      if (zone) { zone.classList.add("is-dragover"); }
+    });
+  });
+  ["dragleave", "drop"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var zone = event.target.closest && event.target.closest("[data-dropzone]");
+      if (zone) { zone.classList.remove("is-dragover"); }
+    });
+  });
+})();

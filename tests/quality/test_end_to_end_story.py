@@ -9,7 +9,9 @@ step the test checks the page and the database, and takes a screenshot
    with its commitments, value and dates.
 2. The rep asks a PM for a feasibility review; the PM marks a commitment risky;
    the rep records the risk.
-3. The rep sends the offer (every readiness item met) and wins it: the handoff.
+3. The rep attaches the proposal PDF, sends the offer (every readiness item met) and
+   wins it: the handoff, with the proposal frozen into what was sold; the PM
+   downloads the same bytes from the handoff page.
 4. The PM returns the handoff with a reason; the rep fixes the offer and
    resubmits; the PM sees what changed and accepts: the project.
 5. On the project, a change request with a cost impact signed by the PM and
@@ -21,14 +23,18 @@ step the test checks the page and the database, and takes a screenshot
 
 from __future__ import annotations
 
+import hashlib
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
 from clients.models import BuyingRole, Client, Contact
+from documents.models import Document
+from documents.pdf import simple_pdf
 from handoff.models import Feasibility, FeasibilityReview, Handoff, HandoffStatus, Offer, OfferStatus, ReviewStatus
 from projects.models import (
     ChangeRequest,
@@ -48,6 +54,7 @@ OFFER = "ERP roll-out in three plants"
 GO_LIVE = "Go-live in plant 1 before the summer shutdown"
 GO_LIVE_FIXED = "Go-live in plant 1 within 16 weeks of the kickoff"
 TRAINING = "On-site training for 12 key users"
+PROPOSAL = simple_pdf("Proposal: ERP roll-out in three plants", ["Kessler Maschinenbau KG", "184 000 EUR"])
 RETURN_REASON = "The go-live promise cannot hold: rewrite it and move the desired end to October."
 
 
@@ -182,6 +189,16 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
 
     # --- 3. Send (every readiness item met) and win ---------------------------------------------------
     page.goto(f"{url}/offers/{offer.pk}/")
+    # The proposal PDF goes with the offer (SPEC §7.4): attached with the file picker, with its progress bar.
+    documents = page.locator("section.documents")
+    documents.locator("input[type=file]").set_input_files(
+        files=[{"name": "Proposal.pdf", "mimeType": "application/pdf", "buffer": PROPOSAL}]
+    )
+    documents.locator("input[name=title]").fill("Proposal for Kessler")
+    documents.get_by_role("button", name="Upload").click()
+    expect(page.locator("section.documents table")).to_contain_text("Proposal for Kessler")
+    proposal = Document.objects.get()
+    assert (proposal.offer, proposal.sha256) == (offer, hashlib.sha256(PROPOSAL).hexdigest())
     expect(page.locator("#readiness .is-unmet")).to_have_count(0)
     expect(page.locator("#readiness .is-met")).to_have_count(5)
     shot(page, 4, "offer-ready-to-send")
@@ -194,6 +211,9 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.click("#modal [data-testid=confirm-win]")
     page.wait_for_url(re.compile(r".*/handoffs/\d+/$"))
     expect(page.locator("main")).to_contain_text("What was sold")
+    expect(page.locator("#sold-documents")).to_contain_text("Proposal for Kessler")
+    proposal.refresh_from_db()
+    assert proposal.is_frozen
     handoff = Handoff.objects.get()
     assert (handoff.status, handoff.pm) == (HandoffStatus.PENDING, pm)
     assert Offer.objects.get().status == OfferStatus.WON
@@ -202,6 +222,11 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     # --- 4. Returned with a reason, fixed, resubmitted, accepted -----------------------------------------
     switch_user(page, live_server, pm)
     page.goto(f"{url}/handoffs/{handoff.pk}/")
+    # The PM downloads what was sold: the very bytes the rep attached.
+    with page.expect_download() as download:
+        page.get_by_test_id("sold-document").get_by_role("link").click()
+    assert download.value.suggested_filename == "Proposal.pdf"
+    assert hashlib.sha256(Path(download.value.path()).read_bytes()).hexdigest() == proposal.sha256
     page.get_by_test_id("return").click()
     page.fill("#modal textarea[name=reason]", RETURN_REASON)
     page.click("#modal [data-testid=confirm-return]")

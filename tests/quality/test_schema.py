@@ -58,14 +58,18 @@ def test_it_documents_the_error_answers_of_every_operation():
 
 
 def test_it_documents_json_request_bodies_only():
+    """JSON everywhere, except the document upload, which is a file (multipart, SPEC §7.4)."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
 
     media_types = {
-        media_type
-        for item in schema["paths"].values()
-        for operation in item.values()
+        (path, method, media_type)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
         if isinstance(operation, dict)
         for media_type in operation.get("requestBody", {}).get("content", {})
     }
 
-    assert media_types == {"application/json"}
+    assert {media_type for _, _, media_type in media_types} == {"application/json", "multipart/form-data"}
+    assert {(path, method) for path, method, media_type in media_types if media_type != "application/json"} == {
+        ("/api/v1/documents/", "post")
+    }

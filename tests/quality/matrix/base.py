@@ -47,6 +47,8 @@ class Row:
     note: str = ""
     # A literal path instead of reversing ``name`` (rows generated from the resolver walk).
     fixed_path: str = ""
+    # Send ``data`` as multipart/form-data (file uploads) instead of JSON.
+    multipart: bool = False
     # persona -> why this cell is expected to fail (the lead decides)
     xfail: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -137,7 +139,8 @@ def describe(response) -> str:
     location = _redirect_path(response)
     if location is not None:
         return f"{response.status_code} -> {response['Location']}"
-    body = response.content[:300].decode(errors="replace").replace("\n", " ")
+    raw = b"" if response.streaming else response.content
+    body = raw[:300].decode(errors="replace").replace("\n", " ")
     return f"{response.status_code} {body}"
 
 
@@ -145,7 +148,17 @@ def describe(response) -> str:
 # Rows that change on every request whatever the permission: sessions, login bookkeeping, caches.
 VOLATILE_MODELS = {"sessions.session", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
 VOLATILE_FIELDS = {"accounts.user": {"last_login"}}
-FINGERPRINTED_APPS = {"accounts", "auth", "authtoken", "clients", "core", "handoff", "projects", "notifications"}
+FINGERPRINTED_APPS = {
+    "accounts",
+    "auth",
+    "authtoken",
+    "clients",
+    "core",
+    "documents",
+    "handoff",
+    "projects",
+    "notifications",
+}
 
 
 def _fingerprinted_models() -> list[tuple[Any, list[str]]]:

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from clients.models import BuyingRole
+from documents.pdf import simple_pdf
+from documents.services import document_upload
 from handoff.models import OfferStatus
 from handoff.services.handoffs import handoff_accept, handoff_return, offer_win
 from notifications.events import Event
@@ -77,6 +80,17 @@ def _ready_offer(*, client, owner, reviewer, title: str, status: str = OfferStat
     return offer
 
 
+def _document(owner, offer, name: str, *, confidential: bool = False):
+    return document_upload(
+        actor=owner,
+        kind="offer",
+        parent=offer,
+        file=SimpleUploadedFile(name, simple_pdf(name)),
+        name=name,
+        confidential=confidential,
+    )
+
+
 def seed_world() -> World:
     world = World()
     users = world.users
@@ -119,6 +133,8 @@ def seed_world() -> World:
     CommitmentFactory(offer=in_review, text="On-site training for 10 people")
     objects["offer_review"], objects["review"] = in_review, review
     objects["offer_sent"] = _ready_offer(client=client, owner=rep, reviewer=pm, title="Sent offer", status="sent")
+    objects["document"] = _document(rep, objects["offer_sent"], "Proposal.pdf")
+    objects["document_confidential"] = _document(rep, objects["offer_sent"], "Margin.pdf", confidential=True)
     signed = OfferFactory(
         client=client,
         owner=rep,
@@ -133,6 +149,7 @@ def seed_world() -> World:
 
     # --- Handoffs: pending, returned, accepted (the project) ----------------------------------
     won = _ready_offer(client=client, owner=rep, reviewer=pm, title="Won, pending", status="sent")
+    objects["document_frozen"] = _document(rep, won, "Signed contract.pdf")  # frozen by the win below
     objects["handoff_pending"] = offer_win(offer=won, actor=rep, pm=pm)
     objects["offer_won"] = won
     returned = _ready_offer(client=client, owner=rep, reviewer=pm, title="Won, returned", status="sent")
