@@ -271,7 +271,24 @@ CACHES = {
         }
     ),
 }
+# "ratelimit" counts client-link guesses and actions (projects/ratelimit.py): shared through Redis
+# when it is configured, so several web processes enforce one limit.
+CACHES["ratelimit"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "handoff",
+        "OPTIONS": {"socket_timeout": _BROKER_TIMEOUT, "socket_connect_timeout": _BROKER_TIMEOUT},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+)
 # --- Domain settings -------------------------------------------------------------
+# Client links (SPEC §7.5): unknown tokens per IP address and actions per link, each per window (seconds).
+CLIENT_LINK_GUESSES_PER_IP = env_int("CLIENT_LINK_GUESSES_PER_IP", 20, minimum=1)
+CLIENT_LINK_GUESS_WINDOW = env_int("CLIENT_LINK_GUESS_WINDOW", 600, minimum=1)
+CLIENT_LINK_ACTIONS_PER_LINK = env_int("CLIENT_LINK_ACTIONS_PER_LINK", 30, minimum=1)
+CLIENT_LINK_ACTION_WINDOW = env_int("CLIENT_LINK_ACTION_WINDOW", 3600, minimum=1)
 HANDOFF_SLA_WORKING_DAYS = env_int("HANDOFF_SLA_WORKING_DAYS", 2, minimum=1)
 # `make bench` only: a login-free trivial view at /dashboard/bench/trivial/, the throughput ceiling.
 BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", False)

@@ -16,3 +16,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # The page cache is off; tests/core/test_pagecache.py turns it on where it is the subject.
 PAGE_CACHE = False
 CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"}  # noqa: F405
+# Rate limits count per test process (tests clear it), even when REDIS_URL is set in CI.
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-ratelimit"}  # noqa: F405

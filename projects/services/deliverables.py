@@ -24,6 +24,7 @@ from core.activity import log_activity
 from core.errors import TransitionNotAllowed
 from notifications.events import Event
 from notifications.services import notify
+from projects.actors import is_client_actor
 from projects.models import (
     DELIVERABLE_TRANSITIONS,
     CommitmentStatus,
@@ -278,7 +279,13 @@ def deliverable_decide(
 ) -> Deliverable:
     """Record the client's acceptance or rejection of a submitted deliverable: who decided, when, and why."""
     project, deliverable = _lock_deliverable(deliverable)
-    if not can_record_decision(actor, project):
+    through_link = is_client_actor(actor)
+    if through_link:
+        # The contact decides themselves (SPEC §7.5): who and when are theirs, not a choice.
+        if not actor.may_act_on(project):
+            raise PermissionDenied("This client link does not give access to this deliverable.")
+        contact, decided_at = actor.contact.pk, None
+    elif not can_record_decision(actor, project):
         raise PermissionDenied("Only the project's PM or its sales liaison records the client's decisions.")
     decision, contact, reason, decided_at = _clean_decision(
         project=project, decision=decision, contact=contact, reason=reason, decided_at=decided_at
@@ -303,12 +310,14 @@ def deliverable_decide(
         verb=f"deliverable_{decision}",
         target=project,
         changes={"deliverable.status": (DeliverableStatus.SUBMITTED, decision)},
-        message=f"{deliverable.name}: {decision} by {contact.name}" + (f" — {reason}" if reason else ""),
+        message=f"{deliverable.name}: {decision} by {actor.full_name if through_link else contact.name}"
+        + (f" — {reason}" if reason else ""),
     )
     verdict = deliverable.get_status_display().lower()
+    recorded = "through the client link" if through_link else f"recorded by {actor.full_name}"
     body = (
         f"{contact.name} ({project.client.name}) {verdict} “{deliverable.name}” on "
-        f"{timezone.localtime(decided_at):%d %b %Y}, recorded by {actor.full_name}."
+        f"{timezone.localtime(decided_at):%d %b %Y}, {recorded}."
     )
     if reason:
         body += f"\n\nReason: {reason}"
