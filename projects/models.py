@@ -183,6 +183,8 @@ class Deliverable(models.Model):
         "clients.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The contact decided themselves, through a client link (not recorded for them by the team).
+    decided_via_link = models.BooleanField(default=False)
     rejection_reason = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -37,6 +37,7 @@ from projects.models import (
     CLIENT_LINK_DAYS_MIN,
     ClientIssue,
     ClientLink,
+    ClientLinkState,
     ClientPulse,
     Deliverable,
     Project,
@@ -126,6 +127,16 @@ def client_links_visible_to(user: Any) -> QuerySet[ClientLink]:
     if user.has_role(Role.MANAGER):
         return links
     return links.filter(Q(project__pm=user) | Q(project__sales_liaison=user))
+
+
+def with_state(links: QuerySet[ClientLink], state: str) -> QuerySet[ClientLink]:
+    """Filter by ``ClientLinkState`` in the database (the model's ``state`` says the same per row)."""
+    now = timezone.now()
+    if state == ClientLinkState.REVOKED:
+        return links.filter(revoked_at__isnull=False)
+    if state == ClientLinkState.EXPIRED:
+        return links.filter(revoked_at__isnull=True, expires_at__lte=now)
+    return links.filter(revoked_at__isnull=True, expires_at__gt=now)
 
 
 # --- Issuing and revoking ----------------------------------------------------------------------

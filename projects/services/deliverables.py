@@ -220,7 +220,10 @@ def deliverable_submit(*, deliverable: Deliverable | int, actor: Any) -> Deliver
     deliverable.submitted_at = timezone.now()
     # The previous rejection stays in the activity log; the row shows the current round.
     deliverable.decided_by, deliverable.decided_at, deliverable.rejection_reason = None, None, ""
-    deliverable.save(update_fields=["status", "submitted_at", "decided_by", "decided_at", "rejection_reason"])
+    deliverable.decided_via_link = False
+    deliverable.save(
+        update_fields=["status", "submitted_at", "decided_by", "decided_at", "decided_via_link", "rejection_reason"]
+    )
     log_activity(
         actor=actor,
         verb="deliverable_resubmitted" if before == DeliverableStatus.REJECTED else "deliverable_submitted",
@@ -304,7 +307,8 @@ def deliverable_decide(
     deliverable.decided_by = contact
     deliverable.decided_at = decided_at
     deliverable.rejection_reason = reason
-    deliverable.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+    deliverable.decided_via_link = through_link
+    deliverable.save(update_fields=["status", "decided_by", "decided_at", "decided_via_link", "rejection_reason"])
     log_activity(
         actor=actor,
         verb=f"deliverable_{decision}",

@@ -321,3 +321,128 @@ def test_the_portal_data_shows_only_the_clients_issues(link, project, rep):
     services.client_issue_report(link=link, title="Theirs")
     data = services.client_portal_data(link)
     assert [issue.title for issue in data["issues"]] == ["Theirs"]
+
+
+# --- The staff API --------------------------------------------------------------------------------
+LINKS = "/api/v1/client-links/"
+
+
+def test_the_pm_creates_a_link_through_the_api_and_sees_the_token_once(api_as, pm, project, contact):
+    api = api_as(pm)
+    response = api.post(LINKS, {"project": project.pk, "contact": contact.pk, "expires_in_days": 7}, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["url"].endswith(f"/c/{body['token']}/") and body["state"] == "active"
+    assert services.client_link_resolve(body["token"]).pk == body["id"]
+    listed = api.get(LINKS, {"project": project.pk}).json()["results"]
+    assert [row["id"] for row in listed] == [body["id"]]
+    assert "token" not in listed[0] and "url" not in listed[0] and "token_hash" not in listed[0]
+    assert "token" not in api.get(f"{LINKS}{body['id']}/").json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"expires_in_days": 0}, "expires_in_days"),
+        ({"expires_in_days": 91}, "expires_in_days"),
+        ({"contact": "x"}, "contact"),
+    ],
+)
+def test_the_api_refuses_bad_input(api_as, pm, project, contact, payload, field):
+    response = api_as(pm).post(LINKS, {"project": project.pk, "contact": contact.pk, **payload}, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not ClientLink.objects.exists()
+
+
+def test_the_api_refuses_a_contact_of_another_client(api_as, pm, project):
+    stranger = ContactFactory()
+    response = api_as(pm).post(LINKS, {"project": project.pk, "contact": stranger.pk}, format="json")
+    assert response.status_code == 400 and "contact" in response.json()
+    assert not ClientLink.objects.exists()
+
+
+def test_the_api_refuses_a_rep_who_is_not_the_liaison(api_as, other_rep, project, contact):
+    response = api_as(other_rep).post(LINKS, {"project": project.pk, "contact": contact.pk}, format="json")
+    assert response.status_code == 403
+    assert not ClientLink.objects.exists()
+
+
+def test_the_api_revokes_once(api_as, pm, link):
+    api = api_as(pm)
+    first = api.post(f"{LINKS}{link.pk}/revoke/")
+    assert first.status_code == 200 and first.json()["state"] == "revoked"
+    second = api.post(f"{LINKS}{link.pk}/revoke/")
+    assert second.status_code == 409 and second.json()["code"] == "illegal_transition"
+
+
+def test_others_do_not_see_or_revoke_the_link(api_as, other_pm, link):
+    api = api_as(other_pm)
+    assert api.get(LINKS).json()["count"] == 0
+    assert api.post(f"{LINKS}{link.pk}/revoke/").status_code == 404
+    assert ClientLink.objects.get().revoked_at is None
+
+
+def test_the_list_reads_a_fixed_number_of_queries(api_as, manager, project, contact, pm, django_assert_num_queries):
+    for _ in range(3):
+        services.client_link_issue(actor=pm, project=project, contact=contact)
+    api = api_as(manager)
+    # session, user (with roles), count, rows (project, client, contact and people joined)
+    with django_assert_num_queries(4):
+        assert api.get(LINKS).json()["count"] == 3
+
+
+# --- The staff pages ------------------------------------------------------------------------------
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_project_page_loads_the_panel(client_as, pm, project):
+    page = client_as(pm).get(project.get_absolute_url()).content.decode()
+    assert f'hx-get="/projects/{project.pk}/client-links/"' in page
+
+
+def test_the_pm_issues_a_link_in_the_panel_and_sees_it_once(client_as, pm, project, contact):
+    browser = client_as(pm)
+    url = f"/projects/{project.pk}/client-links/"
+    response = browser.post(url, {"contact": contact.pk, "expires_in_days": 14}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="client-link-url"' in html and "/c/" in html
+    again = browser.get(url, **HTMX).content.decode()
+    assert "client-link-url" not in again and "Jane Doe" in again
+
+
+def test_the_panel_refuses_bad_days_and_a_rep_who_is_not_the_liaison(client_as, pm, other_rep, project, contact):
+    url = f"/projects/{project.pk}/client-links/"
+    bad = client_as(pm).post(url, {"contact": contact.pk, "expires_in_days": 120}, **HTMX)
+    assert bad.status_code == 200 and "field--error" in bad.content.decode()
+    assert client_as(other_rep).post(url, {"contact": contact.pk, "expires_in_days": 5}, **HTMX).status_code == 403
+    assert not ClientLink.objects.exists()
+
+
+def test_without_htmx_the_link_is_shown_on_its_own_page(client_as, pm, project, contact):
+    response = client_as(pm).post(
+        f"/projects/{project.pk}/client-links/", {"contact": contact.pk, "expires_in_days": 5}
+    )
+    assert response.status_code == 200 and "client-link-url" in response.content.decode()
+
+
+def test_the_panel_revokes_and_refuses_a_second_time(client_as, pm, link):
+    browser = client_as(pm)
+    url = f"/projects/client-links/{link.pk}/revoke/"
+    assert browser.post(url, **HTMX).status_code == 200
+    assert ClientLink.objects.get().revoked_at is not None
+    second = browser.post(url, **HTMX)
+    assert "already revoked" in second.content.decode()
+
+
+def test_managers_see_every_link_with_its_state(
+    client_as, manager, link, pm, project, contact, django_assert_num_queries
+):
+    expired, _ = services.client_link_issue(actor=pm, project=project, contact=contact)
+    ClientLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    browser = client_as(manager)
+    page = browser.get("/projects/client-links/").content.decode()
+    assert "Active" in page and "Expired" in page
+    assert browser.get("/projects/client-links/?state=expired").content.decode().count("badge--expired") == 1
+    with django_assert_num_queries(4):  # session, user (with roles), count, rows (everything joined)
+        browser.get("/projects/client-links/")
