@@ -9,6 +9,7 @@ notify the PM and the sales liaison and write the activity log like any other.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hmac
 import re
@@ -62,6 +63,12 @@ class InvalidClientLink(Exception):
 # --- Tokens ------------------------------------------------------------------------------------
 def generate_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def demo_token() -> str:
+    """The demo link's token (seed_demo prints its URL every run): derived from the SECRET_KEY, like the hashes."""
+    digest = salted_hmac("projects.client_link.demo", "demo", algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def hash_token(token: str) -> str:
@@ -173,11 +180,18 @@ def _clean_contact(value: Any, project: Project) -> Contact:
 
 @transaction.atomic
 def client_link_issue(
-    *, actor: Any, project: Project, contact: Any, expires_in_days: Any = None, send_email: bool = False
+    *,
+    actor: Any,
+    project: Project,
+    contact: Any,
+    expires_in_days: Any = None,
+    send_email: bool = False,
+    token: str | None = None,
 ) -> tuple[ClientLink, str]:
     """Create a link for ``contact``; returns it and its token (shown once, never stored).
 
     ``send_email``: also e-mail the link to the contact, through the notification outbox.
+    ``token``: the demo data's own (``demo_token``); everyone else gets a fresh random one.
     """
     project = Project.objects.select_for_update().select_related("client").get(pk=project.pk)
     if not can_issue_client_link(actor, project):
@@ -204,7 +218,7 @@ def client_link_issue(
             % {"status": project.get_status_display().lower()},
             status=project.status,
         )
-    token = generate_token()
+    token = token or generate_token()
     expires_at = timezone.now() + datetime.timedelta(days=days)
     link = ClientLink.objects.create(
         project=project,
