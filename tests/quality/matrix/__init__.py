@@ -28,6 +28,7 @@ AREAS = (
     "api_projects",
     "api_after_handoff",
     "api_notifications",
+    "client_links",
     "admin",
 )
 
