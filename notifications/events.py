@@ -32,3 +32,5 @@ class Event(models.TextChoices):
 
 # Events addressed to people outside the portal: users have no preference for them.
 EXTERNAL_EVENTS = frozenset({Event.CLIENT_LINK_INVITE})
+# The events a user gets, and may turn e-mail off for.
+USER_EVENTS = tuple(event for event in Event if event not in EXTERNAL_EVENTS)

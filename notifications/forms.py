@@ -1,6 +1,6 @@
 from django import forms
 
-from notifications.events import EXTERNAL_EVENTS, Event
+from notifications.events import USER_EVENTS
 
 
 class EmailPreferencesForm(forms.Form):
@@ -8,11 +8,11 @@ class EmailPreferencesForm(forms.Form):
 
     email = forms.MultipleChoiceField(
         label="E-mail me about",
-        choices=[(value, label) for value, label in Event.choices if value not in EXTERNAL_EVENTS],
+        choices=[(event.value, event.label) for event in USER_EVENTS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     def email_enabled(self) -> dict[str, bool]:
         chosen = set(self.cleaned_data["email"])
-        return {event.value: event.value in chosen for event in Event if event not in EXTERNAL_EVENTS}
+        return {event.value: event.value in chosen for event in USER_EVENTS}
