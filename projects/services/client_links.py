@@ -193,7 +193,7 @@ def client_link_issue(
     ``send_email``: also e-mail the link to the contact, through the notification outbox.
     ``token``: the demo data's own (``demo_token``); everyone else gets a fresh random one.
     """
-    project = Project.objects.select_for_update().select_related("client").get(pk=project.pk)
+    project = Project.objects.select_for_update(of=("self",)).select_related("client").get(pk=project.pk)
     if not can_issue_client_link(actor, project):
         raise PermissionDenied(_("Only the project's PM or its sales liaison invites the client."))
     errors: dict[str, str] = {}

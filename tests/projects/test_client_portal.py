@@ -237,6 +237,15 @@ def test_the_door_shows_the_project(door, project, submitted):
     assert body["contact"] == "Jane Doe" and body["issues"] == []
 
 
+def test_the_door_reads_a_fixed_number_of_queries(door, project, pm, django_assert_num_queries):
+    for index in range(3):
+        deliverable_add(project=project, actor=pm, name=f"D{index}")
+    door.get(PORTAL)  # last_used_at is written at most once a minute
+    # link (with project, client, PM, liaison, contact), deliverables, client issues
+    with django_assert_num_queries(3):
+        assert door.get(PORTAL).status_code == 200
+
+
 @pytest.mark.parametrize(
     "header", [None, "ClientLink", "ClientLink x", "ClientLink " + "A" * 43, "Token abc", "ClientLink a b"]
 )
