@@ -20,6 +20,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("", include("handoff.urls")),
     path("projects/", include("projects.urls")),
+    path("c/", include("projects.client_urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("documents/", include("documents.urls")),

@@ -32,8 +32,11 @@ def log_activity(
     changes: dict[str, tuple[Any, Any]] | None = None,
     message: str = "",
 ) -> Activity:
+    is_user = getattr(actor, "is_authenticated", False)
     return Activity.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if is_user else None,
+        # A non-user actor (projects.actors.ClientActor) names itself.
+        actor_label="" if is_user else str(getattr(actor, "activity_label", "") or "")[:200],
         verb=verb,
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,

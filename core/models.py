@@ -25,6 +25,8 @@ class Activity(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who acted when it was not a user: "Jane Doe (client, through the link)".
+    actor_label = models.CharField(max_length=200, blank=True)
     verb = models.CharField(max_length=64)
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     target_id = models.PositiveBigIntegerField()
@@ -50,3 +52,10 @@ class Activity(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The activity log is append-only")
+
+    @property
+    def actor_name(self) -> str:
+        """The user's name, the label of a non-user actor (a client through a link), or empty (the system)."""
+        if self.actor_id:
+            return self.actor.full_name
+        return self.actor_label

@@ -26,3 +26,11 @@ class Event(models.TextChoices):
     ISSUE_ASSIGNED = "issue_assigned", "Client issue assigned to you"
     FOLLOW_UP_RAISED = "follow_up_raised", "Follow-up opportunity raised"
     LOW_PULSE = "low_pulse", "Client pulse with low mood"
+    # To a client contact's e-mail address, not a user: no preference applies.
+    CLIENT_LINK_INVITE = "client_link_invite", "Client link sent to a contact"
+
+
+# Events addressed to people outside the portal: users have no preference for them.
+EXTERNAL_EVENTS = frozenset({Event.CLIENT_LINK_INVITE})
+# The events a user gets, and may turn e-mail off for.
+USER_EVENTS = tuple(event for event in Event if event not in EXTERNAL_EVENTS)

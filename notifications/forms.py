@@ -1,6 +1,6 @@
 from django import forms
 
-from notifications.events import Event
+from notifications.events import USER_EVENTS
 
 
 class EmailPreferencesForm(forms.Form):
@@ -8,11 +8,11 @@ class EmailPreferencesForm(forms.Form):
 
     email = forms.MultipleChoiceField(
         label="E-mail me about",
-        choices=Event.choices,
+        choices=[(event.value, event.label) for event in USER_EVENTS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     def email_enabled(self) -> dict[str, bool]:
         chosen = set(self.cleaned_data["email"])
-        return {event.value: event.value in chosen for event in Event}
+        return {event.value: event.value in chosen for event in USER_EVENTS}

@@ -39,7 +39,11 @@ def new_event_key() -> str:
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # A user, or (e-mail only) an outside address: a client contact invited through a client link.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    to_email = models.EmailField(blank=True)
     event = models.CharField(max_length=40, choices=Event.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # One notify() call is one event instance: every row it writes shares the key.
@@ -79,6 +83,10 @@ class Notification(models.Model):
                 fields=["event_key", "recipient", "channel"], name="notification_once_per_event_recipient_channel"
             ),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="notification_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | (Q(channel=Channel.EMAIL) & ~Q(to_email="")),
+                name="notification_has_recipient",
+            ),
             models.CheckConstraint(
                 condition=(Q(channel=Channel.IN_APP) & Q(status=""))
                 | (Q(channel=Channel.EMAIL) & Q(status__in=DeliveryStatus.values)),

@@ -279,6 +279,47 @@ def enqueue_email_delivery(*, notification_ids: list[int]) -> list[int]:
     return published
 
 
+def notify_address(
+    *,
+    event: Event,
+    email: str,
+    target: models.Model,
+    actor: Any = None,
+    title: str,
+    body: str = "",
+    url: str = "",
+) -> Notification:
+    """Record an e-mail to an address outside the portal (a client contact), delivered like every other.
+
+    Runs inside the caller's transaction; delivery is enqueued after commit and the sweep
+    retries it. ``url`` may be a secret (a client link): it is wiped from the row once sent.
+    """
+    event = Event(event)
+    if target.pk is None:
+        raise ValueError("notify_address() needs a saved target")
+    if not email:
+        raise ValueError("notify_address() needs an e-mail address")
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        row = Notification.objects.create(
+            recipient=None,
+            to_email=email,
+            event=event,
+            channel=Channel.EMAIL,
+            status=DeliveryStatus.PENDING,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            title=title[:200],
+            body=body[:5000],
+            url=url,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            created_at=now,
+            sweep_after=now + SWEEP_GRACE,
+        )
+    transaction.on_commit(lambda: enqueue_email_delivery(notification_ids=[row.pk]))
+    return row
+
+
 # --- Delivering e-mail -----------------------------------------------------------------
 def _claim(notification_id: int, now: datetime.datetime) -> bool:
     return bool(
@@ -320,11 +361,12 @@ def _build_email(notification: Notification) -> EmailMultiAlternatives:
     text = select_template([f"{name}.txt" for name in names]).render(context)
     html = select_template([f"{name}.html" for name in names]).render(context)
     subject = render_to_string("notifications/email/subject.txt", context).strip().replace("\n", " ")[:200]
+    address = notification.recipient.email if notification.recipient_id else notification.to_email
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.recipient.email],
+        to=[address],
         headers={"Message-ID": email_message_id(notification)},
     )
     message.attach_alternative(html, "text/html")
@@ -378,9 +420,11 @@ def notification_deliver_email(*, notification_id: int) -> str:
         )
         logger.exception("Notification %s could not be sent", notification_id)
         return "failed"
-    Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    sent: dict[str, Any] = {"status": DeliveryStatus.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if notification.recipient_id is None:
+        # An outside address got a secret link (a client link): the row keeps no working copy of it.
+        sent["url"] = ""
+    Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(**sent)
     return "sent"
 
 

@@ -242,6 +242,7 @@ def seed(stdout=None) -> None:
     seed_issues(users, stdout)
     seed_pulses_and_meetings(users, stdout)
     seed_follow_ups_and_lessons(users, stdout)
+    seed_client_link(stdout)
 
 
 # --- Project risks (SPEC §7.3) -------------------------------------------------------------------
@@ -719,3 +720,29 @@ def seed_follow_ups_and_lessons(users: dict[str, User], stdout=None) -> None:
         lessons += 1
     if stdout is not None:
         stdout.write(f"Follow-ups and lessons learned: {raised} follow-ups raised, {lessons} lessons recorded.")
+
+
+# --- The client takes part (SPEC §7.5) -----------------------------------------------------------
+def seed_client_link(stdout=None) -> None:
+    """An active client link for the CFO of the ERP project; its URL is printed on every run.
+
+    The token is derived from the SECRET_KEY (``demo_token``), so a rerun finds the same link and
+    revives it when it expired or was revoked.
+    """
+    from projects.models import ClientLink, Project
+    from projects.services.client_links import client_link_issue, demo_token, hash_token, link_url
+
+    erp = Project.objects.filter(name="ERP migration phase 1").select_related("pm", "client").first()
+    contact = erp and (erp.client.contacts.filter(name="Clara Vogt").first() or erp.client.contacts.first())
+    if erp is None or contact is None:
+        return
+    token = demo_token()
+    link = ClientLink.objects.filter(token_hash=hash_token(token)).first()
+    if link is None:
+        client_link_issue(actor=erp.pm, project=erp, contact=contact, expires_in_days=90, token=token)
+    elif not link.is_active:
+        ClientLink.objects.filter(pk=link.pk).update(
+            revoked_at=None, revoked_by=None, expires_at=timezone.now() + datetime.timedelta(days=90)
+        )
+    if stdout is not None:
+        stdout.write(f"Client link for {contact.name} on {erp.name} (no login needed): {link_url(token)}")

@@ -11,7 +11,13 @@ from accounts.roles import Role
 from clients.models import Contact
 from core.forms import PersonPickerField
 from handoff.models import RiskCategory
-from projects.models import ProjectHealth, ProjectStatus
+from projects.models import (
+    CLIENT_LINK_DAYS_MAX,
+    CLIENT_LINK_DAYS_MIN,
+    IssueSeverity,
+    ProjectHealth,
+    ProjectStatus,
+)
 from projects.services import EFFORT_MAX, allowed_statuses
 
 
@@ -126,3 +132,71 @@ class ProjectRiskAddForm(forms.Form):
     mitigation = forms.CharField(
         label=_("Mitigation"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# --- The client page (SPEC §7.5) --------------------------------------------------------------
+# Plain text fields on purpose where the services own the rule (1-5, reason on a rejection):
+# one wording of each error for the page and the JSON door.
+CLIENT_SCALE_WORDS = {
+    "mood": (_("very unhappy"), _("unhappy"), _("neutral"), _("happy"), _("very happy")),
+    "urgency": (_("relaxed"), _("calm"), _("normal"), _("pressing"), _("very urgent")),
+    "satisfaction": (
+        _("very dissatisfied"),
+        _("dissatisfied"),
+        _("neutral"),
+        _("satisfied"),
+        _("very satisfied"),
+    ),
+}
+
+
+def _scale(field: str, label: str) -> forms.CharField:
+    choices = [(str(value), f"{value} · {word}") for value, word in enumerate(CLIENT_SCALE_WORDS[field], start=1)]
+    return forms.CharField(label=label, required=False, widget=forms.RadioSelect(choices=choices))
+
+
+class ClientDecisionForm(forms.Form):
+    decision = forms.CharField(required=False)
+    reason = forms.CharField(
+        label=_("Reason (required when you reject)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )
+
+
+class ClientPulseForm(forms.Form):
+    mood = _scale("mood", _("How do you feel about the project?"))
+    urgency = _scale("urgency", _("How urgent are your open points?"))
+    satisfaction = _scale("satisfaction", _("How satisfied are you with our work?"))
+    note = forms.CharField(
+        label=_("Anything you want to tell us (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+
+
+class ClientIssueForm(forms.Form):
+    title = forms.CharField(
+        label=_("What is the problem?"), required=False, widget=forms.TextInput(attrs={"maxlength": 200})
+    )
+    description = forms.CharField(
+        label=_("Details (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 4, "maxlength": 10000})
+    )
+    severity = forms.ChoiceField(label=_("How serious is it?"), choices=IssueSeverity.choices, initial="medium")
+
+
+class ClientLinkForm(forms.Form):
+    """The PM or the sales liaison invites a contact of the project's client."""
+
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"))
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=CLIENT_LINK_DAYS_MIN, max_value=CLIENT_LINK_DAYS_MAX, initial=30
+    )
+    send_email = forms.BooleanField(label=_("Also e-mail the link to the contact"), required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(client_id=project.client_id).order_by("name")
+        self.fields["contact"].label_from_instance = lambda obj: f"{obj.name} <{obj.email}>" if obj.email else obj.name

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.versioning import VersionedModel
 from handoff.models import RISK_LEVEL_VALIDATORS, RiskCategory
@@ -232,6 +234,8 @@ class Deliverable(models.Model):
         "clients.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The contact decided themselves, through a client link (not recorded for them by the team).
+    decided_via_link = models.BooleanField(default=False)
     rejection_reason = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -445,7 +449,13 @@ class ClientIssue(models.Model):
     reported_through = models.CharField(max_length=16, choices=ReportedThrough.choices, default=ReportedThrough.CLIENT)
     status = models.CharField(max_length=16, choices=IssueStatus.choices, default=IssueStatus.OPEN)
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_issues")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A team member logs the issue, or the client reports it through a client link (then the contact).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_by_contact = models.ForeignKey(
+        "clients.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -470,6 +480,14 @@ class ClientIssue(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:issue_detail", args=[self.pk])
+
+    @property
+    def created_by_name(self) -> str:
+        if self.created_by_id:
+            return self.created_by.full_name
+        if self.reported_by_contact_id:
+            return _("%(name)s (client, through the link)") % {"name": self.reported_by_contact.name}
+        return ""
 
 
 class IssueComment(models.Model):
@@ -548,7 +566,13 @@ class ClientPulse(models.Model):
     urgency = models.PositiveSmallIntegerField(validators=PULSE_VALIDATORS)
     satisfaction = models.PositiveSmallIntegerField(validators=PULSE_VALIDATORS)
     note = models.TextField(max_length=2000, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A team member logs the pulse, or the client answers it through a client link (then the contact).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    given_by_contact = models.ForeignKey(
+        "clients.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -571,6 +595,14 @@ class ClientPulse(models.Model):
     @property
     def is_low(self) -> bool:
         return self.mood <= LOW_MOOD
+
+    @property
+    def recorded_by_name(self) -> str:
+        if self.recorded_by_id:
+            return self.recorded_by.full_name
+        if self.given_by_contact_id:
+            return _("%(name)s (client, through the link)") % {"name": self.given_by_contact.name}
+        return ""
 
 
 class ActionItem(models.Model):
@@ -611,3 +643,59 @@ class LessonLearned(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.project_id]) + "#lessons"
+
+
+# --- The client takes part (SPEC §7.5) -------------------------------------------------------
+CLIENT_LINK_DAYS_MIN, CLIENT_LINK_DAYS_MAX, CLIENT_LINK_DAYS_DEFAULT = 1, 90, 30
+
+
+class ClientLinkState(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class ClientLink(models.Model):
+    """A link that lets one contact of the project's client see the project and act on it, without an account.
+
+    Only a keyed hash of the token is stored (``projects.services.client_links.hash_token``):
+    a copy of the database gives no working link.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="client_links")
+    contact = models.ForeignKey("clients.Contact", on_delete=models.PROTECT, related_name="client_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "-created_at"], name="client_link_project_idx")]
+
+    def __str__(self) -> str:
+        return f"Client link for {self.contact.name} on {self.project}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id]) + "#client-links"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return ClientLinkState.REVOKED
+        if self.expires_at <= timezone.now():
+            return ClientLinkState.EXPIRED
+        return ClientLinkState.ACTIVE
+
+    def get_state_display(self) -> str:
+        return ClientLinkState(self.state).label
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == ClientLinkState.ACTIVE

@@ -141,7 +141,7 @@ def issues_visible_to(user: Any) -> QuerySet[ClientIssue]:
 
 def _issue_rows(issues: QuerySet[ClientIssue]) -> QuerySet[ClientIssue]:
     return (
-        issues.select_related("client", "client__account_owner", "project", "created_by")
+        issues.select_related("client", "client__account_owner", "project", "created_by", "reported_by_contact")
         .prefetch_related(Prefetch("assignees", queryset=_people()))
         .annotate(
             comment_count=Count("comments", distinct=True),
@@ -200,7 +200,13 @@ def issue_get(*, user: Any, pk: int) -> ClientIssue:
     return (
         issues_visible_to(user)
         .select_related(
-            "client", "client__account_owner", "project", "project__pm", "project__sales_liaison", "created_by"
+            "client",
+            "client__account_owner",
+            "project",
+            "project__pm",
+            "project__sales_liaison",
+            "created_by",
+            "reported_by_contact",
         )
         .prefetch_related(
             Prefetch("assignees", queryset=_people()),
@@ -258,7 +264,7 @@ PULSE_TREND_LIMIT = 24
 
 def pulses_visible_to(user: Any) -> QuerySet[ClientPulse]:
     return ClientPulse.objects.filter(project__in=projects_visible_to(user)).select_related(
-        "project", "project__client", "recorded_by"
+        "project", "project__client", "recorded_by", "given_by_contact"
     )
 
 

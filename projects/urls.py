@@ -2,6 +2,7 @@ from django.urls import path
 
 from projects import views
 from projects.views import changes as change_views
+from projects.views import client_links as client_link_views
 from projects.views import deliverables as deliverable_views
 from projects.views import followups as follow_up_views
 from projects.views import issues as issue_views
@@ -56,4 +57,8 @@ urlpatterns: list = [
     path("issues/<int:pk>/comments/", issue_views.issue_comment_view, name="issue_comment"),
     path("issues/client/<int:client_pk>/", issue_views.issue_client_panel_view, name="issue_client_panel"),
     path("<int:pk>/issues/", issue_views.issue_project_panel_view, name="issue_project_panel"),
+    # Client links (SPEC §7.5): the project's panel, revoking, and every link for managers.
+    path("<int:pk>/client-links/", client_link_views.client_link_panel_view, name="client_link_panel"),
+    path("client-links/", client_link_views.client_link_list_view, name="client_links"),
+    path("client-links/<int:pk>/revoke/", client_link_views.client_link_revoke_view, name="client_link_revoke"),
 ]

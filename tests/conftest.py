@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
 from tests.browser import VIEWPORT as BROWSER_VIEWPORT
@@ -107,13 +107,16 @@ def client_as(client):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters (token endpoint) live in the cache; no test inherits another's (nor an open Redis breaker)."""
+    """Throttle counters (token endpoint, client links) live in caches; no test inherits another's (nor an open
+    Redis breaker)."""
     from core.breaker import redis as redis_breaker
 
     redis_breaker.reset()
     cache.clear()
+    caches["ratelimit"].clear()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
 
 
 # --- Browser (Playwright driving /usr/bin/chromium against live_server) -----------

@@ -373,7 +373,24 @@ CACHES = {
         }
     ),
 }
+# "ratelimit" counts client-link guesses and actions (projects/ratelimit.py): shared through Redis
+# when it is configured, so several web processes enforce one limit.
+CACHES["ratelimit"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "handoff",
+        "OPTIONS": {"socket_timeout": _BROKER_TIMEOUT, "socket_connect_timeout": _BROKER_TIMEOUT},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+)
 # --- Domain settings -------------------------------------------------------------
+# Client links (SPEC §7.5): unknown tokens per IP address and actions per link, each per window (seconds).
+CLIENT_LINK_GUESSES_PER_IP = env_int("CLIENT_LINK_GUESSES_PER_IP", 20, minimum=1)
+CLIENT_LINK_GUESS_WINDOW = env_int("CLIENT_LINK_GUESS_WINDOW", 600, minimum=1)
+CLIENT_LINK_ACTIONS_PER_LINK = env_int("CLIENT_LINK_ACTIONS_PER_LINK", 30, minimum=1)
+CLIENT_LINK_ACTION_WINDOW = env_int("CLIENT_LINK_ACTION_WINDOW", 3600, minimum=1)
 HANDOFF_SLA_WORKING_DAYS = env_int("HANDOFF_SLA_WORKING_DAYS", 2, minimum=1)
 # `make bench` only: a login-free trivial view at /dashboard/bench/trivial/, the throughput ceiling.
 BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", False)
@@ -446,7 +463,11 @@ DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETUR
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    # A client-link token never reaches a log line (SPEC §7.5; gunicorn: config/gunicorn.conf.py).
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "mask_client_links": {"()": "core.logmask.MaskClientLinkTokens"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
         "json": {
@@ -455,9 +476,17 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_client_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # runserver's request lines, through the masking handler instead of Django's own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "django_guid": {"level": "WARNING"},

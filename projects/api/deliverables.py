@@ -57,10 +57,19 @@ class DeliverableSerializer(serializers.ModelSerializer):
             "submitted_at",
             "decided_by",
             "decided_at",
+            "decided_via_link",
             "rejection_reason",
             "created_at",
         ]
-        read_only_fields = ["status", "submitted_at", "decided_by", "decided_at", "rejection_reason", "created_at"]
+        read_only_fields = [
+            "status",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "decided_via_link",
+            "rejection_reason",
+            "created_at",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

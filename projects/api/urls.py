@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from projects.api import client_links
 from projects.api.changes import ChangeRequestViewSet
 from projects.api.deliverables import DeliverableViewSet, ProjectCommitmentViewSet
 from projects.api.followups import FollowUpViewSet, LessonViewSet
@@ -22,4 +24,17 @@ router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("project-commitments", ProjectCommitmentViewSet, basename="project-commitment")
 router.register("project-risks", ProjectRiskViewSet, basename="project-risk")
 
-urlpatterns = router.urls
+router.register("client-links", client_links.ClientLinkViewSet, basename="client-link")
+
+urlpatterns = [
+    *router.urls,
+    # The client's own door: Authorization: ClientLink <token> (SPEC §7.5).
+    path("client-portal/", client_links.ClientPortalView.as_view(), name="client-portal"),
+    path(
+        "client-portal/deliverables/<int:pk>/decision/",
+        client_links.ClientPortalDecisionView.as_view(),
+        name="client-portal-decision",
+    ),
+    path("client-portal/pulses/", client_links.ClientPortalPulseView.as_view(), name="client-portal-pulses"),
+    path("client-portal/issues/", client_links.ClientPortalIssueView.as_view(), name="client-portal-issues"),
+]

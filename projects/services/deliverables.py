@@ -24,6 +24,7 @@ from core.activity import log_activity
 from core.errors import TransitionNotAllowed
 from notifications.events import Event
 from notifications.services import notify
+from projects.actors import is_client_actor
 from projects.models import (
     DELIVERABLE_TRANSITIONS,
     CommitmentStatus,
@@ -219,7 +220,10 @@ def deliverable_submit(*, deliverable: Deliverable | int, actor: Any) -> Deliver
     deliverable.submitted_at = timezone.now()
     # The previous rejection stays in the activity log; the row shows the current round.
     deliverable.decided_by, deliverable.decided_at, deliverable.rejection_reason = None, None, ""
-    deliverable.save(update_fields=["status", "submitted_at", "decided_by", "decided_at", "rejection_reason"])
+    deliverable.decided_via_link = False
+    deliverable.save(
+        update_fields=["status", "submitted_at", "decided_by", "decided_at", "decided_via_link", "rejection_reason"]
+    )
     log_activity(
         actor=actor,
         verb="deliverable_resubmitted" if before == DeliverableStatus.REJECTED else "deliverable_submitted",
@@ -278,7 +282,13 @@ def deliverable_decide(
 ) -> Deliverable:
     """Record the client's acceptance or rejection of a submitted deliverable: who decided, when, and why."""
     project, deliverable = _lock_deliverable(deliverable)
-    if not can_record_decision(actor, project):
+    through_link = is_client_actor(actor)
+    if through_link:
+        # The contact decides themselves (SPEC §7.5): who and when are theirs, not a choice.
+        if not actor.may_act_on(project):
+            raise PermissionDenied("This client link does not give access to this deliverable.")
+        contact, decided_at = actor.contact.pk, None
+    elif not can_record_decision(actor, project):
         raise PermissionDenied("Only the project's PM or its sales liaison records the client's decisions.")
     decision, contact, reason, decided_at = _clean_decision(
         project=project, decision=decision, contact=contact, reason=reason, decided_at=decided_at
@@ -297,18 +307,21 @@ def deliverable_decide(
     deliverable.decided_by = contact
     deliverable.decided_at = decided_at
     deliverable.rejection_reason = reason
-    deliverable.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+    deliverable.decided_via_link = through_link
+    deliverable.save(update_fields=["status", "decided_by", "decided_at", "decided_via_link", "rejection_reason"])
     log_activity(
         actor=actor,
         verb=f"deliverable_{decision}",
         target=project,
         changes={"deliverable.status": (DeliverableStatus.SUBMITTED, decision)},
-        message=f"{deliverable.name}: {decision} by {contact.name}" + (f" — {reason}" if reason else ""),
+        message=f"{deliverable.name}: {decision} by {actor.full_name if through_link else contact.name}"
+        + (f" — {reason}" if reason else ""),
     )
     verdict = deliverable.get_status_display().lower()
+    recorded = "through the client link" if through_link else f"recorded by {actor.full_name}"
     body = (
         f"{contact.name} ({project.client.name}) {verdict} “{deliverable.name}” on "
-        f"{timezone.localtime(decided_at):%d %b %Y}, recorded by {actor.full_name}."
+        f"{timezone.localtime(decided_at):%d %b %Y}, {recorded}."
     )
     if reason:
         body += f"\n\nReason: {reason}"

@@ -23,6 +23,7 @@ from core.activity import log_activity
 from core.errors import DomainError, TransitionNotAllowed
 from notifications.events import Event
 from notifications.services import notify
+from projects.actors import is_client_actor
 from projects.models import (
     ISSUE_TRANSITIONS,
     ClientIssue,
@@ -60,7 +61,10 @@ def can_report_issue(user: Any, client: Client, *, projects: Iterable[Project] |
     """The account owner, the PM or sales liaison of a project of the client, and managers.
 
     ``projects``: the client's projects when the caller has them loaded (saves the query).
+    A client contact reports through the link of their project (SPEC §7.5).
     """
+    if is_client_actor(user):
+        return user.link.is_active and user.link.project.client_id == client.pk
     if not _works_here(user):
         return False
     if user.has_role(Role.MANAGER) or client.account_owner_id == user.pk:
@@ -232,6 +236,10 @@ def issue_create(*, actor: Any, client: Client, data: dict[str, Any]) -> ClientI
         raise PermissionDenied(
             "Only the account owner, the PM or sales liaison of a project of this client and managers log its issues."
         )
+    through_link = is_client_actor(actor)
+    if through_link:
+        # The client reports on their project, through the client channel, and assigns nobody.
+        data = {**data, "project": actor.project_id, "reported_through": ReportedThrough.CLIENT, "assignees": []}
     cleaned, errors = _clean_fields(data, partial=False)
     reported_through = _clean_choice(
         data.get("reported_through") or ReportedThrough.CLIENT,
@@ -247,7 +255,8 @@ def issue_create(*, actor: Any, client: Client, data: dict[str, Any]) -> ClientI
         client=client,
         project=project,
         reported_through=reported_through,
-        created_by=actor,
+        created_by=None if through_link else actor,
+        reported_by_contact=actor.contact if through_link else None,
         **cleaned,
     )
     issue.assignees.set(assignees)
@@ -262,9 +271,10 @@ def issue_create(*, actor: Any, client: Client, data: dict[str, Any]) -> ClientI
         actor=actor, verb="issue_logged", target=client, message=f"{issue.get_severity_display()}: {issue.title}"
     )
     where = f"{client.name} / {project.name}" if project else client.name
+    team = [project.pm, project.sales_liaison] if through_link and project else []
     notify(
         event=Event.ISSUE_CREATED,
-        recipients=[*assignees, client.account_owner],
+        recipients=[*assignees, client.account_owner, *team],
         target=issue,
         actor=actor,
         title=f"{issue.get_severity_display()} issue for {client.name}: {issue.title}"[:200],

@@ -12,6 +12,7 @@ from accounts.roles import Role
 from core.activity import log_activity
 from notifications.events import Event
 from notifications.services import notify
+from projects.actors import is_client_actor
 from projects.models import ClientPulse, Project
 from projects.services.meetings import is_project_team
 
@@ -21,7 +22,9 @@ PULSE_NOTE_MAX = 2000
 
 
 def can_record_pulse(user: Any, project: Project) -> bool:
-    """The project's PM, its sales liaison and managers log pulses (SPEC §2)."""
+    """The project's PM, its sales liaison and managers log pulses (SPEC §2); the client answers through a link."""
+    if is_client_actor(user):
+        return user.may_act_on(project)
     return is_project_team(user, project)
 
 
@@ -79,12 +82,18 @@ def pulse_record(
     project = Project.objects.select_for_update().select_related("client", "pm", "sales_liaison").get(pk=project.pk)
     if not can_record_pulse(actor, project):
         raise PermissionDenied("Only the project's PM, its sales liaison and managers log the client pulse.")
-    pulse = ClientPulse.objects.create(project=project, recorded_by=actor, **cleaned)
+    through_link = is_client_actor(actor)
+    pulse = ClientPulse.objects.create(
+        project=project,
+        recorded_by=None if through_link else actor,
+        given_by_contact=actor.contact if through_link else None,
+        **cleaned,
+    )
     pulse.project = project
     scores = f"mood {pulse.mood}/5, urgency {pulse.urgency}/5, satisfaction {pulse.satisfaction}/5"
     log_activity(
         actor=actor,
-        verb="pulse_recorded",
+        verb="pulse_answered" if through_link else "pulse_recorded",
         target=project,
         message=f"Client pulse: {scores}" + (f". {pulse.note}" if pulse.note else ""),
     )
@@ -96,7 +105,7 @@ def pulse_record(
             actor=actor,
             title=f"Low client mood on {project.name}: {pulse.mood}/5",
             body=(
-                f"{actor.full_name} logged a client pulse for {project.name} ({project.client.name}): {scores}."
+                f"{actor.full_name} {'answered' if through_link else 'logged'} a client pulse for {project.name} ({project.client.name}): {scores}."
                 + (f"\n\n“{pulse.note}”" if pulse.note else "")
             ),
         )

@@ -83,6 +83,22 @@
       "Something went wrong (" + status + "). Please try again.";
     box.appendChild(div);
   });
+
+  // A "Copy" button copies the text of the field it names (data-copy="<id>"): the client link shown once.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    field.select();
+    var done = function () { button.textContent = button.getAttribute("data-copied") || "Copied"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
 })();
 
 // Document uploads: a real progress bar from htmx's upload progress events, and a drop zone.

@@ -21,6 +21,9 @@ PUBLIC = {"login", "api-token", "healthz", "healthz-live", "healthz-ready", "adm
 # Polled by htmx from every page: signed out, they answer an empty 286 ("stop
 # polling") instead of a redirect whose login page htmx would swap in.
 STOP_POLLING = {"notifications:badge"}
+# The client's page (SPEC §7.5) takes a client link, not a login: without one, the plain refusal
+# (its actions answer GET with 405 before anything else).
+CLIENT_LINK_PAGES = "client_portal:"
 
 
 ENDPOINTS = endpoints()
@@ -45,6 +48,10 @@ def test_it_refuses_anonymous_users(client, endpoint):
 
     if endpoint.name in STOP_POLLING:
         assert (response.status_code, response.content) == (286, b""), f"{endpoint} revealed something"
+    elif endpoint.name.startswith(CLIENT_LINK_PAGES):
+        assert response.status_code in {404, 405}, f"{endpoint} answered {response.status_code} to anonymous"
+        if response.status_code == 404:
+            assert "This link is no longer valid" in response.content.decode()
     elif endpoint.path.startswith("/api/"):
         assert response.status_code in {401, 403}, f"{endpoint} answered {response.status_code} to anonymous"
     elif endpoint.path.startswith("/admin/"):

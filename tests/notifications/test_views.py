@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.events import Event
+from notifications.events import USER_EVENTS, Event
 from notifications.models import Notification, NotificationPreference
 from tests.notifications.helpers import inbox_rows, make_offer, notify_about_offer
 
@@ -267,13 +267,15 @@ def test_it_answers_the_badge_in_a_constant_number_of_queries(client_as, rep, pm
 def test_it_shows_every_event_with_email_on_by_default(client_as, pm):
     content = client_as(pm).get(PREFERENCES).content.decode()
 
-    for event in Event:
+    for event in USER_EVENTS:
         assert f'value="{event.value}"' in content
-    assert content.count("checked") == len(Event)
+    assert content.count("checked") == len(USER_EVENTS)
+    # An invitation to a client contact is no user's event: nobody turns it on or off.
+    assert 'value="client_link_invite"' not in content
 
 
 def test_it_turns_email_off_for_the_unchecked_events(client_as, pm):
-    wanted = [event.value for event in Event if event != Event.HANDOFF_RETURNED]
+    wanted = [event.value for event in USER_EVENTS if event != Event.HANDOFF_RETURNED]
 
     response = client_as(pm).post(PREFERENCES, {"email": wanted})
 
@@ -281,13 +283,13 @@ def test_it_turns_email_off_for_the_unchecked_events(client_as, pm):
     off = NotificationPreference.objects.filter(user=pm, email_enabled=False)
     assert [preference.event for preference in off] == [Event.HANDOFF_RETURNED]
     content = client_as(pm).get(PREFERENCES).content.decode()
-    assert content.count("checked") == len(Event) - 1
+    assert content.count("checked") == len(USER_EVENTS) - 1
 
 
 def test_it_turns_email_back_on(client_as, pm):
     NotificationPreference.objects.create(user=pm, event=Event.HANDOFF_RETURNED, email_enabled=False)
 
-    client_as(pm).post(PREFERENCES, {"email": [event.value for event in Event]})
+    client_as(pm).post(PREFERENCES, {"email": [event.value for event in USER_EVENTS]})
 
     assert not NotificationPreference.objects.filter(user=pm, email_enabled=False).exists()
 

@@ -55,3 +55,23 @@ def test_it_seeds_project_risks_that_moved_since_the_sale():
     rescored = ProjectRisk.objects.get(status="mitigated")
     assert (rescored.sold_score, rescored.score) == (16, 8)
     assert ProjectRisk.objects.filter(sold_probability__isnull=True, created_by__isnull=False).exists()
+
+
+def test_it_seeds_an_active_client_link_and_prints_it_every_run():
+    import io
+
+    from projects.models import ClientLink
+    from projects.services.client_links import client_link_resolve, demo_token
+
+    accounts_demo.seed()
+    out = io.StringIO()
+    demo.seed(stdout=out)
+    assert f"/c/{demo_token()}/" in out.getvalue()
+    link = client_link_resolve(demo_token())
+    ClientLink.objects.filter(pk=link.pk).update(revoked_at=link.created_at)
+
+    again = io.StringIO()
+    demo.seed(stdout=again)
+
+    assert f"/c/{demo_token()}/" in again.getvalue()
+    assert client_link_resolve(demo_token()).pk == link.pk and ClientLink.objects.count() == 1

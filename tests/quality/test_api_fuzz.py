@@ -31,6 +31,7 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
+from django.test.utils import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -41,8 +42,12 @@ from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from accounts.models import User
+from projects.services.client_links import demo_token
 
 ROLES = {"sales": "rita", "pm": "paula", "manager": "mona"}
+# Plus the client, through the demo's client link (SPEC §7.5): ``Authorization: ClientLink <token>``.
+CLIENT = "client"
+IDENTITIES = [*ROLES, CLIENT]
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "12"))
 _seed = os.environ.get("FUZZ_SEED", "20261125")
 SEED = None if _seed == "random" else int(_seed)
@@ -84,6 +89,7 @@ PATH_MODELS = {
     "projects": "projects.Project",
     "notifications": "notifications.Notification",
     "documents": "documents.Document",
+    "client-portal": "projects.Deliverable",
 }
 FIELD_MODELS = {
     "client": "clients.Client",
@@ -118,9 +124,14 @@ class World:
         self.apps = apps
         self.users = {role: User.objects.get(username=username) for role, username in ROLES.items()}
         self.tokens = {role: Token.objects.get_or_create(user=user)[0].key for role, user in self.users.items()}
+        self.tokens[CLIENT] = demo_token()
         self.calls: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
-        self.operations: dict[str, set[str]] = {role: set() for role in ROLES}
+        self.operations: dict[str, set[str]] = {role: set() for role in IDENTITIES}
+
+    def authorization(self, role: str) -> str:
+        keyword = "ClientLink" if role == CLIENT else "Token"
+        return f"{keyword} {self.tokens[role]}"
 
     def ids(self, label: str, role: str) -> list[int]:
         """Ids of ``label`` rows ("app.Model", or "accounts.User:<role>" for the holders of a role)."""
@@ -130,7 +141,7 @@ class World:
         if holding:
             queryset = queryset.filter(groups__name=holding)
         if label == "notifications.Notification":
-            queryset = queryset.filter(recipient=self.users[role])
+            queryset = queryset.filter(recipient=self.users.get(role))
         return list(queryset.order_by("pk").values_list("pk", flat=True)[:200])
 
     def aim(self, case: schemathesis.Case, role: str) -> None:
@@ -200,7 +211,9 @@ def world(django_db_setup, django_db_blocker):
             with open(os.devnull, "w") as quiet:
                 call_command("seed_demo", stdout=quiet)
             world = World()
-            yield world
+            # The fuzzer's volume is no attack: the client-link limits would turn its calls into 429s.
+            with override_settings(CLIENT_LINK_ACTIONS_PER_LINK=10**6, CLIENT_LINK_GUESSES_PER_IP=10**6):
+                yield world
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -271,6 +284,11 @@ POSITIVE_DATA_RULES = {
     "POST /api/v1/meetings/": {"decisions", "starts_at", "attendees", "contacts", "recurrence"},  # one kickoff
     "PATCH /api/v1/meetings/{id}/": {"decisions", "starts_at", "attendees", "contacts", "recurrence"},
     "POST /api/v1/action-items/": {"text", "due", "owner"},
+    # A contact of the project's client, with an e-mail address when the link is e-mailed.
+    "POST /api/v1/client-links/": {"contact", "send_email"},
+    # The client: a reason on a rejection; scores, a title that is not blank once trimmed.
+    "POST /api/v1/client-portal/deliverables/{id}/decision/": {"reason"},
+    "POST /api/v1/client-portal/issues/": {"title"},
     "PATCH /api/v1/action-items/{id}/": {"due", "owner"},
     # Documents: the content decides the type (random bytes are refused), exactly one parent, and only
     # those who see the client's confidential notes may mark a document confidential.
@@ -378,7 +396,7 @@ def positive_data_accepted(ctx, response, case):
     return positive_data_acceptance(ctx, response, case)
 
 
-@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("role", IDENTITIES)
 @schema.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,
@@ -389,7 +407,7 @@ def positive_data_accepted(ctx, response, case):
 def test_it_answers_every_operation_as_documented(case, role, world, db):
     world.aim(case, role)
     response = case.call_and_validate(
-        headers={"Authorization": f"Token {world.tokens[role]}"},
+        headers={"Authorization": world.authorization(role)},
         excluded_checks=[negative_data_rejection, positive_data_acceptance],
         additional_checks=[negative_data_rejected, positive_data_accepted],
     )

@@ -44,7 +44,16 @@ UNSAFE_METHODS = ["post", "put", "patch", "delete"]
 # Exempt from CSRF on purpose: the API's token exchange takes a username and
 # password, not a session cookie, so a forged cross-site request gains nothing
 # (and its answer is unreadable cross-origin).
-CSRF_EXEMPT = {"api-token"}
+# The client portal's JSON door (SPEC §7.5) is authenticated by ``Authorization: ClientLink <token>``
+# only, never by a cookie: a browser does not send that header on its own, so a forged cross-site
+# request carries no credential (the client's page under /c/ keeps Django's CSRF check).
+CSRF_EXEMPT = {
+    "api-token",
+    "client-portal",
+    "client-portal-decision",
+    "client-portal-pulses",
+    "client-portal-issues",
+}
 # E-mail bodies are not served under the CSP, and mail clients need inline styles.
 TEMPLATES_WITHOUT_CSP = ("notifications/email/",)
 

@@ -29,6 +29,7 @@ AREAS = (
     "api_after_handoff",
     "api_notifications",
     "documents",
+    "client_links",
     "admin",
 )
 

@@ -6,7 +6,7 @@ persona, written as six tokens in ``PERSONAS`` order::
     row("POST", "clients:create", data=..., expect="login W W 403 403 W")
 
 Tokens:
-  ``200`` ``201`` ``204`` ``286`` ``400`` ``403`` ``404`` ``405`` ``409``  that exact status
+  ``200`` ``201`` ``204`` ``286`` ``400`` ``401`` ``403`` ``404`` ``405`` ``409``  that exact status
   ``login``        a redirect to the login page with ``?next=`` (pages, anonymous)
   ``admin-login``  a redirect to the admin's login page
   ``anon``         401 or 403 (the API, anonymous)
@@ -30,7 +30,7 @@ from django.urls import reverse
 from tests.quality.matrix.world import PERSONAS, World
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-STATUS_TOKENS = {"200", "201", "204", "286", "302", "400", "403", "404", "405", "409"}
+STATUS_TOKENS = {"200", "201", "204", "286", "302", "400", "401", "403", "404", "405", "409"}
 OTHER_TOKENS = {"login", "admin-login", "anon", "W"}
 
 Data = dict[str, Any] | Callable[[World], dict[str, Any]] | None

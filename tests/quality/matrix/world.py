@@ -217,6 +217,9 @@ def seed_world() -> World:
     objects["lesson"] = LessonLearned.objects.create(
         project=project, client=client, text="Ask for the legacy documentation before signing.", author=pm
     )
+    from projects.services.client_links import client_link_issue
+
+    objects["client_link"], _token = client_link_issue(actor=pm, project=project, contact=ceo)
 
     # --- Notifications: everyone has their own -------------------------------------------------
     notify(event=Event.FOLLOW_UP_RAISED, recipients=[other_rep], target=other_client, title="For the other rep")

@@ -1,0 +1,39 @@
+"""Fixed-window rate limits kept in the "ratelimit" cache: Redis when configured, so every process shares them.
+
+Used for client links (SPEC §7.5): token guesses per IP address, actions per valid link.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import caches
+
+
+def _cache():
+    return caches["ratelimit"]
+
+
+def _window_key(key: str, window: int, now: float) -> tuple[str, int]:
+    start = int(now // window) * window
+    return f"rl:{key}:{start}", int(start + window - now) or 1
+
+
+def blocked_for(key: str, *, limit: int, window: int) -> int | None:
+    """Seconds until ``key`` may try again when it used up ``limit`` in this window, else None."""
+    cache_key, retry_after = _window_key(key, window, time.time())
+    count = _cache().get(cache_key) or 0
+    return retry_after if count >= limit else None
+
+
+def hit(key: str, *, limit: int, window: int) -> int | None:
+    """Count one use of ``key``; returns the seconds to wait when this use is over ``limit``, else None."""
+    cache_key, retry_after = _window_key(key, window, time.time())
+    cache = _cache()
+    cache.add(cache_key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window + 1)
+        count = 1
+    return retry_after if count > limit else None
