@@ -338,6 +338,8 @@ def email_message_id(notification: Notification) -> str:
 def _email_turned_off(notification: Notification) -> str:
     """Why the e-mail must not go out now (the recipient changed their mind since it was recorded), or ``""``."""
     recipient = notification.recipient
+    if recipient is None:  # addressed to an e-mail address (a client link's invite), not to a user
+        return ""
     if not recipient.is_active:
         return "the recipient's account is deactivated"
     if not recipient.email:
