@@ -99,7 +99,7 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.locator("#brief textarea[name=politics]").fill("The CIO lost the last ERP project; keep him close.")
     page.locator("#brief").get_by_role("button", name="Save brief").click()
     expect(page.locator("#brief")).to_contain_text("One ERP for finance")
-    expect(page.locator("#brief")).to_contain_text("Version 2")
+    expect(page.locator("#brief")).to_contain_text("Last saved by")
     client.brief.refresh_from_db()
     assert client.brief.is_filled and client.brief.version == 2
     shot(page, 1, "client-with-contact-and-brief")
