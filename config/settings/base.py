@@ -335,9 +335,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # An intended 403/404 (PermissionDenied, Http404) is logged as one INFO line, without a traceback.
+    "filters": {"expected_refusals": {"()": "core.logging.ExpectedRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Filters on the logger (not the handler): they run before the level check of every handler,
+        # Django's mail_admins included, wherever production settings send the records.
+        "django.request": {"filters": ["expected_refusals"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
