@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
+from core.api.docs import ApiDocsView
 from core.views import healthz, healthz_live, healthz_ready
 
 api_v1 = [
@@ -30,8 +31,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-# An unknown path under /api/ (``/api/v1/offers/abc/``) gets the API's JSON 404, not the HTML page.
-handler404 = "core.api.views.not_found"
+# The portal's 403 and 404 pages (with its layout and a way back); under /api/ (an unknown path like
+# ``/api/v1/offers/abc/``) the answer stays JSON.
+handler403 = "core.error_views.forbidden"
+handler404 = "core.error_views.not_found"

@@ -46,8 +46,9 @@ class StaleVersion(DomainError):
 
     def __init__(self, current: Any) -> None:
         super().__init__(
-            f"This {current._meta.verbose_name} was changed by someone else since you opened it "
-            f"(now at version {current.version}). Review the newer values and save again.",
+            # The version number stays out of the text (users see it); the API has it as current_version.
+            f"This {current._meta.verbose_name} was changed by someone else since you opened it. "
+            "Review the newer values and save again.",
             current_version=current.version,
         )
         self.current = current

@@ -6,6 +6,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from core.money import format_money
+
 WON_FILL = "#1e7b4a"
 LOST_FILL = "#c2413a"
 BAR_FILL = "#2d6aa3"
@@ -54,7 +56,7 @@ def month_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
                     "width": round(bar, 1),
                     "height": round(bar_h, 1),
                     "fill": fill,
-                    "title": f"{row['label']}: {value:,.2f} {what} ({row[key.replace('value', 'count')]})",
+                    "title": f"{row['label']}: {format_money(value)} {what} ({row[key.replace('value', 'count')]})",
                 }
             )
         month, year = row["label"].split(" ")
@@ -99,7 +101,7 @@ def status_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "weighted_width": round(plot_w * weighted / scale, 1),
                 "text_x": round(left + plot_w * value / scale + 6, 1),
                 "text": f"{compact(value)} ({row['count']})",
-                "title": f"{row['label']}: {row['count']} offers, {value:,.2f} value, {weighted:,.2f} weighted",
+                "title": f"{row['label']}: {row['count']} offers, {format_money(value)} value, {format_money(weighted)} weighted",
             }
         )
     return {

@@ -29,7 +29,8 @@ def dashboard_views(user: Any) -> list[str]:
     """The dashboards ``user`` may open: managers the whole company's, reps and PMs their own."""
     if not getattr(user, "is_authenticated", False):
         return []
-    if user.has_role(Role.MANAGER):
+    # Superusers administer the installation: they see what a manager sees.
+    if user.has_role(Role.MANAGER) or user.is_superuser:
         return [MANAGER]
     return [view for view, role in ((SALES, Role.SALES), (PM, Role.PM)) if user.has_role(role)]
 

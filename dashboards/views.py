@@ -15,13 +15,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from clients.models import Client
+from core.money import plain_money
 from dashboards import charts
 from dashboards.filters import DashboardFilterForm, DashboardFilters
 from dashboards.metrics import TABLE_NAMES
@@ -133,7 +134,8 @@ def _body(snapshot: DashboardSnapshot, view: str, views: list[str], filters: Das
         # newline keeps the same rendering in a smaller body.
         return _INDENTATION.sub("\n", render_to_string("dashboards/_body.html", context))
 
-    key = (snapshot.key, snapshot.computed_at.isoformat(), view, tuple(views))
+    # The body formats money and numbers for the active language: one rendering per language.
+    key = (snapshot.key, snapshot.computed_at.isoformat(), view, tuple(views), translation.get_language())
     return mark_safe(rendered_bodies.get_or_render(key, render_body))  # noqa: S308 - our own template's output
 
 
@@ -154,6 +156,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(body)
     return render(request, "dashboards/dashboard.html", {"body": body, "title": TITLES[view]})
+
+
+# Amounts in the CSV are plain decimals with a dot ("12500.00"), as in the API, so that every
+# spreadsheet and script reads them as numbers whatever its locale; the header names the currency.
+MONEY_COLUMNS = frozenset(
+    {"value", "weighted", "open_value", "open_weighted", "won_value", "lost_value", "cost_impact"}
+)
+
+
+def _csv_header(key: str, label: str) -> str:
+    return f"{label} ({settings.CURRENCY})" if key in MONEY_COLUMNS else label
 
 
 def _csv_cell(value: Any) -> Any:
@@ -185,9 +198,11 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}-{stamp}.csv"'
     writer = csv.writer(response)
-    writer.writerow([label for _key, label in columns])
+    writer.writerow([_csv_header(key, label) for key, label in columns])
     for row in snapshot.tables[table]:
-        writer.writerow([_csv_cell(row.get(key)) for key, _label in columns])
+        writer.writerow(
+            [plain_money(row.get(key)) if key in MONEY_COLUMNS else _csv_cell(row.get(key)) for key, _label in columns]
+        )
     return response
 
 

@@ -467,6 +467,8 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
         "mask_client_links": {"()": "core.logmask.MaskClientLinkTokens"},
+        # An intended 403/404 (PermissionDenied, Http404) is logged as one INFO line, without a traceback.
+        "expected_refusals": {"()": "core.logging.ExpectedRefusals"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
@@ -487,6 +489,9 @@ LOGGING = {
     "loggers": {
         # runserver's request lines, through the masking handler instead of Django's own.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Filters on the logger (not the handler): they run before the level check of every handler,
+        # Django's mail_admins included, wherever production settings send the records.
+        "django.request": {"filters": ["expected_refusals"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "django_guid": {"level": "WARNING"},

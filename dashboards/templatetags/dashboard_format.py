@@ -1,8 +1,9 @@
-"""Number formatting for the dashboard (the figures themselves stay exact strings in the data)."""
+"""Number formatting for the dashboard (the figures themselves stay exact strings in the data).
+
+Amounts of money go through ``{% load money %}`` like on every other page."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -10,16 +11,6 @@ from django import template
 register = template.Library()
 
 DASH = "—"
-
-
-@register.filter
-def money(value: Any, places: int = 2) -> str:
-    """ "12500.5" → "12,500.50" (or "12,501" with ``places`` 0)."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return DASH
-    return f"{amount:,.{int(places)}f}"
 
 
 @register.filter

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from core.activity import log_activity
 from core.errors import DomainError, FourEyes, TransitionNotAllowed
+from core.money import format_money
 from core.versioning import bump_version
 from notifications.events import Event
 from notifications.services import notify
@@ -165,7 +166,7 @@ def _rolled_forward(project: Project, change_request: ChangeRequest) -> tuple[De
     budget = project.budget + change_request.cost_impact
     if budget < 0:
         raise TransitionNotAllowed(
-            f"Approving would bring the budget below zero ({budget:.2f}).", code="budget_out_of_range"
+            f"Approving would bring the budget below zero ({format_money(budget)}).", code="budget_out_of_range"
         )
     if budget > BUDGET_LIMIT:
         raise TransitionNotAllowed(
@@ -189,7 +190,7 @@ def _rolled_forward(project: Project, change_request: ChangeRequest) -> tuple[De
 def _describe(change_request: ChangeRequest) -> str:
     parts = []
     if change_request.cost_impact:
-        parts.append(f"{change_request.cost_impact:+.2f}")
+        parts.append(format_money(change_request.cost_impact, signed=True))
     if change_request.schedule_impact_days:
         parts.append(f"{change_request.schedule_impact_days:+d} days")
     return f"{change_request.title}" + (f" ({', '.join(parts)})" if parts else " (no cost or schedule impact)")
@@ -353,7 +354,7 @@ def _notify_decided(change_request: ChangeRequest, project: Project, actor: Any)
     body = f"{actor.full_name} {verdict} “{_describe(change_request)}”."
     if change_request.status == ChangeRequestStatus.APPROVED:
         end = f"{project.planned_end:%d %b %Y}" if project.planned_end else "not set"
-        body += f" The budget is now {project.budget:.2f}, the planned end {end}."
+        body += f" The budget is now {format_money(project.budget)}, the planned end {end}."
     if change_request.decision_comment:
         body += f"\n\n{change_request.decision_comment}"
     notify(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
+from core.money import format_money
 from handoff.models import Offer
 from handoff.services.offers import MAX_OFFER_VALUE, offer_create
 from notifications.events import Event
@@ -142,7 +143,7 @@ def follow_up_raise(
         title=f"Follow-up opportunity at {project.client.name}: {follow_up.title}",
         body=(
             f"{actor.full_name} heard of follow-up business on {project.name} "
-            f"(estimated {follow_up.estimated_value:,.2f}). Convert it into an offer or dismiss it."
+            f"(estimated {format_money(follow_up.estimated_value)}). Convert it into an offer or dismiss it."
             + (f"\n\n{follow_up.description}" if follow_up.description else "")
         ),
     )

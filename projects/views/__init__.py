@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.activity import activity_for
 from core.errors import DomainError, StaleVersion
 from core.modals import render_modal
+from core.money import format_money
 from core.pagecache import render_page
 from handoff.snapshots import org_tree, risk_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
@@ -97,7 +98,7 @@ def _sold_vs_now(
             "sold": offer.get("value"),
             "now": project.budget,
             "kind": "money",
-            "note": (f"{len(approved)} approved change(s): {cost:+.2f}" if approved else "")
+            "note": (f"{len(approved)} approved change(s): {format_money(cost, signed=True)}" if approved else "")
             + (f"; {proposed} proposed" if proposed else ""),
         },
         {"label": "Start", "sold": offer.get("desired_start"), "now": project.planned_start, "kind": "date"},

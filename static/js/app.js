@@ -70,6 +70,77 @@
     document.body.addEventListener("closeModal", function () { if (modal()) { modal().close(); } });
   });
 
+  // Busy feedback: an action button (or the submit buttons of a form) disables itself while its
+  // request runs and shows a spinner, so a slow "Send to client" cannot be sent twice.
+  var BUSY = "is-busy";
+  function submitButtons(form) {
+    var inside = Array.prototype.slice.call(form.querySelectorAll("button:not([type=button]):not([type=reset]), input[type=submit]"));
+    var outside = form.id ? Array.prototype.slice.call(document.querySelectorAll("[form='" + form.id + "']")) : [];
+    return inside.concat(outside.filter(function (el) { return el.matches("button, input[type=submit]"); }));
+  }
+  function markBusy(elements) {
+    elements.forEach(function (el) {
+      if (el.tagName === "A") { el.setAttribute("aria-disabled", "true"); } else { el.disabled = true; }
+      el.classList.add(BUSY);
+      el.setAttribute("aria-busy", "true");
+    });
+    return elements;
+  }
+  function clearBusy(elements) {
+    (elements || []).forEach(function (el) {
+      if (el.tagName === "A") { el.removeAttribute("aria-disabled"); } else { el.disabled = false; }
+      el.classList.remove(BUSY);
+      el.removeAttribute("aria-busy");
+    });
+  }
+  function busyTargets(elt, verb) {
+    if (!elt || !elt.matches) { return []; }
+    if (elt.matches("form")) {
+      // A filter form that refreshes a list on every change is not an action.
+      return verb === "get" ? [] : submitButtons(elt);
+    }
+    if (elt.matches("button, input[type=submit], a.button")) { return [elt]; }
+    return [];
+  }
+
+  // htmx requests: busy from the moment the request leaves until its answer has arrived.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var verb = ((event.detail.requestConfig && event.detail.requestConfig.verb) || "").toLowerCase();
+    var targets = busyTargets(elt, verb);
+    if (elt && elt.matches && elt.matches("form") && event.detail.requestConfig && event.detail.requestConfig.triggeringEvent) {
+      var submitter = event.detail.requestConfig.triggeringEvent.submitter;
+      if (submitter && targets.indexOf(submitter) < 0) { targets.push(submitter); }
+    }
+    elt.__busy = markBusy(targets);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    var xhr = event.detail.xhr;
+    // The page is about to go elsewhere: stay busy until it does.
+    if (xhr && event.detail.successful && (xhr.getResponseHeader("HX-Redirect") || xhr.getResponseHeader("HX-Location"))) { return; }
+    if (elt) { clearBusy(elt.__busy); elt.__busy = null; }
+  });
+
+  // Plain form posts (no htmx): the first submit goes, a second one while the page loads does not.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.hasAttribute("hx-post") || form.hasAttribute("hx-get") ||
+        form.hasAttribute("hx-put") || form.hasAttribute("hx-patch") || form.hasAttribute("hx-delete") ||
+        (form.getAttribute("method") || "get").toLowerCase() !== "post" || form.target === "_blank") { return; }
+    if (form.dataset.busy) { event.preventDefault(); return; }
+    form.dataset.busy = "1";
+    // Disabled after the browser has read the form, so the clicked button's name and value are still sent.
+    window.setTimeout(function () { form.__busy = markBusy(submitButtons(form)); }, 0);
+  });
+  // Back to a page from the browser's cache: nothing is running any more.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (form) {
+      delete form.dataset.busy; clearBusy(submitButtons(form));
+    });
+  });
+
   // htmx error responses: show the message instead of failing silently.
   document.addEventListener("htmx:responseError", function (event) {
     var box = document.getElementById("messages");

@@ -17,8 +17,10 @@ from tests.factories import ClientFactory
 URL = "/api/v1/dashboard/"
 
 
-def money_on_page(amount: str, places: int = 2) -> str:
-    return f"{Decimal(amount):,.{places}f}"
+def money_on_page(amount: str) -> str:
+    """An amount as every page shows it in English (core.money): "€12,500.00"."""
+    sign = "-" if Decimal(amount) < 0 else ""
+    return f"{sign}€{abs(Decimal(amount)):,.2f}"
 
 
 def test_it_returns_the_numbers_the_page_shows(api_as, client_as, manager):
@@ -30,8 +32,8 @@ def test_it_returns_the_numbers_the_page_shows(api_as, client_as, manager):
     assert f'<time datetime="{body["as_of"]}">' in page
     pipeline = body["sections"]["pipeline"]
     assert f"<dd>{pipeline['open']['count']}</dd>" in page
-    assert money_on_page(pipeline["open"]["value"], 0) in page
-    assert money_on_page(pipeline["open"]["weighted"], 0) in page
+    assert money_on_page(pipeline["open"]["value"]) in page
+    assert money_on_page(pipeline["open"]["weighted"]) in page
     for row in body["tables"]["pipeline_by_rep"]["rows"]:
         assert money_on_page(row["won_value"]) in page and row["name"] in page
     for row in body["tables"]["won_lost_by_month"]["rows"]:

@@ -84,7 +84,7 @@ def test_a_handoff_goes_from_win_to_project(page, live_server, rep, pm):
     diff = page.locator("[data-testid=diff]")
     diff.wait_for()
     text = diff.inner_text()
-    assert "48000.00" in text and "52000.00" in text
+    assert "€48,000.00" in text and "€52,000.00" in text
     assert "Go-live within 14 weeks of the kickoff" in text
     assert "Data migration quality" in text
     screenshot(page, "handoff-diff")
@@ -95,7 +95,7 @@ def test_a_handoff_goes_from_win_to_project(page, live_server, rep, pm):
     project = Project.objects.get()
     assert project.snapshot.version == 2
     sold = page.locator("[data-testid=sold-vs-now]").inner_text()
-    assert "52000.00" in sold
+    assert "€52,000.00" in sold
     assert "60.0 estimated" in sold
     assert "Go-live within 14 weeks of the kickoff" in page.inner_text("main")
     screenshot(page, "project-page")

@@ -103,7 +103,7 @@ def test_the_page_shows_everything_the_pm_needs(client_as, rep, pm):
 
     for text in (
         "ERP roll-out",
-        "48000.00",
+        "€48,000.00",
         "Go-live before 1 March",
         "Risky",
         "Legacy interfaces undocumented",
@@ -188,8 +188,8 @@ def test_a_resubmitted_handoff_shows_the_diff(client_as, rep, pm):
     page = client_as(pm).get(detail(handoff)).content.decode()
 
     assert "What changed: v1 → v2" in page
-    assert "48000.00" in page
-    assert "51000.00" in page
+    assert "€48,000.00" in page
+    assert "€51,000.00" in page
 
 
 def test_the_version_picker_answers_htmx_with_the_diff_only(client_as, rep, pm):

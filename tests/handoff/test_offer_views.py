@@ -327,7 +327,7 @@ def test_it_shows_the_offer_with_its_parts(client_as, rep, pm):
     assert "Go-live before March" in content
     assert "Risky" in content
     assert 'class="heatmap"' in content
-    assert "12,500.00 EUR" in content
+    assert "€12,500.00" in content
 
 
 def test_it_shows_the_owner_the_actions_and_others_none(client_as, rep, other_rep):

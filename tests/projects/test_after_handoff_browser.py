@@ -163,7 +163,7 @@ def test_it_walks_a_project_through_change_deliverable_issue_follow_up_and_pulse
     page.fill("#modal textarea[name=comment]", "Agreed with the CFO.")
     page.click("#modal [data-testid=confirm]")
     expected_budget = sold_budget + Decimal("8500.00")
-    expect(page.get_by_test_id("now-budget")).to_contain_text(f"{expected_budget:.2f}")
+    expect(page.get_by_test_id("now-budget")).to_contain_text(f"€{expected_budget:,.2f}")
     expect(page.locator("#change-requests")).to_contain_text("Approved")
     change.refresh_from_db()
     assert change.status == ChangeRequestStatus.APPROVED
@@ -225,7 +225,7 @@ def test_it_walks_a_project_through_change_deliverable_issue_follow_up_and_pulse
 
     # --- The project page and the client page at the end ----------------------------------------------
     page.goto(project_url)
-    expect(page.get_by_test_id("now-budget")).to_contain_text(f"{expected_budget:.2f}")
+    expect(page.get_by_test_id("now-budget")).to_contain_text(f"€{expected_budget:,.2f}")
     expect(page.locator("#change-requests")).to_contain_text("Approved")
     expect(page.locator(row)).to_contain_text("Accepted by Carla CEO")
     expect(page.locator("#follow-ups")).to_contain_text("Converted")

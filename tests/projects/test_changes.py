@@ -310,9 +310,9 @@ def test_the_page_shows_sold_beside_current_after_an_approval(client_as, project
 
     page = client_as(rep).get(detail(project)).content.decode()
 
-    assert "48000.00" in page
-    assert "56500.00" in page
-    assert "1 approved change(s): +8500.00" in page
+    assert "€48,000.00" in page
+    assert "€56,500.00" in page
+    assert "1 approved change(s): +€8,500.00" in page
     assert "approved changes: +14 days" in page
 
 
@@ -400,7 +400,7 @@ def test_two_signatures_on_the_page_approve_and_refresh_the_numbers(client_as, p
 
     content = response.content.decode()
     assert "closeModal" in response["HX-Trigger"]
-    assert "56500.00" in content
+    assert "€56,500.00" in content
     assert "approved: the budget and the planned end now include it" in content
     change.refresh_from_db()
     assert change.status == "approved"
@@ -672,8 +672,8 @@ def test_a_change_with_two_signatures_and_a_deliverable_rejected_then_accepted_i
     page.click("[data-testid=approve-change]")
     page.fill("#modal textarea[name=comment]", "Agreed with the CFO.")
     page.click("#modal [data-testid=confirm]")
-    expect(page.locator("[data-testid=now-budget]")).to_contain_text("56500.00")
-    expect(page.locator("#team-budget")).to_contain_text("56500.00")
+    expect(page.locator("[data-testid=now-budget]")).to_contain_text("€56,500.00")
+    expect(page.locator("#team-budget")).to_contain_text("€56,500.00")
     expect(page.locator("#change-requests")).to_contain_text("Approved")
     expect(page.locator("#project-timeline")).to_contain_text("Change request approved")
     screenshot(page, "project-change-requests-and-deliverables")

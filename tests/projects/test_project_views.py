@@ -78,7 +78,7 @@ def test_the_page_shows_what_was_sold_beside_the_current_values(client_as, proje
 
     for text in (
         "What was sold, and where it stands",
-        "48000.00",
+        "€48,000.00",
         "60.0 estimated",
         "Go-live before 1 March",
         "Legacy interfaces undocumented",
