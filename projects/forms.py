@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
@@ -31,6 +32,11 @@ class ProjectStateForm(forms.Form):
     health = forms.ChoiceField(choices=ProjectHealth.choices)
     actual_effort_days = forms.DecimalField(
         label="Actual effort (person-days)", min_value=Decimal("0"), max_value=EFFORT_MAX, decimal_places=1
+    )
+    effort_not_tracked = forms.BooleanField(
+        label=_("Effort not tracked"),
+        required=False,
+        help_text=_("Completing the project asks for its actual effort, or tick this when nobody recorded it."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
