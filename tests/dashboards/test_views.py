@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -19,10 +20,11 @@ from dashboards.models import DashboardSnapshot
 from dashboards.selectors import recent_snapshots
 from dashboards.views import rendered_bodies
 from handoff.models import OfferStatus
-from tests.dashboards.world import build_world, log_return, make_handoff, make_offer
+from tests.dashboards.world import build_world, log_return, make_handoff, make_offer, make_project, make_review
 from tests.factories import ClientFactory, RiskFactory
 
 URL = "/dashboard/"
+DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -372,3 +374,36 @@ def test_it_downloads_a_csv_in_the_same_queries_for_one_and_fifty_offers(client_
     many = count()
 
     assert few == many
+
+
+def test_it_lists_completed_projects_whose_actual_effort_is_missing(client_as, manager, rep, pm):
+    now = timezone.now()
+    offer = make_offer(
+        client=ClientFactory(account_owner=rep, name="Acme Tools"),
+        owner=rep,
+        status=OfferStatus.WON,
+        closed_at=now - 40 * DAY,
+        title="Intranet refresh",
+    )
+    make_review(offer=offer, reviewer=pm, effort_days=Decimal("110.0"), completed_at=now - 50 * DAY)
+    handoff = make_handoff(offer=offer, pm=pm, status="accepted", accepted_at=now - 39 * DAY)
+    project = make_project(handoff=handoff, status="completed", completed_at=now - DAY)
+
+    page = client_as(manager).get(URL).text
+    rows = csv_rows(client_as(manager).get("/dashboard/export/effort_missing.csv"))
+
+    missing = page[page.index('data-testid="effort-missing"') :]
+    assert f'href="{project.get_absolute_url()}"' in missing
+    assert "Intranet refresh" in missing
+    # Not "110 d estimated, 0.0 d actual, overrun -100 %".
+    assert "Overall: 0 projects" in page
+    assert rows == [
+        ["Project", "Client", "PM", "Completed", "Estimated days"],
+        [
+            "Intranet refresh",
+            "Acme Tools",
+            pm.full_name,
+            timezone.localdate(project.completed_at).isoformat(),
+            "110.0",
+        ],
+    ]
