@@ -34,6 +34,7 @@ from tests.factories import DEFAULT_PASSWORD, ClientFactory
         "/api/v1/clients/?ordering=",
         "/api/v1/clients/?search=",
         "/api/v1/projects/?pm=",
+        "/api/v1/issues/1/comments/?ordering=",  # a detail action with its own lookup
     ],
 )
 def test_it_refuses_an_empty_query_parameter_instead_of_reading_no_filter(url, api_as, rep):
