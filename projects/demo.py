@@ -15,11 +15,21 @@ from django.utils import timezone
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, Contact
 from documents.demo import attach_pdf
-from handoff.models import Commitment, Feasibility, FeasibilityReview, Handoff, Offer, OfferStatus, ReviewStatus, Risk
+from handoff.models import (
+    Commitment,
+    Feasibility,
+    FeasibilityReview,
+    Handoff,
+    HandoffStatus,
+    Offer,
+    OfferStatus,
+    ReviewStatus,
+    Risk,
+)
 from handoff.services.handoffs import handoff_accept, handoff_resubmit, handoff_return, offer_win
 from handoff.services.offers import commitment_add, commitment_remove, offer_update
 from handoff.services.risks import risk_add
-from projects.models import ProjectHealth, ProjectStatus
+from projects.models import Project, ProjectHealth, ProjectStatus
 from projects.services import meeting_schedule_kickoff, project_update
 
 # title, client (clients.demo's names; made here when missing), rep, pm, what happens, project status path, health.
@@ -35,11 +45,52 @@ DEMOS = [
     ("Payroll integration", "Stadtwerke Falkenau", "sam", "paula", "accepted", [], "off_track"),
 ]
 
+# When the demo deals happened, in days before today: the offer was drafted, won (the handoff created),
+# accepted by the PM and (for the finished one) completed. The services stamp "now"; without this, the
+# sales cycle and the time to accept would all be 0.0 days. The pending ones wait for 5 days (an SLA breach).
+TIMELINES = {
+    "Warehouse scanning roll-out": {"drafted": 48, "won": 5},
+    "Customer portal relaunch": {"drafted": 35, "won": 3},
+    "Field service app": {"drafted": 62, "won": 8},
+    "Unassigned: shop-floor dashboards": {"drafted": 27, "won": 5},
+    "ERP migration phase 1": {"drafted": 75, "won": 30, "accepted": 28, "completed": None},
+    "Data platform foundation": {"drafted": 110, "won": 60, "accepted": 56, "completed": None},
+    "Intranet refresh": {"drafted": 190, "won": 150, "accepted": 149, "completed": 10},
+    "Payroll integration": {"drafted": 40, "won": 12, "accepted": 9, "completed": None},
+}
+
 CLIENT_DETAILS = {
     "Nordwind Logistics GmbH": ("Logistics", "Third-party logistics, six warehouses in northern Germany."),
     "Alpenblick Hotels": ("Hospitality", "Family-run hotel group modernising its booking channels."),
     "Stadtwerke Falkenau": ("Utilities", "Municipal utility for water, power and the local bus network."),
 }
+
+
+def _backdate(
+    handoff: Handoff, *, drafted: int, won: int, accepted: int | None = None, completed: int | None = None
+) -> None:
+    """Move a deal's timestamps back to ``TIMELINES`` (demo data only: no service sets a past time)."""
+    now = timezone.now()
+
+    def ago(days: int) -> datetime.datetime:
+        return now - datetime.timedelta(days=days, hours=days % 5)
+
+    Offer.objects.filter(pk=handoff.offer_id).update(
+        created_at=ago(drafted), sent_at=ago(won + min(10, (drafted - won) // 2)), closed_at=ago(won)
+    )
+    FeasibilityReview.objects.filter(offer_id=handoff.offer_id).update(completed_at=ago(won + 3))
+    if accepted is None:
+        if handoff.status == HandoffStatus.PENDING and not handoff.return_count:
+            Handoff.objects.filter(pk=handoff.pk).update(created_at=ago(won), pending_since=ago(won))
+        else:
+            Handoff.objects.filter(pk=handoff.pk).update(created_at=ago(won))
+        return
+    Handoff.objects.filter(pk=handoff.pk).update(
+        created_at=ago(won), pending_since=ago(won), decided_at=ago(accepted), accepted_at=ago(accepted)
+    )
+    Project.objects.filter(handoff_id=handoff.pk).update(
+        created_at=ago(accepted), completed_at=ago(completed) if completed is not None else None
+    )
 
 
 def _client(name: str, owner: User) -> Client:
@@ -184,8 +235,7 @@ def seed(stdout=None) -> None:
             Handoff.objects.filter(pk=handoff.pk).update(pm=None)
             handoff.refresh_from_db()
         if outcome == "pending":
-            # Old enough to show an SLA breach on the handoff list.
-            Handoff.objects.filter(pk=handoff.pk).update(pending_since=timezone.now() - datetime.timedelta(days=5))
+            pass  # _backdate makes it old enough to show an SLA breach on the handoff list.
         elif outcome in ("returned", "resubmitted"):
             handoff_return(
                 handoff=handoff,
@@ -214,7 +264,13 @@ def seed(stdout=None) -> None:
         elif outcome == "accepted":
             project = handoff_accept(handoff=handoff, actor=pm)
             for status in path:
-                project = project_update(project=project, actor=pm, data={"status": status}, version=project.version)
+                data: dict[str, object] = {"status": status}
+                if status == ProjectStatus.COMPLETED:
+                    # Completing asks for the actual effort: a little over the review's estimate, as it often is.
+                    data["actual_effort_days"] = (offer.reviews.get().effort_days * Decimal("1.15")).quantize(
+                        Decimal("0.1")
+                    )
+                project = project_update(project=project, actor=pm, data=data, version=project.version)
             if health and health != ProjectHealth.ON_TRACK:
                 project = project_update(project=project, actor=pm, data={"health": health}, version=project.version)
             if project.status == ProjectStatus.ACTIVE:
@@ -234,6 +290,7 @@ def seed(stdout=None) -> None:
                         "notes": "Introductions, scope walk-through, risks, next steps.",
                     },
                 )
+        _backdate(Handoff.objects.get(pk=handoff.pk), **TIMELINES[title])
         created += 1
     if stdout is not None:
         stdout.write(f"Handoffs and projects: {created} demo offers handed off ({len(DEMOS) - created} already there).")

@@ -41,6 +41,11 @@ class ProjectStateForm(forms.Form):
     actual_effort_days = forms.DecimalField(
         label="Actual effort (person-days)", min_value=Decimal("0"), max_value=EFFORT_MAX, decimal_places=1
     )
+    effort_not_tracked = forms.BooleanField(
+        label=_("Effort not tracked"),
+        required=False,
+        help_text=_("Completing the project asks for its actual effort, or tick this when nobody recorded it."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, project, **kwargs):

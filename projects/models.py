@@ -59,11 +59,14 @@ class Project(VersionedModel):
     actual_effort_days = models.DecimalField(
         max_digits=8, decimal_places=1, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
+    # The PM says the actual effort is not known. Without it, a completed project needs an actual effort
+    # above zero; with it, the project stays out of the estimate accuracy (a zero would read as "done in no time").
+    effort_not_tracked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
-    EDITABLE_FIELDS = ("status", "health", "actual_effort_days")
+    EDITABLE_FIELDS = ("status", "health", "actual_effort_days", "effort_not_tracked")
 
     class Meta:
         ordering = ["-created_at", "-id"]

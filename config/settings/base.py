@@ -406,6 +406,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
+        # ``?start=`` is a 400 (the schema allows no empty value), not "no filter".
+        "core.api.filters.RefuseBlankFilters",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -431,6 +433,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One tag per resource, from the path (core.api.schema.resource_tags), after the enum names are settled.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.resource_tags"],
     # The API speaks JSON (SPEC §4); form encodings, which cannot say null, stay accepted but undocumented.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Many models have a "status"; name each choice set after its class so the

@@ -138,7 +138,10 @@ class FollowUpFunnelSerializer(serializers.Serializer):
 
 
 class LearningSerializer(serializers.Serializer):
-    accuracy = AccuracySerializer()
+    accuracy = AccuracySerializer(help_text="Over the projects with an actual effort (zero counts as not entered)")
+    effort_missing = serializers.IntegerField(
+        help_text="Completed projects with an estimate but no actual effort yet (table effort_missing)"
+    )
     follow_ups = FollowUpFunnelSerializer()
 
 

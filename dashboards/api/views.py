@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import refuse_blank_parameters
 from dashboards.api.serializers import DashboardSerializer
 from dashboards.filters import DashboardFilterForm
 from dashboards.selectors import MANAGER, dashboard_scope, dashboard_snapshot, dashboard_view_for
@@ -32,6 +33,8 @@ class DashboardView(APIView):
         responses={200: DashboardSerializer},
     )
     def get(self, request: Request) -> Response:
+        # The page's form sends empty fields for "no filter"; the API documents no empty value.
+        refuse_blank_parameters(request.query_params)
         requested = request.query_params.get("view", "")
         if requested not in ("", "sales", "pm"):
             raise ValidationError({"view": ["Choose sales or pm."]})

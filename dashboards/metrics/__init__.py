@@ -106,4 +106,5 @@ TABLE_NAMES = [
     "risk_heatmap",
     "accuracy_by_rep",
     "accuracy_by_pm",
+    "effort_missing",
 ]

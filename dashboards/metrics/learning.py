@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboards.metrics.after_handoff import follow_up_funnel
 from dashboards.metrics.common import Scope, Section, Table, person_name
@@ -28,16 +30,23 @@ def _latest_review_estimate() -> Subquery:
 
 
 def estimated_projects(scope: Scope) -> list[dict[str, Any]]:
-    """Projects completed in the period whose offer had a completed review with an effort estimate above zero."""
+    """Projects completed in the period whose offer had a completed review with an effort estimate above zero.
+
+    Those whose effort is explicitly not tracked are left out; the rest have an actual effort above zero
+    or still miss it (``effort_recorded``).
+    """
     return list(
         scope.projects()
-        .filter(status=ProjectStatus.COMPLETED, completed_at__isnull=False)
+        .filter(status=ProjectStatus.COMPLETED, completed_at__isnull=False, effort_not_tracked=False)
         .filter(scope.period.q("completed_at"))
         .annotate(estimate=_latest_review_estimate())
         .filter(estimate__gt=0)
         .order_by("id")
         .values(
             "id",
+            "name",
+            "client__name",
+            "completed_at",
             "estimate",
             "actual_effort_days",
             "sales_liaison_id",
@@ -99,12 +108,47 @@ def _by(projects: list[dict[str, Any]], person: str, id_key: str, title: str, la
     return Table(title=title, columns=[("name", label), *ACCURACY_COLUMNS], rows=rows)
 
 
+def _effort_missing(projects: list[dict[str, Any]]) -> Table:
+    """Completed projects left out of the accuracy because nobody entered their actual effort yet."""
+    rows = [
+        {
+            "project_id": row["id"],
+            "project": row["name"],
+            "client": row["client__name"],
+            "pm": person_name(row["pm__first_name"], row["pm__last_name"], row["pm__username"]),
+            "completed": timezone.localdate(row["completed_at"]).isoformat(),
+            "estimated_days": str(Decimal(row["estimate"]).quantize(TENTH)),
+        }
+        for row in projects
+    ]
+    rows.sort(key=lambda row: (row["completed"], row["project_id"]))
+    return Table(
+        title=_("Actual effort missing"),
+        columns=[
+            ("project", _("Project")),
+            ("client", _("Client")),
+            ("pm", _("PM")),
+            ("completed", _("Completed")),
+            ("estimated_days", _("Estimated days")),
+        ],
+        rows=rows,
+    )
+
+
 def learning(scope: Scope) -> Section:
     projects = estimated_projects(scope)
+    # Zero is "not entered": counting it would read as a project finished in no time (an overrun of -100 %).
+    measured = [row for row in projects if row["actual_effort_days"] > 0]
+    missing = [row for row in projects if not row["actual_effort_days"] > 0]
     return Section(
-        figures={"accuracy": accuracy(projects), "follow_ups": follow_up_funnel(scope)},
+        figures={
+            "accuracy": accuracy(measured),
+            "effort_missing": len(missing),
+            "follow_ups": follow_up_funnel(scope),
+        },
         tables={
-            "accuracy_by_rep": _by(projects, "sales_liaison", "rep_id", "Estimate accuracy per sales rep", "Sales rep"),
-            "accuracy_by_pm": _by(projects, "pm", "pm_id", "Estimate accuracy per PM", "PM"),
+            "accuracy_by_rep": _by(measured, "sales_liaison", "rep_id", "Estimate accuracy per sales rep", "Sales rep"),
+            "accuracy_by_pm": _by(measured, "pm", "pm_id", "Estimate accuracy per PM", "PM"),
+            "effort_missing": _effort_missing(missing),
         },
     )

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from clients.models import Client
+from core.api.fields import DecimalString
 from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, Risk, RiskCategory, Verdict
 from handoff.services.offers import MAX_OFFER_VALUE, offer_readiness
 from handoff.services.reviews import (
@@ -27,7 +28,7 @@ OFFER_FIELDS = ["client", "title", "summary", "value", "probability", "expected_
 
 
 def _value_field(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return DecimalString(
         max_digits=14,
         decimal_places=2,
         min_value=Decimal("0"),
@@ -260,10 +261,10 @@ class ReviewRequestSerializer(serializers.Serializer):
 
 class ReviewCompleteSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
-    effort_days = serializers.DecimalField(
+    effort_days = DecimalString(
         max_digits=8, decimal_places=1, min_value=Decimal("0"), max_value=MAX_EFFORT_DAYS, help_text="Person-days."
     )
-    duration_weeks = serializers.DecimalField(
+    duration_weeks = DecimalString(
         max_digits=6, decimal_places=1, min_value=Decimal("0"), max_value=MAX_DURATION_WEEKS, help_text="Weeks."
     )
     notes = serializers.CharField(

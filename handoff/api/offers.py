@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.filters import IdFilter
+from core.api.filters import IdFilter, RefuseBlankFilters
 from core.api.pagination import KeptListMixin
 from core.api.serializers import DomainErrorSerializer, ReasonSerializer
 from handoff import selectors
@@ -91,7 +91,7 @@ class OfferViewSet(
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
     # OfferFilter's own ``ordering`` (a choice) sorts; DRF's free-text one would document a second ``ordering``.
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    filter_backends = [RefuseBlankFilters, django_filters.rest_framework.DjangoFilterBackend]
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

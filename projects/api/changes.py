@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.fields import DecimalString
 from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.models import (
@@ -50,7 +51,7 @@ class ChangeRequestApprovalSerializer(serializers.ModelSerializer):
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
-    cost_impact = serializers.DecimalField(
+    cost_impact = DecimalString(
         max_digits=14,
         decimal_places=2,
         min_value=-CHANGE_COST_LIMIT,

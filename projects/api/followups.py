@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.fields import DecimalString
 from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.models import FollowUp, FollowUpStatus, LessonLearned
@@ -73,7 +74,7 @@ class FollowUpRaiseSerializer(serializers.Serializer):
     project = _VisibleProjectField()
     title = serializers.CharField(max_length=TITLE_MAX)
     description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default="")
-    estimated_value = serializers.DecimalField(
+    estimated_value = DecimalString(
         max_digits=14, decimal_places=2, min_value=0, max_value=VALUE_MAX, required=False, default=0
     )
 

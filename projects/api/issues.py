@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients.models import Client
-from core.api.filters import MAX_ID, IdFilter, TrueFalseFilter
+from core.api.filters import MAX_ID, IdFilter, RefuseBlankFilters, TrueFalseFilter, refuse_blank_parameters
 from core.api.serializers import DomainErrorSerializer
 from projects.models import ClientIssue, IssueComment, IssueSeverity, IssueStatus, ReportedThrough
 from projects.selectors import ISSUE_STATUS_FILTERS, issue_list
@@ -280,7 +280,14 @@ class IssueViewSet(
         responses={201: IssueCommentSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
         summary="Comment on an issue",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    # Oldest first, always: no ordering to document; an empty query parameter is still a 400.
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filterset_class=None,
+        filter_backends=[RefuseBlankFilters],
+    )
     def comments(self, request: Request, pk: int | None = None) -> Response:
         issue = self.get_object()
         if request.method == "GET":
@@ -292,7 +299,8 @@ class IssueViewSet(
         return Response(IssueCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     def get_object(self) -> ClientIssue:
-        # Detail routes read the visible issues unfiltered by the list's query string.
+        # Detail routes read the visible issues unfiltered by the list's query string (but refuse ``?x=``).
+        refuse_blank_parameters(self.request.query_params)
         lookup = str(self.kwargs[self.lookup_field])
         if not lookup.isdigit():
             raise Http404("No such issue")

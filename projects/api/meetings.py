@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.fields import StrictBooleanField
 from core.api.filters import MAX_ID, IdFilter, TrueFalseFilter
 from core.api.serializers import DomainErrorSerializer
 from projects.api.serializers import KickoffCreateSerializer, MeetingSerializer
@@ -64,17 +65,6 @@ class MeetingDetailSerializer(MeetingOutSerializer):
     class Meta(MeetingOutSerializer.Meta):
         fields = [*MeetingOutSerializer.Meta.fields, "action_items"]
         read_only_fields = fields
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """``true`` or ``false`` (JSON, or the words in a form): ``0``, ``"yes"`` or ``0.0`` are refused."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            return data
-        if data in ("true", "false"):
-            return data == "true"
-        self.fail("invalid", input=data)
 
 
 def _check_meeting_year(value):

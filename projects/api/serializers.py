@@ -6,6 +6,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from core.api.fields import DecimalString, StrictBooleanField
 from projects.models import (
     Deliverable,
     Meeting,
@@ -44,6 +45,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "planned_end",
             "estimated_effort_days",
             "actual_effort_days",
+            "effort_not_tracked",
             "version",
             "created_at",
             "updated_at",
@@ -114,8 +116,11 @@ class ProjectUpdateSerializer(serializers.Serializer):
 
     status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
     health = serializers.ChoiceField(choices=ProjectHealth.choices, required=False)
-    actual_effort_days = serializers.DecimalField(
+    actual_effort_days = DecimalString(
         max_digits=8, decimal_places=1, min_value=Decimal("0"), max_value=EFFORT_MAX, required=False
+    )
+    effort_not_tracked = StrictBooleanField(
+        required=False, help_text="true when nobody recorded the actual effort (then send an effort of 0)"
     )
     version = serializers.IntegerField(help_text="The version you read; 409 when someone saved since")
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
@@ -89,14 +90,46 @@ def _clean_update(data: dict[str, Any]) -> dict[str, Any]:
             cleaned["actual_effort_days"] = _clean_effort(data["actual_effort_days"])
         except ValidationError as exc:
             errors.update({key: value[0] for key, value in exc.message_dict.items()})
+    if "effort_not_tracked" in data:
+        if isinstance(data["effort_not_tracked"], bool):
+            cleaned["effort_not_tracked"] = data["effort_not_tracked"]
+        else:
+            errors["effort_not_tracked"] = _("Say true or false.")
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
+def _check_effort(project: Project) -> None:
+    """A completed project has an actual effort above zero or says it was not tracked, never both.
+
+    Zero stays the "not entered yet" of a running project; once completed it would count as done in no time.
+    """
+    if project.effort_not_tracked and project.actual_effort_days > 0:
+        raise ValidationError(
+            {
+                "effort_not_tracked": _(
+                    "Either enter the actual effort or mark it as not tracked, not both "
+                    "(set the effort to 0 to mark it as not tracked)."
+                )
+            }
+        )
+    if project.status == ProjectStatus.COMPLETED and not project.effort_not_tracked and project.actual_effort_days <= 0:
+        raise ValidationError(
+            {
+                "actual_effort_days": _(
+                    "A completed project needs its actual effort in person-days, or mark the effort as not tracked."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def project_update(*, project: Project, actor: Any, data: dict[str, Any], version: int | None) -> Project:
-    """Status (along PROJECT_TRANSITIONS), health and actual effort, by the project's PM, versioned."""
+    """Status (along PROJECT_TRANSITIONS), health and actual effort (or "not tracked"), by the project's PM, versioned.
+
+    Completing a project asks for its actual effort above zero or an explicit "not tracked" (``_check_effort``).
+    """
     if not can_edit_project(actor, project):
         raise PermissionDenied("Only the project's PM can change its status, health and effort.")
     cleaned = _clean_update(data)
@@ -117,6 +150,8 @@ def project_update(*, project: Project, actor: Any, data: dict[str, Any], versio
             setattr(project, field, value)
     if not changes:
         return project
+    if changes.keys() & {"status", "actual_effort_days", "effort_not_tracked"}:
+        _check_effort(project)
     if "status" in changes and project.status == ProjectStatus.COMPLETED:
         project.completed_at = timezone.now()
     bump_version(project)

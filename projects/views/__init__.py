@@ -145,6 +145,7 @@ def _state_values(project: Project) -> dict[str, Any]:
         "status": project.status,
         "health": project.health,
         "actual_effort_days": project.actual_effort_days,
+        "effort_not_tracked": project.effort_not_tracked,
         "version": project.version,
     }
 
@@ -219,7 +220,7 @@ def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = _state_form(project, request.POST)
     context: dict[str, Any] = {"project": project, "state_form": form, "can_edit": True}
     if form.is_valid():
-        data = {key: form.cleaned_data[key] for key in ("status", "health", "actual_effort_days")}
+        data = {key: form.cleaned_data[key] for key in ("status", "health", "actual_effort_days", "effort_not_tracked")}
         try:
             project = project_update(
                 project=project, actor=request.user, data=data, version=form.cleaned_data["version"]

@@ -396,9 +396,10 @@ class Oracle:
 
     # --- learning ------------------------------------------------------------------------------
     def estimated_projects(self) -> list[tuple[Project, Decimal]]:
+        """Completed in the period, with a review estimate above zero and an effort that is tracked."""
         result = []
         for p in self.projects():
-            if p.status != "completed" or not self.in_period(p.completed_at):
+            if p.status != "completed" or not self.in_period(p.completed_at) or p.effort_not_tracked:
                 continue
             reviews = [
                 r
@@ -413,6 +414,25 @@ class Oracle:
             if latest.effort_days > 0:
                 result.append((p, latest.effort_days))
         return result
+
+    def measured_projects(self) -> list[tuple[Project, Decimal]]:
+        """Those with an actual effort: zero means nobody entered it."""
+        return [(p, e) for p, e in self.estimated_projects() if p.actual_effort_days != 0]
+
+    def effort_missing(self) -> list[dict]:
+        rows = [
+            {
+                "project_id": p.pk,
+                "project": p.name,
+                "client": p.client.name,
+                "pm": name(p.pm),
+                "completed": timezone.localtime(p.completed_at).date().isoformat(),
+                "estimated_days": str(e.quantize(TENTH)),
+            }
+            for p, e in self.estimated_projects()
+            if p.actual_effort_days == 0
+        ]
+        return sorted(rows, key=lambda r: (r["completed"], r["project_id"]))
 
     @staticmethod
     def accuracy(items: list[tuple[Project, Decimal]]) -> dict:
@@ -433,7 +453,7 @@ class Oracle:
 
     def accuracy_by(self, attribute: str, id_name: str) -> list[dict]:
         groups = defaultdict(list)
-        for project, estimate in self.estimated_projects():
+        for project, estimate in self.measured_projects():
             groups[getattr(project, attribute)].append((project, estimate))
         rows = [{id_name: user.pk, "name": name(user), **self.accuracy(items)} for user, items in groups.items()]
         rows.sort(key=lambda r: (-r["projects"], r["name"]))

@@ -74,7 +74,9 @@ def assert_matches_oracle(computed: metrics.Computed, oracle: Oracle) -> None:
 
     assert tables["accuracy_by_rep"] == oracle.accuracy_by("sales_liaison", "rep_id")
     assert tables["accuracy_by_pm"] == oracle.accuracy_by("pm", "pm_id")
-    assert figures["learning"]["accuracy"] == oracle.accuracy(oracle.estimated_projects())
+    assert figures["learning"]["accuracy"] == oracle.accuracy(oracle.measured_projects())
+    assert tables["effort_missing"] == oracle.effort_missing()
+    assert figures["learning"]["effort_missing"] == len(oracle.effort_missing())
 
     # The page shows the first rows of each table, and says how many there are.
     for name, rows in tables.items():
@@ -269,6 +271,52 @@ def test_it_compares_the_latest_review_estimate_with_the_actual_effort(rep, pm):
         "overrun_percent": 25.0,
         "mean_error_percent": 25.0,
     }
+
+
+def _completed_project(rep, pm, *, estimate: str, actual: str, not_tracked: bool = False, title: str = "Done"):
+    now = timezone.now()
+    offer = make_offer(
+        client=ClientFactory(account_owner=rep),
+        owner=rep,
+        status=OfferStatus.WON,
+        closed_at=now - 90 * DAY,
+        title=title,
+    )
+    make_review(offer=offer, reviewer=pm, effort_days=Decimal(estimate), completed_at=now - 100 * DAY)
+    handoff = make_handoff(offer=offer, pm=pm, status="accepted", created_at=now - 90 * DAY, accepted_at=now - 89 * DAY)
+    return make_project(
+        handoff=handoff,
+        status="completed",
+        actual=Decimal(actual),
+        completed_at=now - DAY,
+        effort_not_tracked=not_tracked,
+    )
+
+
+def test_it_leaves_projects_without_an_actual_effort_out_of_the_accuracy_and_lists_them(rep, pm):
+    _completed_project(rep, pm, estimate="40.0", actual="50.0", title="Measured")
+    missing = _completed_project(rep, pm, estimate="110.0", actual="0", title="Nobody entered it")
+
+    computed = compute()
+    learning = computed.data["sections"]["learning"]
+
+    # Not "110 d estimated, 0.0 d actual, overrun -100 %": the missing one does not count.
+    assert learning["accuracy"]["projects"] == 1
+    assert learning["accuracy"]["overrun_percent"] == 25.0
+    assert learning["effort_missing"] == 1
+    assert [row["project_id"] for row in computed.tables["effort_missing"]] == [missing.pk]
+    assert computed.tables["effort_missing"][0]["estimated_days"] == "110.0"
+    assert [row["projects"] for row in computed.tables["accuracy_by_pm"]] == [1]
+
+
+def test_it_leaves_projects_whose_effort_was_not_tracked_out_without_listing_them(rep, pm):
+    _completed_project(rep, pm, estimate="110.0", actual="0", not_tracked=True)
+
+    computed = compute()
+
+    assert computed.data["sections"]["learning"]["accuracy"]["projects"] == 0
+    assert computed.data["sections"]["learning"]["effort_missing"] == 0
+    assert computed.tables["effort_missing"] == []
 
 
 def test_it_fills_the_risk_heatmap_only_with_open_risks_of_open_offers(rep):

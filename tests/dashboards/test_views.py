@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -20,10 +21,11 @@ from dashboards.models import DashboardSnapshot
 from dashboards.selectors import recent_snapshots
 from dashboards.views import rendered_bodies
 from handoff.models import OfferStatus
-from tests.dashboards.world import build_world, log_return, make_handoff, make_offer
+from tests.dashboards.world import build_world, log_return, make_handoff, make_offer, make_project, make_review
 from tests.factories import ClientFactory, RiskFactory
 
 URL = "/dashboard/"
+DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -399,3 +401,36 @@ def test_it_counts_and_lists_open_project_risks_only(api_as, client_as, manager,
     assert risks["grid"][0][4]["project_risks"] == 1  # impact 5, probability 5
     assert "The open risk" in cell
     assert not any(f"A {status} risk" in cell for status in ("mitigated", "occurred", "closed"))
+
+
+def test_it_lists_completed_projects_whose_actual_effort_is_missing(client_as, manager, rep, pm):
+    now = timezone.now()
+    offer = make_offer(
+        client=ClientFactory(account_owner=rep, name="Acme Tools"),
+        owner=rep,
+        status=OfferStatus.WON,
+        closed_at=now - 40 * DAY,
+        title="Intranet refresh",
+    )
+    make_review(offer=offer, reviewer=pm, effort_days=Decimal("110.0"), completed_at=now - 50 * DAY)
+    handoff = make_handoff(offer=offer, pm=pm, status="accepted", accepted_at=now - 39 * DAY)
+    project = make_project(handoff=handoff, status="completed", completed_at=now - DAY)
+
+    page = client_as(manager).get(URL).text
+    rows = csv_rows(client_as(manager).get("/dashboard/export/effort_missing.csv"))
+
+    missing = page[page.index('data-testid="effort-missing"') :]
+    assert f'href="{project.get_absolute_url()}"' in missing
+    assert "Intranet refresh" in missing
+    # Not "110 d estimated, 0.0 d actual, overrun -100 %".
+    assert "Overall: 0 projects" in page
+    assert rows == [
+        ["Project", "Client", "PM", "Completed", "Estimated days"],
+        [
+            "Intranet refresh",
+            "Acme Tools",
+            pm.full_name,
+            timezone.localdate(project.completed_at).isoformat(),
+            "110.0",
+        ],
+    ]

@@ -122,7 +122,13 @@ def log_return(handoff: Handoff, reason: str, when: datetime.datetime) -> Activi
 
 
 def make_project(
-    *, handoff, status=ProjectStatus.ACTIVE, health=ProjectHealth.ON_TRACK, actual=Decimal("0"), completed_at=None
+    *,
+    handoff,
+    status=ProjectStatus.ACTIVE,
+    health=ProjectHealth.ON_TRACK,
+    actual=Decimal("0"),
+    completed_at=None,
+    effort_not_tracked=False,
 ) -> Project:
     snapshot = HandoffSnapshot.objects.create(handoff=handoff, version=1, data={})
     offer = handoff.offer
@@ -137,6 +143,7 @@ def make_project(
         status=status,
         health=health,
         actual_effort_days=actual,
+        effort_not_tracked=effort_not_tracked,
         completed_at=completed_at,
     )
 
@@ -226,12 +233,20 @@ def build_world(seed: int, *, offers: int = 60, now: datetime.datetime | None = 
         completed_at = (
             min(accepted + DAY * rng.uniform(1, 200), now) if project_status == ProjectStatus.COMPLETED else None
         )
+        health = rng.choice(ProjectHealth.values)
+        tenths = rng.randint(0, 1500)
+        # Some completed projects miss their actual effort (0, left out of the accuracy and listed),
+        # some say it was not tracked (left out, not listed).
+        not_tracked = project_status == ProjectStatus.COMPLETED and tenths % 7 == 1
+        if project_status == ProjectStatus.COMPLETED and tenths % 7 in (0, 1):
+            tenths = 0
         project = make_project(
             handoff=handoff,
             status=project_status,
-            health=rng.choice(ProjectHealth.values),
-            actual=Decimal(rng.randint(0, 1500)) / 10,
+            health=health,
+            actual=Decimal(tenths) / 10,
             completed_at=completed_at,
+            effort_not_tracked=not_tracked,
         )
         for _ in range(rng.randint(0, 2)):
             risk_status = rng.choice(RiskStatus.values)

@@ -81,9 +81,14 @@ def completed_project(*, owner, pm, **kwargs):
     from projects.services import project_update
 
     project = accepted_project(owner=owner, pm=pm, **kwargs)
-    for status in ("active", "completed"):
-        project = project_update(project=project, actor=pm, data={"status": status}, version=project.version)
-    return project
+    project = project_update(project=project, actor=pm, data={"status": "active"}, version=project.version)
+    # Completing asks for the actual effort.
+    return project_update(
+        project=project,
+        actor=pm,
+        data={"status": "completed", "actual_effort_days": "20"},
+        version=project.version,
+    )
 
 
 class ClientIssueFactory(factory.django.DjangoModelFactory):

@@ -102,8 +102,40 @@ def test_an_illegal_status_is_409(api_as, project, pm):
     assert response.json()["code"] == "illegal_transition"
 
 
+def test_completing_without_the_actual_effort_is_400(api_as, project, pm):
+    Project.objects.filter(pk=project.pk).update(status="active")
+
+    response = api_as(pm).patch(f"/api/v1/projects/{project.pk}/", {"status": "completed", "version": 1}, format="json")
+
+    assert response.status_code == 400
+    assert "actual_effort_days" in response.json()
+    assert Project.objects.get().status == "active"
+
+
+def test_completing_with_the_actual_effort_or_not_tracked(api_as, project, pm):
+    Project.objects.filter(pk=project.pk).update(status="active")
+
+    response = api_as(pm).patch(
+        f"/api/v1/projects/{project.pk}/",
+        {"status": "completed", "effort_not_tracked": True, "version": 1},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["effort_not_tracked"]) == ("completed", True)
+
+
 @pytest.mark.parametrize(
-    "body", [{"health": "great", "version": 1}, {"actual_effort_days": "-3", "version": 1}, {"health": "at_risk"}]
+    "body",
+    [
+        {"health": "great", "version": 1},
+        {"actual_effort_days": "-3", "version": 1},
+        {"health": "at_risk"},
+        # The schema says a decimal string: a JSON number is refused, not rounded through a float.
+        {"actual_effort_days": 0, "version": 1},
+        {"actual_effort_days": 12.5, "version": 1},
+        {"effort_not_tracked": 1, "version": 1},
+    ],
 )
 def test_bad_input_is_400(body, api_as, project, pm):
     response = api_as(pm).patch(f"/api/v1/projects/{project.pk}/", body, format="json")

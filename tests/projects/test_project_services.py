@@ -84,9 +84,55 @@ def test_it_refuses_status_moves_outside_the_table(start, target, project, pm):
 def test_completing_sets_the_completion_time(project, pm):
     project = project_update(project=project, actor=pm, data={"status": "active"}, version=1)
 
-    project = project_update(project=project, actor=pm, data={"status": "completed"}, version=project.version)
+    project = project_update(
+        project=project, actor=pm, data={"status": "completed", "actual_effort_days": "42"}, version=project.version
+    )
 
     assert project.completed_at is not None
+    assert project.actual_effort_days == Decimal("42.0")
+
+
+def test_it_refuses_to_complete_a_project_without_its_actual_effort(project, pm):
+    project = project_update(project=project, actor=pm, data={"status": "active"}, version=1)
+
+    with pytest.raises(ValidationError) as raised:
+        project_update(project=project, actor=pm, data={"status": "completed"}, version=project.version)
+
+    assert "actual_effort_days" in raised.value.message_dict
+    unchanged = Project.objects.get()
+    assert (unchanged.status, unchanged.completed_at, unchanged.version) == ("active", None, project.version)
+
+
+def test_it_completes_a_project_whose_effort_was_not_tracked(project, pm):
+    project = project_update(project=project, actor=pm, data={"status": "active"}, version=1)
+
+    project = project_update(
+        project=project, actor=pm, data={"status": "completed", "effort_not_tracked": True}, version=project.version
+    )
+
+    assert (project.status, project.effort_not_tracked, project.actual_effort_days) == ("completed", True, 0)
+
+
+def test_it_refuses_an_effort_that_is_both_entered_and_not_tracked(project, pm):
+    with pytest.raises(ValidationError) as raised:
+        project_update(
+            project=project, actor=pm, data={"actual_effort_days": "5", "effort_not_tracked": True}, version=1
+        )
+
+    assert "effort_not_tracked" in raised.value.message_dict
+    assert Project.objects.get().version == 1
+
+
+def test_the_pm_fills_in_the_missing_effort_of_a_completed_project(project, pm):
+    # Completed before the rule existed: no effort and not marked as not tracked.
+    Project.objects.filter(pk=project.pk).update(status="completed", completed_at=timezone.now())
+    project.refresh_from_db()
+
+    updated = project_update(project=project, actor=pm, data={"actual_effort_days": "88.5"}, version=1)
+
+    assert updated.actual_effort_days == Decimal("88.5")
+    with pytest.raises(ValidationError):
+        project_update(project=updated, actor=pm, data={"actual_effort_days": "0"}, version=updated.version)
 
 
 @pytest.mark.parametrize(
@@ -98,6 +144,7 @@ def test_completing_sets_the_completion_time(project, pm):
         {"actual_effort_days": "abc"},
         {"actual_effort_days": "1.25"},
         {"actual_effort_days": "NaN"},
+        {"effort_not_tracked": "yes"},
     ],
 )
 def test_it_refuses_bad_input_and_changes_nothing(data, project, pm):

@@ -203,6 +203,39 @@ def test_the_pm_saves_the_state_inline(client_as, project, pm):
     assert Project.objects.get().status == "active"
 
 
+def test_completing_without_the_actual_effort_is_an_inline_error(client_as, project, pm):
+    Project.objects.filter(pk=project.pk).update(status="active")
+
+    response = client_as(pm).post(
+        reverse("projects:state", args=[project.pk]),
+        {"status": "completed", "health": "on_track", "actual_effort_days": "0", "version": 1},
+        **HTMX,
+    )
+
+    content = response.content.decode()
+    assert "needs its actual effort" in content
+    assert Project.objects.get().status == "active"
+
+
+def test_the_pm_completes_a_project_whose_effort_was_not_tracked(client_as, project, pm):
+    Project.objects.filter(pk=project.pk).update(status="active")
+
+    response = client_as(pm).post(
+        reverse("projects:state", args=[project.pk]),
+        {
+            "status": "completed",
+            "health": "on_track",
+            "actual_effort_days": "0",
+            "effort_not_tracked": "on",
+            "version": 1,
+        },
+        **HTMX,
+    )
+
+    assert "Saved" in response.content.decode()
+    assert (Project.objects.get().status, Project.objects.get().effort_not_tracked) == ("completed", True)
+
+
 def test_a_stale_edit_shows_the_newer_values(client_as, project, pm):
     Project.objects.filter(pk=project.pk).update(version=2, health="off_track")
 

@@ -237,22 +237,21 @@ def _write_summary(world: World) -> None:
 
 
 # --- Checks ------------------------------------------------------------------------------------
-# All of schemathesis' checks run, with two built-ins narrowed where the API's documented behaviour
-# is not a defect:
+# All of schemathesis' checks run, positive_data_acceptance and negative_data_rejection included,
+# each narrowed in one place:
 # - negative data: DRF reads a JSON scalar of the "wrong" scalar type when it means the same thing
-#   (``"industry": 0`` is the text "0", ``"value": 12`` the amount "12.00", ``"5"`` the integer 5),
-#   and an empty query parameter means "not filtered" (what an HTML form sends). Everything else
-#   that breaks the schema (ranges, lengths, enums, formats, required fields, nulls, lists or
-#   objects for scalars, malformed JSON) must be refused with a 4xx.
+#   (``"industry": 0`` is the text "0", ``"5"`` the integer 5). Everything else that breaks the
+#   schema (ranges, lengths, enums, formats, required fields, nulls, lists or objects for scalars,
+#   a JSON number for a decimal string, an empty query parameter, malformed JSON) must be refused
+#   with a 4xx.
 # - positive data: a 400 for well-formed input is accepted only where it is a business rule a JSON
-#   schema cannot state (POSITIVE_DATA_RULES names the fields per operation), or the token endpoint.
+#   schema cannot state: POSITIVE_DATA_RULES lists each once, as the operation and the fields its
+#   400 names. Any other refusal of valid input fails the gate.
 SCALAR_TYPES = {"string", "integer", "number"}
-POSITIVE_DATA_EXEMPT = {
-    # Well-formed but wrong credentials are a 400 (DRF's obtain-token contract).
-    "POST /api/v1/auth/token/",
-}
 # Business rules a JSON schema cannot state: a 400 naming only these fields is the rule at work.
 POSITIVE_DATA_RULES = {
+    # Well-formed but wrong credentials (DRF's obtain-token contract).
+    "POST /api/v1/auth/token/": {"non_field_errors"},
     # Unique whatever the case; a website Django's URL validator takes (host labels of at most 63 characters).
     # A manager names the account owner (a rep owns what they create).
     "POST /api/v1/clients/": {"name", "website", "account_owner"},
@@ -272,7 +271,8 @@ POSITIVE_DATA_RULES = {
     "POST /api/v1/handoffs/{id}/return/": {"reason"},
     # Conditions required unless feasible; milestones and marks about this offer's commitments.
     "POST /api/v1/reviews/{id}/complete/": {"notes", "milestones", "commitment_marks", "effort_days", "duration_weeks"},
-    "PATCH /api/v1/projects/{id}/": {"actual_effort_days"},
+    # Completing asks for an actual effort above zero or "not tracked", never both.
+    "PATCH /api/v1/projects/{id}/": {"actual_effort_days", "effort_not_tracked"},
     # After the handoff: people and records of the project's own client, dates in range and in order,
     # decisions once the kickoff took place, assignees who hold a role.
     "POST /api/v1/deliverables/{id}/decide/": {"contact", "reason"},
@@ -324,11 +324,6 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
-def _sent_empty(value: Any) -> bool:
-    """A query value that goes on the wire as ``name=`` (an empty string, object or list)."""
-    return value in ("", {}, [])
-
-
 def _leniency_only(case: schemathesis.Case) -> bool:
     """Whether every negation in ``case`` is one the API reads leniently by design (see above)."""
     meta = case.meta
@@ -337,12 +332,6 @@ def _leniency_only(case: schemathesis.Case) -> bool:
     data = meta.phase.data
     mutations = getattr(data, "mutations", ()) or ()
     if isinstance(data, CoveragePhaseData) and not mutations:
-        if data.parameter_location == ParameterLocation.QUERY:
-            value = (case.query or {}).get(data.parameter)
-            return _sent_empty(value) and data.scenario in (
-                CoverageScenario.INVALID_FORMAT,
-                CoverageScenario.INCORRECT_TYPE,
-            )
         if data.parameter_location == ParameterLocation.BODY:
             value = _value_at_schema_location(case.body, data.location)
             if data.scenario == CoverageScenario.INCORRECT_TYPE:
@@ -353,11 +342,7 @@ def _leniency_only(case: schemathesis.Case) -> bool:
     if not mutations:
         return False
     for mutation in mutations:
-        if mutation.parameter_location == ParameterLocation.QUERY:
-            # Whatever the mutation meant, an empty query parameter reads as "not given".
-            if not _sent_empty((case.query or {}).get(mutation.parameter)):
-                return False
-        elif (
+        if (
             mutation.operator != OperatorKind.CHANGE_TYPE
             or mutation.parameter_location != ParameterLocation.BODY
             or not ({mutation.original_value, mutation.new_value} <= SCALAR_TYPES)
@@ -379,8 +364,6 @@ def negative_data_rejected(ctx, response, case):
 
 
 def positive_data_accepted(ctx, response, case):
-    if case.operation.label in POSITIVE_DATA_EXEMPT:
-        return None
     rules = POSITIVE_DATA_RULES.get(case.operation.label, set())
     if response.status_code == 400:
         errors = response.json()
