@@ -22,6 +22,7 @@ import decimal
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.utils import formats
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -45,6 +46,12 @@ RISK_LABELS = {
     "impact": gettext_lazy("impact"),
     "mitigation": gettext_lazy("mitigation"),
 }
+
+
+class ChangeKind(models.TextChoices):
+    FIELD = "field", gettext_lazy("Field")
+    COMMITMENT = "commitment", gettext_lazy("Commitment")
+    RISK = "risk", gettext_lazy("Risk")
 
 
 class ReviewState:

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from clients.models import Client
-from handoff.coverage import ReviewState, review_status
+from handoff.coverage import ChangeKind, ReviewState, review_status
 from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, Risk, RiskCategory, Verdict
 from handoff.services.offers import MAX_OFFER_VALUE, offer_readiness
 from handoff.services.reviews import (
@@ -53,7 +53,7 @@ class ReadinessItemSerializer(serializers.Serializer):
 class ReviewChangeSerializer(serializers.Serializer):
     """One difference between what the latest completed review covered and the offer now (SPEC §7.1)."""
 
-    kind = serializers.ChoiceField(choices=["field", "commitment", "risk"])
+    kind = serializers.ChoiceField(choices=ChangeKind.choices)
     field = serializers.CharField(help_text="For `kind=field`: value, summary, desired_start or desired_end.")
     change = serializers.ChoiceField(choices=["changed", "added", "removed"])
     id = serializers.IntegerField(allow_null=True, help_text="The commitment's or risk's id.")
