@@ -517,3 +517,36 @@ def test_the_page_refuses_marks_of_another_offers_commitment(client_as, rep, pm)
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert snapshot(offer) == before
+
+
+def test_the_confirm_form_opens_in_the_modal_with_htmx(client_as, rep, pm):
+    offer = reviewed(rep, pm)
+    edit(offer, rep, value=Decimal("30000"))
+
+    response = client_as(pm).get(page_confirm_url(offer), HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="action-form"')
+    assert "value 10,000 → 30,000" in html
+
+
+# --- Migration ----------------------------------------------------------------------------------------
+def test_the_migration_backfills_completed_reviews_so_they_stay_current(rep, pm):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("handoff.migrations.0003_review_coverage")
+    offer = reviewed(rep, pm)
+    requested = FeasibilityReview.objects.create(offer=OfferFactory(owner=rep), reviewer=pm, requested_by=rep)
+    FeasibilityReview.objects.update(covered=None, covered_at=None)
+
+    migration.backfill_coverage(apps, None)
+
+    review = FeasibilityReview.objects.get(offer=offer)
+    assert review.covered["value"] == "10000.00"
+    assert review.covered_at == review.completed_at
+    assert state(offer).state == ReviewState.CURRENT
+    requested.refresh_from_db()
+    assert requested.covered is None

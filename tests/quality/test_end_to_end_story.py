@@ -8,7 +8,8 @@ step the test checks the page and the database, and takes a screenshot
 1. The rep logs the inquiry: the client, its decision maker, the brief, the offer
    with its commitments, value and dates.
 2. The rep asks a PM for a feasibility review; the PM marks a commitment risky;
-   the rep records the risk.
+   the rep records the risk and raises the value: the review is stale, the PM
+   sees the changes and re-confirms it (SPEC §7.1).
 3. The rep sends the offer (every readiness item met) and wins it: the handoff.
 4. The PM returns the handoff with a reason; the rep fixes the offer and
    resubmits; the PM sees what changed and accepts: the project.
@@ -29,7 +30,9 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from clients.models import BuyingRole, Client, Contact
+from handoff.coverage import review_status
 from handoff.models import Feasibility, FeasibilityReview, Handoff, HandoffStatus, Offer, OfferStatus, ReviewStatus
+from handoff.selectors import offer_detail
 from projects.models import (
     ChangeRequest,
     ChangeRequestStatus,
@@ -179,6 +182,28 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.locator("#risks").get_by_role("button", name="Add risk").click()
     expect(page.locator("#risks")).to_contain_text("Data freeze in May not agreed")
     assert offer.risks.get().title == "Data freeze in May not agreed"
+
+    # The rep raises the value after the review: the review no longer covers the offer (SPEC §7.1).
+    page.goto(f"{url}/offers/{offer.pk}/edit/")
+    page.fill("#id_value", "214000")
+    page.get_by_role("button", name="Save offer").click()
+    expect(page.get_by_test_id("review-stale")).to_contain_text("value 184,000 → 214,000")
+    expect(page.get_by_test_id("review-stale")).to_contain_text("risk added: “Data freeze in May not agreed”")
+    expect(page.locator("#readiness li[data-key=review]")).to_have_class("is-unmet")
+    assert review_status(offer_detail(user=rep, pk=offer.pk)).state == "stale"
+    shot(page, 4, "offer-changed-since-review")
+
+    # The PM sees the changes and re-confirms the review in one step.
+    switch_user(page, live_server, pm)
+    page.goto(f"{url}/offers/{offer.pk}/")
+    page.get_by_test_id("confirm-review").click()
+    expect(modal).to_be_visible()
+    expect(modal.get_by_test_id("review-changes")).to_contain_text("value 184,000 → 214,000")
+    modal.get_by_test_id("confirm").click()
+    expect(page.locator("#messages")).to_contain_text("Review confirmed")
+    expect(page.get_by_test_id("review-current")).to_be_visible()
+    assert review_status(offer_detail(user=rep, pk=offer.pk)).state == "current"
+    switch_user(page, live_server, rep)
 
     # --- 3. Send (every readiness item met) and win ---------------------------------------------------
     page.goto(f"{url}/offers/{offer.pk}/")

@@ -413,7 +413,14 @@ class LifecycleMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.offer_ids)
     @rule(actor=OWNER, offer=INDEX, pm=st.sampled_from((None, "pm", "other_pm", "rep")))
     def win(self, actor: str, offer: int, pm: str | None) -> None:
-        target = self._offer(offer)
+        # Mostly a sent offer when there is one (winning those is the point), else any offer.
+        sent = list(
+            Offer.objects.filter(pk__in=self.offer_ids, status=OfferStatus.SENT).order_by("-pk").values_list("pk")
+        )
+        if sent and offer % 3:
+            target = self._offer(self.offer_ids[::-1].index(sent[offer % len(sent)][0]))
+        else:
+            target = self._offer(offer)
         user = self._who(actor, offer=target)
         chosen = self.people[pm] if pm else None
         assignee = chosen or handoff_services._default_pm(target)
@@ -498,7 +505,21 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(actor=ASKED, offer=INDEX, mark=st.booleans())
     def confirm_review(self, actor: str, offer: int, mark: bool) -> None:
         """The reviewing PM re-confirms the review after seeing the changes, marking new commitments or not."""
-        target = self._offer(offer)
+        # Mostly a draft whose reviewer was told it changed (confirming those is the point), else any offer.
+        changed = list(
+            FeasibilityReview.objects.filter(
+                offer_id__in=self.offer_ids,
+                offer__status=OfferStatus.DRAFT,
+                status=ReviewStatus.COMPLETED,
+                change_notified_at__isnull=False,
+            )
+            .order_by("-pk")
+            .values_list("offer_id", flat=True)
+        )
+        if changed and offer % 3:
+            target = self._offer(self.offer_ids[::-1].index(changed[offer % len(changed)]))
+        else:
+            target = self._offer(offer)
         review = (
             FeasibilityReview.objects.filter(offer=target, status=ReviewStatus.COMPLETED)
             .select_related("reviewer")
@@ -519,7 +540,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert now.state == "current", f"confirmed but still {now.state}: {now.change_texts}"
             assert not (mark and now.unmarked), "confirmed with marks but commitments still unmarked"
 
-    @rule(value=st.decimals(1000, 100000, places=2), send=st.booleans())
+    @rule(value=st.decimals(1000, 100000, places=2), send=st.sampled_from((True, True, False)))
     def prepare_ready_offer(self, value: Decimal, send: bool) -> None:
         """A ready offer made through the services (create, risk, review, answer), sometimes sent:
         the random sends, wins and handoffs that follow have something to work on."""
