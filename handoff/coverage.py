@@ -165,7 +165,9 @@ def _item_changes(kind: str, before: list[dict], after: list[dict]) -> list[Chan
             changes.append(Change(kind, text, change="removed", id=pk, before=describe(was)))
         else:
             if kind == "commitment":
-                parts = [f"{describe(was)} → {describe(now)}"]
+                parts = [f"{describe(was)} → {describe(now)}" if was["text"] != now["text"] else describe(now)]
+                if was.get("due") != now.get("due"):
+                    parts.append(f"{_('due')} {was.get('due') or _('not set')} → {now.get('due') or _('not set')}")
             else:
                 parts = [_risk_text(was)] + [
                     f"{RISK_LABELS[name]} {_risk_value(name, was.get(name))} → {_risk_value(name, now.get(name))}"

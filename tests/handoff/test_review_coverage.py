@@ -550,3 +550,33 @@ def test_the_migration_backfills_completed_reviews_so_they_stay_current(rep, pm)
     assert state(offer).state == ReviewState.CURRENT
     requested.refresh_from_db()
     assert requested.covered is None
+
+
+def test_it_words_every_kind_of_change():
+    from handoff.coverage import coverage_changes
+
+    before = {
+        "value": None,
+        "summary": "CRM",
+        "desired_start": "2030-01-01",
+        "desired_end": None,
+        "commitments": [{"id": 1, "text": "Training", "due": None}],
+        "risks": [{"id": 7, "title": "Vendor", "category": "other", "probability": 2, "impact": 2, "mitigation": ""}],
+    }
+    after = {
+        **before,
+        "value": "1234.50",
+        "summary": "CRM and ERP",
+        "desired_start": None,
+        "commitments": [{"id": 1, "text": "Training", "due": "2030-02-01"}],
+        "risks": [{**before["risks"][0], "impact": 5, "mitigation": "Second vendor"}],
+    }
+
+    assert [change.text for change in coverage_changes(before, after)] == [
+        "value not set → 1,234.50",
+        "scope summary “CRM” → “CRM and ERP”",
+        "desired start 1 Jan 2030 → not set",
+        "commitment changed: “Training”, due not set → 2030-02-01",
+        "risk changed: “Vendor” (probability 2, impact 2), impact 2 → 5, mitigation not set → “Second vendor”",
+    ]
+    assert coverage_changes(before, {**before, "marked": [1]}) == []

@@ -104,7 +104,12 @@ FIELD_MODELS = {
     "issue": "projects.ClientIssue",
 }
 # Lists of ids in a body.
-LIST_FIELD_MODELS = {"assignees": "accounts.User", "attendees": "accounts.User", "contacts": "clients.Contact"}
+LIST_FIELD_MODELS = {
+    "assignees": "accounts.User",
+    "attendees": "accounts.User",
+    "contacts": "clients.Contact",
+    "commitments": "handoff.Commitment",
+}
 
 
 class World:
@@ -257,6 +262,8 @@ POSITIVE_DATA_RULES = {
     "POST /api/v1/handoffs/{id}/return/": {"reason"},
     # Conditions required unless feasible; milestones and marks about this offer's commitments.
     "POST /api/v1/reviews/{id}/complete/": {"notes", "milestones", "commitment_marks", "effort_days", "duration_weeks"},
+    # Marks name commitments of the reviewed offer, each once (SPEC §7.1).
+    "POST /api/v1/reviews/{id}/confirm/": {"commitments"},
     "PATCH /api/v1/projects/{id}/": {"actual_effort_days"},
     # After the handoff: people and records of the project's own client, dates in range and in order,
     # decisions once the kickoff took place, assignees who hold a role.
