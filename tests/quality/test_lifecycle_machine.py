@@ -417,7 +417,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         sent = list(
             Offer.objects.filter(pk__in=self.offer_ids, status=OfferStatus.SENT).order_by("-pk").values_list("pk")
         )
-        if sent and offer % 3:
+        if sent and offer % 4 != 3:  # small numbers (the ones drawn most) aim here
             target = self._offer(self.offer_ids[::-1].index(sent[offer % len(sent)][0]))
         else:
             target = self._offer(offer)
@@ -517,7 +517,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             .order_by("-pk")
             .values_list("offer_id", flat=True)
         )
-        if changed and offer % 3:
+        if changed and offer % 4 != 3:  # small numbers (the ones drawn most) aim here
             target = self._offer(self.offer_ids[::-1].index(changed[offer % len(changed)]))
         else:
             target = self._offer(offer)
