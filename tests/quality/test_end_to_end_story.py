@@ -274,9 +274,9 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     project = Project.objects.get()
     handoff.refresh_from_db()
     assert handoff.status == HandoffStatus.ACCEPTED
-    assert (project.handoff, project.pm, project.budget) == (handoff, pm, Decimal("184000.00"))
+    assert (project.handoff, project.pm, project.budget) == (handoff, pm, Decimal("214000.00"))
     expect(page.locator("main")).to_contain_text(GO_LIVE_FIXED)
-    expect(page.get_by_test_id("now-budget")).to_contain_text("184000.00")
+    expect(page.get_by_test_id("now-budget")).to_contain_text("214000.00")
     shot(page, 8, "project-created")
 
     # --- 5. A change request signed twice; a deliverable accepted by the client -------------------------
@@ -294,7 +294,7 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     expect(page.get_by_test_id("pending-signature")).to_have_text("Waiting for: Sales liaison (Rita Rep)")
     change = ChangeRequest.objects.get()
     assert (change.status, change.approvals.count()) == (ChangeRequestStatus.PROPOSED, 1)
-    assert Project.objects.get().budget == Decimal("184000.00")
+    assert Project.objects.get().budget == Decimal("214000.00")
 
     deliverable = Deliverable.objects.get(project=project, name="Blueprint signed off")
     row = page.locator(f"#deliverable-{deliverable.pk}")
@@ -314,12 +314,12 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.click("[data-testid=approve-change]")
     page.fill("#modal textarea[name=comment]", "Agreed with the client's CFO.")
     page.click("#modal [data-testid=confirm]")
-    expect(page.get_by_test_id("now-budget")).to_contain_text("196500.00")
+    expect(page.get_by_test_id("now-budget")).to_contain_text("226500.00")
     expect(page.locator("#change-requests")).to_contain_text("Approved")
     change.refresh_from_db()
     assert (change.status, change.approvals.count()) == (ChangeRequestStatus.APPROVED, 2)
     assert {approval.user for approval in change.approvals.all()} == {pm, rep}
-    assert Project.objects.get().budget == Decimal("196500.00")
+    assert Project.objects.get().budget == Decimal("226500.00")
     shot(page, 10, "project-change-approved")
 
     # --- 6. A follow-up raised by the PM, turned into a new offer by the account owner -------------------
@@ -358,7 +358,7 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     switch_user(page, live_server, manager)
     page.goto(f"{url}/dashboard/")
     pipeline = page.locator("#dash-pipeline").locator("xpath=..")
-    expect(kpi(pipeline, "Won in period")).to_contain_text("184,000")
+    expect(kpi(pipeline, "Won in period")).to_contain_text("214,000")
     expect(kpi(pipeline, "Open offers").locator("dd")).to_have_text("1")  # the follow-up's new draft
     expect(kpi(pipeline, f"Open value ({settings.CURRENCY})").locator("dd")).to_have_text("30,000")
     expect(kpi(pipeline, "Won in period")).to_contain_text("1 offers")
