@@ -31,8 +31,9 @@ class TransitionNotAllowed(DomainError):
 class NotReady(DomainError):
     code = "not_ready"
 
-    def __init__(self, message: str, *, unmet: list[str]) -> None:
-        super().__init__(message, unmet=unmet)
+    def __init__(self, message: str, *, unmet: list[str], **extra: Any) -> None:
+        # ``extra``: what the caller can fix, e.g. ``review_changes`` (SPEC §7.1), in the 409 body.
+        super().__init__(message, unmet=unmet, **extra)
         self.unmet = unmet
 
 

@@ -110,6 +110,20 @@ DEMO_OFFERS: list[dict[str, Any]] = [
         "risks": [("Client design approvals are slow", "client", 4, 2, "Fixed weekly design review.")],
     },
     {
+        # Changed after the PM's review (SPEC §7.1): the review is stale until Paula re-confirms it.
+        "title": "Fleet telematics dashboard",
+        "client": "Nordwind Logistics GmbH",
+        "rep": "rita",
+        "value": Decimal("64000.00"),
+        "probability": 60,
+        "status": "stale",
+        "reviewer": "paula",
+        "verdict": "feasible",
+        "commitments": [("Dashboard live for the spring tenders", 110)],
+        "risks": [("Telematics vendor API rate limits", "technical", 3, 3, "Cache the positions per minute.")],
+        "after_review": {"value": Decimal("89000.00"), "commitment": ("Driver app in German and Polish", 140)},
+    },
+    {
         "title": "Smart meter roll-out pilot",
         "client": "Stadtwerke Falkenau",
         "rep": "sam",
@@ -251,6 +265,12 @@ def seed(stdout: Any = None) -> list[Offer]:
         status = spec["status"]
         if spec.get("reviewer"):
             _review(offer, rep, spec, users, complete=status != "review")
+        if after := spec.get("after_review"):
+            offer = offer_services.offer_update(
+                offer=offer, actor=rep, version=Offer.objects.get(pk=offer.pk).version, data={"value": after["value"]}
+            )
+            text, due_in = after["commitment"]
+            offer_services.commitment_add(offer=offer, actor=rep, text=text, due=_day(due_in))
         try:
             if status == "sent":
                 offer_services.offer_send(offer=offer, actor=rep)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from accounts.models import User
 from clients.models import Client
 from core.forms import PersonPickerField
-from handoff.models import Feasibility, FeasibilityReview, Offer, OfferStatus, RiskCategory, Verdict
+from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, OfferStatus, RiskCategory, Verdict
 from handoff.selectors import OFFER_ORDERINGS, reviewer_choices
 from handoff.services.offers import MAX_OFFER_VALUE, MAX_REASON_LENGTH
 from handoff.services.reviews import MAX_DURATION_WEEKS, MAX_EFFORT_DAYS, MAX_MARK_NOTE, MAX_MILESTONE_NAME
@@ -165,6 +165,26 @@ class ReviewRequestForm(forms.Form):
         self.fields["reviewer"].queryset = reviewer_choices()
         if actor is not None:  # four eyes (SPEC §7.2): the offer's owner never reviews it
             self.fields["reviewer"].leave_out(actor.pk, gettext_lazy(OWN_OFFER_REVIEW))
+
+
+class ReviewConfirmForm(forms.Form):
+    """The PM re-confirms a stale review, marking the commitments added since (SPEC §7.1)."""
+
+    commitments = forms.ModelMultipleChoiceField(
+        queryset=Commitment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Mark the commitments added since your review"),
+        help_text=gettext_lazy("A commitment left unmarked stays an unmet item of the checklist."),
+    )
+
+    def __init__(self, *args, commitments=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        pks = [commitment.pk for commitment in commitments]
+        if not pks:  # nothing to mark: the form is the confirm button alone
+            del self.fields["commitments"]
+        else:
+            self.fields["commitments"].queryset = Commitment.objects.filter(pk__in=pks).order_by("id")
 
 
 class ReviewCompleteForm(forms.Form):

@@ -205,6 +205,13 @@ class FeasibilityReview(models.Model):
     milestones = models.JSONField(default=list, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # What the completed review covered (SPEC §7.1, ``handoff.coverage.coverage_of``): value,
+    # scope summary, desired dates, commitments and risks, and the commitments the PM marked.
+    # Set on completion and re-bound by the PM's re-confirmation.
+    covered = models.JSONField(null=True, blank=True, editable=False)
+    covered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the PM was told the offer changed since ``covered_at``: once per coverage.
+    change_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

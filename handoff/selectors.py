@@ -17,8 +17,10 @@ from django.http import Http404
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, Contact
+from handoff.coverage import RISK_FIELDS as COVERED_RISK_FIELDS
 from handoff.models import (
     OPEN_OFFER_STATUSES,
+    Commitment,
     FeasibilityReview,
     Handoff,
     HandoffStatus,
@@ -108,10 +110,17 @@ def _readiness_prefetch(queryset: QuerySet[Offer], *, light: bool = False) -> Qu
     """
     if light:
         reviews = FeasibilityReview.objects.select_related("reviewer").defer("notes", "milestones")
-        risks = Risk.objects.only("id", "offer_id")
-    else:
-        reviews = FeasibilityReview.objects.select_related("reviewer", "requested_by")
-        risks = Risk.objects.select_related("owner", "created_by")
+        # What a review covered is compared with them (``handoff.coverage``).
+        risks = Risk.objects.only("id", "offer_id", *COVERED_RISK_FIELDS)
+        commitments = Commitment.objects.only("id", "offer_id", "text", "due")
+        return queryset.select_related("client__brief").prefetch_related(
+            Prefetch("reviews", queryset=reviews),
+            Prefetch("risks", queryset=risks),
+            Prefetch("commitments", queryset=commitments),
+            _decision_makers(),
+        )
+    reviews = FeasibilityReview.objects.select_related("reviewer", "requested_by")
+    risks = Risk.objects.select_related("owner", "created_by")
     return queryset.select_related("client__brief").prefetch_related(
         Prefetch("reviews", queryset=reviews), Prefetch("risks", queryset=risks), _decision_makers()
     )

@@ -27,6 +27,7 @@ urlpatterns: list = [
     path("offers/<int:pk>/lose/", offer_views.offer_lose, name="offer_lose"),
     path("offers/<int:pk>/withdraw/", offer_views.offer_withdraw, name="offer_withdraw"),
     path("reviews/<int:pk>/complete/", offer_views.review_complete, name="review_complete"),
+    path("reviews/<int:pk>/confirm/", offer_views.review_confirm, name="review_confirm"),
     # Handoffs (issue 4)
     path("offers/<int:pk>/win/", handoff_views.offer_win_view, name="offer_win"),
     path("handoffs/", handoff_views.handoff_list_view, name="handoff_list"),

@@ -10,6 +10,8 @@ from django.db import models
 class Event(models.TextChoices):
     REVIEW_REQUESTED = "review_requested", "Feasibility review requested"
     REVIEW_COMPLETED = "review_completed", "Feasibility review completed"
+    # To the reviewing PM, once per coverage (SPEC §7.1).
+    REVIEWED_OFFER_CHANGED = "reviewed_offer_changed", "Reviewed offer changed"
     HANDOFF_PENDING = "handoff_pending", "Offer won, handoff waiting for a PM"
     HANDOFF_ACCEPTED = "handoff_accepted", "Handoff accepted"
     HANDOFF_RETURNED = "handoff_returned", "Handoff returned"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, Contact
+from handoff.coverage import coverage_of
 from handoff.models import Commitment, FeasibilityReview, Offer, Risk
 
 DEFAULT_PASSWORD = "correct-horse-battery"
@@ -106,7 +107,23 @@ class RiskFactory(factory.django.DjangoModelFactory):
 class FeasibilityReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FeasibilityReview
+        skip_postgeneration_save = True
 
     offer = factory.SubFactory(OfferFactory)
     reviewer = factory.SubFactory(UserFactory, roles=["pm"])
     requested_by = factory.LazyAttribute(lambda r: r.offer.owner)
+
+    @factory.post_generation
+    def covered(self, create: bool, extracted: dict | None, **kwargs) -> None:
+        """A completed review covers its offer as it is when made, as ``review_complete`` records it."""
+        if extracted is not None:
+            self.covered = extracted
+        elif self.status == "completed" and self.covered is None:
+            commitments = list(Commitment.objects.filter(offer=self.offer))
+            risks = list(Risk.objects.filter(offer=self.offer))
+            self.covered = coverage_of(self.offer, commitments, risks, [c.pk for c in commitments])
+        else:
+            return
+        self.covered_at = self.completed_at or timezone.now()
+        if create:
+            self.save(update_fields=["covered", "covered_at"])

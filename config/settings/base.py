@@ -453,6 +453,9 @@ SPECTACULAR_SETTINGS = {
         "ChangeRequestStatusEnum": "projects.models.ChangeRequestStatus",
         "IssueStatusEnum": "projects.models.IssueStatus",
         "FollowUpStatusEnum": "projects.models.FollowUpStatus",
+        "ReviewChangeKindEnum": "handoff.coverage.ChangeKind",
+        # Named once a second "kind" (the review changes', SPEC §7.1) appeared beside it.
+        "MeetingKindEnum": "projects.models.MeetingKind",
     },
 }
 

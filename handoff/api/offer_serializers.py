@@ -14,6 +14,7 @@ from rest_framework import serializers
 from accounts.models import User
 from clients.models import Client
 from core.api.fields import DecimalString
+from handoff.coverage import ChangeKind, ReviewState, review_status
 from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, Risk, RiskCategory, Verdict
 from handoff.services.offers import MAX_OFFER_VALUE, offer_readiness
 from handoff.services.reviews import (
@@ -39,11 +40,39 @@ def _value_field(**kwargs) -> serializers.DecimalField:
 
 
 class ReadinessItemSerializer(serializers.Serializer):
-    key = serializers.ChoiceField(choices=["review", "risks", "brief", "decision_maker", "commercials"])
+    key = serializers.ChoiceField(
+        choices=["review", "risks", "brief", "decision_maker", "commercials", "commitment"],
+        help_text="`commitment`: one item per commitment added after the review and not yet marked by the PM.",
+    )
     label = serializers.CharField()
     met = serializers.BooleanField()
     hint = serializers.CharField()
     url = serializers.CharField(help_text="The page where the item is fixed.")
+    commitment = serializers.IntegerField(allow_null=True, help_text="The commitment a `commitment` item is about.")
+
+
+class ReviewChangeSerializer(serializers.Serializer):
+    """One difference between what the latest completed review covered and the offer now (SPEC §7.1)."""
+
+    kind = serializers.ChoiceField(choices=ChangeKind.choices)
+    field = serializers.CharField(help_text="For `kind=field`: value, summary, desired_start or desired_end.")
+    change = serializers.ChoiceField(choices=["changed", "added", "removed"])
+    id = serializers.IntegerField(allow_null=True, help_text="The commitment's or risk's id.")
+    before = serializers.JSONField(allow_null=True, help_text="The value (or item) the review covered.")
+    after = serializers.JSONField(allow_null=True, help_text="The value (or item) now.")
+    text = serializers.CharField(help_text="The change in words, as in `review_changes`.")
+
+
+class NotReadyErrorSerializer(serializers.Serializer):
+    """The 409 of ``send``: every unmet item, and what changed since the review when that is why."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    unmet = serializers.ListField(child=serializers.CharField(), required=False)
+    review_state = serializers.ChoiceField(choices=ReviewState.CHOICES, required=False)
+    review_changes = serializers.ListField(child=serializers.CharField(), required=False)
+    review_change_details = ReviewChangeSerializer(many=True, required=False)
+    unmarked_commitments = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
 class OfferSerializer(serializers.ModelSerializer):
@@ -186,6 +215,7 @@ class FeasibilityReviewSerializer(serializers.ModelSerializer):
             "commitment_marks",
             "requested_at",
             "completed_at",
+            "covered_at",
         ]
         read_only_fields = fields
 
@@ -218,8 +248,28 @@ class OfferDetailSerializer(OfferSerializer):
     risks = OfferRiskSerializer(many=True, read_only=True)
     reviews = OfferReviewSummarySerializer(many=True, read_only=True)
 
+    review_state = serializers.SerializerMethodField(
+        help_text="none | requested | current | stale: the latest completed review against the offer now."
+    )
+    review_changes = serializers.SerializerMethodField(
+        help_text="When stale: what changed since the review, in words (“value 10,000 → 30,000”)."
+    )
+    review_change_details = serializers.SerializerMethodField(
+        help_text="The same changes field by field and item by item."
+    )
+
     class Meta(OfferSerializer.Meta):
-        fields = [*OfferSerializer.Meta.fields, "ready", "readiness", "commitments", "risks", "reviews"]
+        fields = [
+            *OfferSerializer.Meta.fields,
+            "ready",
+            "readiness",
+            "review_state",
+            "review_changes",
+            "review_change_details",
+            "commitments",
+            "risks",
+            "reviews",
+        ]
 
     def _items(self, offer: Offer):
         cache = getattr(offer, "_readiness_cache", None)
@@ -233,6 +283,20 @@ class OfferDetailSerializer(OfferSerializer):
     @extend_schema_field(ReadinessItemSerializer(many=True))
     def get_readiness(self, offer: Offer) -> list[dict]:
         return ReadinessItemSerializer(self._items(offer), many=True).data
+
+    @extend_schema_field(serializers.ChoiceField(choices=ReviewState.CHOICES))
+    def get_review_state(self, offer: Offer) -> str:
+        return review_status(offer).state
+
+    def get_review_changes(self, offer: Offer) -> list[str]:
+        coverage = review_status(offer)
+        return coverage.change_texts if coverage.state == ReviewState.STALE else []
+
+    @extend_schema_field(ReviewChangeSerializer(many=True))
+    def get_review_change_details(self, offer: Offer) -> list[dict]:
+        coverage = review_status(offer)
+        changes = coverage.changes if coverage.state == ReviewState.STALE else []
+        return ReviewChangeSerializer([change.as_dict() for change in changes], many=True).data
 
 
 class OfferUpdateSerializer(serializers.Serializer):
@@ -256,6 +320,16 @@ class ReviewRequestSerializer(serializers.Serializer):
         queryset=User.objects.filter(is_active=True),
         help_text="A user with the pm role (GET /api/v1/users/?role=pm), never the offer's owner "
         "(four eyes: 400 on `reviewer`).",
+    )
+
+
+class ReviewConfirmSerializer(serializers.Serializer):
+    commitments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=500,
+        help_text="Ids of the offer's commitments you mark (those added since your review).",
     )
 
 

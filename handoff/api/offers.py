@@ -25,6 +25,7 @@ from core.api.serializers import DomainErrorSerializer, ReasonSerializer
 from handoff import selectors
 from handoff.api.offer_serializers import (
     FeasibilityReviewSerializer,
+    NotReadyErrorSerializer,
     OfferCommitmentSerializer,
     OfferDetailSerializer,
     OfferRiskSerializer,
@@ -32,6 +33,7 @@ from handoff.api.offer_serializers import (
     OfferSerializer,
     OfferUpdateSerializer,
     ReviewCompleteSerializer,
+    ReviewConfirmSerializer,
     ReviewRequestSerializer,
 )
 from handoff.models import Commitment, FeasibilityReview, Offer, OfferStatus, ReviewStatus, Risk
@@ -43,7 +45,9 @@ BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`")
 FORBIDDEN = OpenApiResponse(description="Not the offer's owner (or, for risks, a PM reviewing it)")
 CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal state transition or stale version")
 NOT_READY = OpenApiResponse(
-    DomainErrorSerializer, description="Illegal transition, or not ready: `unmet` lists every missing readiness item"
+    NotReadyErrorSerializer,
+    description="Illegal transition, or not ready: `unmet` lists every missing readiness item, "
+    "`review_changes` what changed since the PM's review",
 )
 
 
@@ -381,5 +385,26 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer = ReviewCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review_services.review_complete(review=review, actor=request.user, **serializer.validated_data)
+        review = self.get_queryset().get(pk=review.pk)
+        return Response(FeasibilityReviewSerializer(review).data)
+
+    @extend_schema(
+        summary="Re-confirm your stale review: it then covers the offer as it is now (SPEC §7.1)",
+        description="Only the PM who completed the offer's latest review, only while the offer is a draft and "
+        "changed since the review (or has commitments waiting for a mark). `commitments`: ids of the offer's "
+        "commitments you mark; a commitment added after the review stays an unmet readiness item until marked.",
+        request=ReviewConfirmSerializer,
+        responses={200: FeasibilityReviewSerializer, 400: BAD_INPUT, 403: FORBIDDEN, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        review = get_object_or_404(self.get_queryset(), pk=pk)
+        if review.reviewer_id != request.user.pk or not request.user.is_pm:
+            raise PermissionDenied(f"Only {review.reviewer}, who reviewed the offer, can confirm the review.")
+        serializer = ReviewConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review_services.review_confirm(
+            review=review, actor=request.user, commitments=serializer.validated_data["commitments"]
+        )
         review = self.get_queryset().get(pk=review.pk)
         return Response(FeasibilityReviewSerializer(review).data)

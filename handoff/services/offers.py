@@ -29,11 +29,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.models import BuyingRole, Client, ClientBrief
 from core.activity import apply_changes, log_activity
 from core.errors import NotReady, TransitionNotAllowed
 from core.versioning import bump_version, lock_for_edit
+from handoff.coverage import COVERED_FIELDS, review_status
 from handoff.models import (
     OFFER_TRANSITIONS,
     OPEN_OFFER_STATUSES,
@@ -46,6 +48,7 @@ from handoff.models import (
     Verdict,
 )
 from handoff.services.handoffs import offer_returned_for_fixing
+from handoff.services.review_changes import review_note_change
 
 # An offer above a billion is a typing error, not a deal.
 MAX_OFFER_VALUE = Decimal("1000000000.00")
@@ -219,6 +222,8 @@ def offer_update(*, offer: Offer, actor: Any, version: int | None, data: dict[st
     bump_version(current)
     current.save()
     log_activity(actor=actor, verb="offer_updated", target=current, changes=changes)
+    if changes.keys() & set(COVERED_FIELDS):
+        review_note_change(offer=current, actor=actor)
     return current
 
 
@@ -229,6 +234,8 @@ class ReadinessItem:
     met: bool
     hint: str = ""
     url: str = ""
+    # The commitment an item of key ``commitment`` is about.
+    commitment: int | None = None
 
     SHORT = {
         "review": "PM review",
@@ -236,6 +243,7 @@ class ReadinessItem:
         "brief": "client brief",
         "decision_maker": "decision maker",
         "commercials": "value and dates",
+        "commitment": "commitment marked by the PM",
     }
 
     @property
@@ -255,15 +263,21 @@ def offer_readiness(*, offer: Offer) -> list[ReadinessItem]:
     """
     detail_url = reverse("handoff:offer_detail", args=[offer.pk])
 
-    reviews = sorted(offer.reviews.all(), key=lambda r: (r.completed_at or r.requested_at, r.pk), reverse=True)
-    completed = [r for r in reviews if r.status == ReviewStatus.COMPLETED]
-    open_review = next((r for r in reviews if r.status == ReviewStatus.REQUESTED), None)
-    latest = completed[0] if completed else None
-    review_met = latest is not None and latest.verdict != Verdict.NOT_FEASIBLE
+    coverage = review_status(offer)
+    open_review = coverage.open_review
+    latest = coverage.review
+    # Stale even while a new review is requested: that one has not answered yet.
+    stale = bool(coverage.changes)
+    review_met = latest is not None and latest.verdict != Verdict.NOT_FEASIBLE and not stale
     if review_met:
         review_hint = f"{latest.reviewer}: {latest.get_verdict_display().lower()}."
     elif open_review is not None:
         review_hint = f"Waiting for {open_review.reviewer}'s answer."
+    elif stale:
+        review_hint = _("%(reviewer)s's review is stale, the offer changed since: %(changes)s.") % {
+            "reviewer": latest.reviewer,
+            "changes": "; ".join(coverage.change_texts),
+        }
     elif latest is not None:
         review_hint = "The last review found the offer not feasible: change it and ask again."
     else:
@@ -335,6 +349,19 @@ def offer_readiness(*, offer: Offer) -> list[ReadinessItem]:
             f"Missing: {', '.join(missing)}." if missing else "",
             reverse("handoff:offer_edit", args=[offer.pk]),
         ),
+        # A commitment added after the review is a promise no PM has looked at (SPEC §7.1).
+        *(
+            ReadinessItem(
+                "commitment",
+                _("The PM marked the commitment “%(text)s”") % {"text": commitment.text},
+                False,
+                _("Added after %(reviewer)s's review: the PM marks it when re-confirming, or ask for a new review.")
+                % {"reviewer": latest.reviewer},
+                f"{detail_url}#review",
+                commitment.pk,
+            )
+            for commitment in (coverage.unmarked if open_review is None else [])
+        ),
     ]
 
 
@@ -350,9 +377,19 @@ def offer_send(*, offer: Offer, actor: Any) -> Offer:
     ensure_transition(offer, OfferStatus.SENT, doing="sent")
     unmet = [item for item in offer_readiness(offer=offer) if not item.met]
     if unmet:
+        coverage = review_status(offer)
+        stale = bool(coverage.changes)
+        message = "The offer is not ready to send: " + "; ".join(item.label for item in unmet) + "."
+        if stale:
+            message += " " + _("Changed since the review: %(changes)s.") % {"changes": "; ".join(coverage.change_texts)}
         raise NotReady(
-            "The offer is not ready to send: " + "; ".join(item.label for item in unmet) + ".",
-            unmet=[item.key for item in unmet],
+            message,
+            unmet=list(dict.fromkeys(item.key for item in unmet)),
+            review_state=coverage.state,
+            # Field by field, item by item: "value 10,000 → 30,000", "commitment added: “…”".
+            review_changes=coverage.change_texts if stale else [],
+            review_change_details=[change.as_dict() for change in coverage.changes] if stale else [],
+            unmarked_commitments=[item.commitment for item in unmet if item.key == "commitment"],
         )
     offer.status = OfferStatus.SENT
     offer.sent_at = timezone.now()
@@ -432,6 +469,7 @@ def commitment_add(*, offer: Offer, actor: Any, text: str, due: datetime.date | 
         target=offer,
         changes={"commitment": (None, commitment.text), **({"due": (None, due)} if due else {})},
     )
+    review_note_change(offer=offer, actor=actor)
     return commitment
 
 
@@ -446,3 +484,4 @@ def commitment_remove(*, commitment: Commitment, actor: Any) -> None:
     text = commitment.text
     commitment.delete()
     log_activity(actor=actor, verb="commitment_removed", target=offer, changes={"commitment": (text, None)})
+    review_note_change(offer=offer, actor=actor)

@@ -15,11 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
-from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, OfferStatus, ReviewStatus, Verdict
+from handoff.coverage import coverage_changes, coverage_of
+from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, OfferStatus, ReviewStatus, Risk, Verdict
 from handoff.services.offers import check_date, check_text_lengths, ensure_offer_owner, ensure_transition, lock_offer
 from notifications.events import Event
 from notifications.services import notify
@@ -211,6 +213,13 @@ def review_complete(
     for commitment in commitments:
         commitment.feasibility, commitment.feasibility_note = marks.get(commitment.pk, ("", ""))
     Commitment.objects.bulk_update(commitments, ["feasibility", "feasibility_note"])
+    # What the PM saw: every commitment on the form counts as marked (SPEC §7.1).
+    review.covered = coverage_of(
+        offer, commitments, list(Risk.objects.filter(offer=offer)), [c.pk for c in commitments]
+    )
+    review.covered_at = review.completed_at
+    review.change_notified_at = None
+    review.save(update_fields=["covered", "covered_at", "change_notified_at"])
 
     offer.status = OfferStatus.DRAFT
     offer.save(update_fields=["status", "updated_at"])
@@ -234,5 +243,89 @@ def review_complete(
         actor=actor,
         title=f"Feasibility review completed: {offer.title}",
         body=f"{actor} answered: {review.get_verdict_display()}, {effort} person-days over {duration} weeks.",
+    )
+    return review
+
+
+# --- Re-confirming a stale review (SPEC §7.1) ---------------------------------------------------
+def _confirm_marks(raw: Any, offer: Offer) -> set[int]:
+    """The ids of ``offer``'s commitments the PM marks; a ``ValidationError`` on ``commitments`` otherwise."""
+    if raw in (None, ""):
+        return set()
+    if not isinstance(raw, (list, tuple, set)):
+        raise ValidationError({"commitments": _("A list of commitment ids of this offer.")})
+    own = set(Commitment.objects.filter(offer=offer).values_list("pk", flat=True))
+    marks: set[int] = set()
+    for item in raw:
+        pk = getattr(item, "pk", item)
+        if isinstance(pk, bool) or not isinstance(pk, int) or pk not in own:
+            raise ValidationError(
+                {"commitments": _("Commitment %(id)s is not one of this offer's commitments.") % {"id": pk}}
+            )
+        if pk in marks:
+            raise ValidationError({"commitments": _("Commitment %(id)s is marked twice.") % {"id": pk}})
+        marks.add(pk)
+    return marks
+
+
+@transaction.atomic
+def review_confirm(*, review: FeasibilityReview, actor: Any, commitments: Any = None) -> FeasibilityReview:
+    """The reviewing PM confirms a stale review after seeing the changes: it covers the offer as it is now.
+
+    ``commitments``: ids of the offer's commitments the PM marks (those added since the review
+    stay unmet readiness items until marked). Refused unless the review is the offer's latest
+    completed one, the offer a draft, and something changed or waits for a mark.
+    """
+    offer = lock_offer(review.offer_id)
+    review = FeasibilityReview.objects.select_for_update().select_related("reviewer").get(pk=review.pk)
+    if review.reviewer_id != getattr(actor, "pk", None) or not getattr(actor, "is_pm", False):
+        raise PermissionDenied(
+            _("Only %(reviewer)s, who reviewed the offer, can confirm the review.") % {"reviewer": review.reviewer}
+        )
+    if offer.owner_id == actor.pk:  # four eyes (SPEC §7.2): nobody confirms a review of their own offer
+        raise TransitionNotAllowed(_("Nobody confirms the review of their own offer."), code="four_eyes")
+    latest = (
+        FeasibilityReview.objects.filter(offer=offer, status=ReviewStatus.COMPLETED)
+        .order_by("-completed_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if review.status != ReviewStatus.COMPLETED or review.pk != latest:
+        raise TransitionNotAllowed(
+            _("Only the offer's latest completed review can be confirmed."), code="review_not_latest"
+        )
+    if offer.status != OfferStatus.DRAFT:
+        raise TransitionNotAllowed(
+            _("A review can be confirmed only while the offer is a draft (this one is %(status)s).")
+            % {"status": offer.get_status_display().lower()},
+            status=offer.status,
+        )
+    marks = _confirm_marks(commitments, offer)
+    current = list(Commitment.objects.filter(offer=offer))
+    risks = list(Risk.objects.filter(offer=offer))
+    covered = review.covered or coverage_of(offer, current, risks, [c.pk for c in current])
+    was_marked = set(covered.get("marked", []))
+    ids = {c.pk for c in current}
+    marked = (was_marked & ids) | marks
+    now = coverage_of(offer, current, risks, sorted(marked))
+    changes = coverage_changes(covered, now)
+    if not changes and not (ids - was_marked):
+        raise TransitionNotAllowed(
+            _("The review covers the offer as it is: there is nothing to confirm."), code="review_current"
+        )
+
+    review.covered = now
+    review.covered_at = timezone.now()
+    review.change_notified_at = None
+    review.save(update_fields=["covered", "covered_at", "change_notified_at"])
+    log_activity(
+        actor=actor,
+        verb="review_confirmed",
+        target=offer,
+        changes={
+            **{f"since the review ({number})": (None, change.text) for number, change in enumerate(changes, 1)},
+            **{f"mark on “{c.text[:60]}”": (None, "marked") for c in current if c.pk in marks},
+        },
+        message=_("%(reviewer)s confirmed the review for the offer as it is now.") % {"reviewer": actor},
     )
     return review

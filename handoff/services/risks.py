@@ -27,6 +27,7 @@ from handoff.services.offers import (
     lock_offer,
     offer_is_editable,
 )
+from handoff.services.review_changes import review_note_change
 
 RISK_FIELDS = ("title", "category", "probability", "impact", "mitigation", "owner")
 
@@ -120,6 +121,7 @@ def risk_add(
     risk.save()
     log_activity(actor=actor, verb="risk_added", target=offer, changes={"risk": (None, _risk_summary(risk))})
     _clear_sign_off(offer, actor)
+    review_note_change(offer=offer, actor=actor)
     return risk
 
 
@@ -141,6 +143,7 @@ def risk_update(*, risk: Risk, actor: Any, data: dict[str, Any]) -> Risk:
         changes={f"risk.{field}": change for field, change in changes.items()},
         message=before,
     )
+    review_note_change(offer=offer, actor=actor)
     return risk
 
 
@@ -154,6 +157,7 @@ def risk_remove(*, risk: Risk, actor: Any) -> None:
     summary = _risk_summary(risk)
     risk.delete()
     log_activity(actor=actor, verb="risk_removed", target=offer, changes={"risk": (summary, None)})
+    review_note_change(offer=offer, actor=actor)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
@@ -32,6 +33,7 @@ from core.activity import activity_for
 from core.errors import DomainError, NotReady, StaleVersion
 from core.pagecache import render_page
 from handoff import selectors
+from handoff.coverage import review_status
 from handoff.forms import (
     SORT_CHOICES,
     CommitmentForm,
@@ -39,6 +41,7 @@ from handoff.forms import (
     OfferForm,
     ReasonForm,
     ReviewCompleteForm,
+    ReviewConfirmForm,
     ReviewRequestForm,
     RiskForm,
     add_service_errors,
@@ -204,7 +207,20 @@ def _permissions(user: Any, offer: Offer) -> dict[str, Any]:
         "risks": risk_services.can_manage_risks(user, offer),
         "sign_off": risk_services.can_sign_off_no_risks(user, offer),
         "complete_review": open_review is not None and open_review.reviewer_id == user.pk and user.is_pm,
+        "confirm_review": _may_confirm(user, offer),
     }
+
+
+def _may_confirm(user: Any, offer: Offer) -> bool:
+    """The reviewing PM, on a draft whose review is stale or has commitments waiting for a mark."""
+    coverage = review_status(offer)
+    return (
+        coverage.confirmable
+        and offer.status == OfferStatus.DRAFT
+        and coverage.review.reviewer_id == user.pk
+        and bool(getattr(user, "is_pm", False))
+        and offer.owner_id != user.pk
+    )
 
 
 def _detail_context(request: HttpRequest, offer: Offer, **overrides: Any) -> dict[str, Any]:
@@ -218,6 +234,7 @@ def _detail_context(request: HttpRequest, offer: Offer, **overrides: Any) -> dic
         "reviews": reviews,
         "open_review": next((r for r in reviews if r.status == ReviewStatus.REQUESTED), None),
         "latest_review": next((r for r in reviews if r.status == ReviewStatus.COMPLETED), None),
+        "review_coverage": review_status(offer),
         "readiness": offer_services.offer_readiness(offer=offer),
         "show_readiness": offer.status in offer_services.EDITABLE_STATUSES,
         "activities": activity_for(offer),
@@ -419,6 +436,7 @@ def _action_form(
     intro: str = "",
     danger: bool = False,
     target: str = "#offer-body",
+    changes: list[str] | None = None,
 ) -> HttpResponse:
     """A small form in the modal (htmx) or on its own page; an invalid POST returns into the modal."""
     context = {
@@ -432,6 +450,8 @@ def _action_form(
         "target": target,
         # Status actions answer with the whole page and pick the offer's body out of it.
         "select_body": target == "#offer-body",
+        # What changed since a review, listed above the form that re-confirms it.
+        "changes": changes or [],
     }
     if not _is_fragment(request):
         return render(request, "handoff/offer_action_page.html", context)
@@ -573,3 +593,43 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Review of “{review.offer.title}” sent to {review.offer.owner}.")
             return redirect(detail_url)
     return render(request, "handoff/review_complete.html", {"review": review, "form": form, "formset": formset})
+
+
+@require_http_methods(["GET", "POST"])
+def review_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewing PM sees what changed since the review and re-confirms it (SPEC §7.1)."""
+    review = get_object_or_404(selectors.review_list(user=request.user), pk=pk)
+    if review.reviewer_id != request.user.pk or not request.user.is_pm:
+        raise PermissionDenied(
+            _("Only %(reviewer)s, who reviewed the offer, can confirm the review.") % {"reviewer": review.reviewer}
+        )
+    offer = selectors.offer_detail(user=request.user, pk=review.offer_id)
+    coverage = review_status(offer)
+    if request.method == "GET" and not (coverage.confirmable and coverage.review.pk == review.pk):
+        messages.info(request, _("The review covers the offer as it is: there is nothing to confirm."))
+        return _after_action(request, offer)
+    # Bound on every POST: with nothing to mark, an empty POST is the confirmation.
+    form = ReviewConfirmForm(request.POST if request.method == "POST" else None, commitments=coverage.unmarked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_services.review_confirm(
+                review=review, actor=request.user, commitments=[c.pk for c in form.cleaned_data.get("commitments", [])]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return _after_action(request, offer)
+        else:
+            messages.success(request, _("Review confirmed: it covers the offer as it is now."))
+            return _after_action(request, offer)
+    return _action_form(
+        request,
+        offer,
+        form,
+        title=_("Confirm your review of “%(title)s”") % {"title": offer.title},
+        intro=_("Changed since your review:") if coverage.changes else _("Nothing changed but new commitments."),
+        changes=coverage.change_texts,
+        submit=_("Confirm the review"),
+        action=reverse("handoff:review_confirm", args=[review.pk]),
+    )

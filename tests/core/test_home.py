@@ -156,8 +156,9 @@ def _more_work(rep, pm):
     ("persona", "queries"),
     [
         # session, user (with roles and the inbox badge's count), own action items; offers, their reviews,
-        # risks, decision makers; returned handoffs; commitments at risk on projects they liaise; follow-ups
-        ("rep", 10),
+        # risks, commitments (what the reviews covered, SPEC §7.1), decision makers; returned handoffs;
+        # commitments at risk on projects they liaise; follow-ups
+        ("rep", 11),
         # session, user, own action items; review requests; pending handoffs
         ("pm", 5),
         # session, user, own action items; the pipeline aggregate

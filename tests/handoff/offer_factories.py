@@ -36,8 +36,9 @@ def completed_review(offer: Offer, reviewer, verdict: str = "feasible") -> Feasi
 def ready_offer(owner, reviewer, **kwargs) -> Offer:
     """A draft offer that meets every readiness item."""
     offer = OfferFactory(client=prepared_client(), owner=owner, **kwargs)
-    completed_review(offer, reviewer)
     RiskFactory(offer=offer)
+    # Last: the review covers the offer with its risk (SPEC §7.1).
+    completed_review(offer, reviewer)
     return offer
 
 

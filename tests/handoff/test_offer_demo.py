@@ -6,8 +6,12 @@ import pytest
 
 from accounts import demo as account_demo
 from handoff import demo
+from handoff.coverage import review_status
 from handoff.models import Offer, OfferStatus, ReviewStatus
+from handoff.selectors import offer_detail
 from handoff.services.offers import offer_readiness
+from notifications.events import Event
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +46,23 @@ def test_it_seeds_sent_offers_that_were_ready_and_reviewed():
 def test_it_skips_quietly_without_the_demo_users():
     assert demo.seed() == []
     assert not Offer.objects.exists()
+
+
+def test_it_seeds_an_offer_changed_since_its_review():
+    account_demo.seed()
+    demo.seed()
+
+    offer = offer_detail(
+        user=Offer.objects.get(title="Fleet telematics dashboard").owner,
+        pk=Offer.objects.get(title="Fleet telematics dashboard").pk,
+    )
+    coverage = review_status(offer)
+    assert coverage.state == "stale"
+    assert coverage.change_texts[0] == "value 64,000 → 89,000"
+    assert [c.text for c in coverage.unmarked] == ["Driver app in German and Polish"]
+    assert (
+        Notification.objects.filter(
+            event=Event.REVIEWED_OFFER_CHANGED, recipient__username="paula", channel="in_app"
+        ).count()
+        == 1
+    )

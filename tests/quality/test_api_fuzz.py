@@ -112,7 +112,12 @@ FIELD_MODELS = {
     "change_request": "projects.ChangeRequest",
 }
 # Lists of ids in a body.
-LIST_FIELD_MODELS = {"assignees": "accounts.User", "attendees": "accounts.User", "contacts": "clients.Contact"}
+LIST_FIELD_MODELS = {
+    "assignees": "accounts.User",
+    "attendees": "accounts.User",
+    "contacts": "clients.Contact",
+    "commitments": "handoff.Commitment",
+}
 
 
 class World:
@@ -271,6 +276,8 @@ POSITIVE_DATA_RULES = {
     "POST /api/v1/handoffs/{id}/return/": {"reason"},
     # Conditions required unless feasible; milestones and marks about this offer's commitments.
     "POST /api/v1/reviews/{id}/complete/": {"notes", "milestones", "commitment_marks", "effort_days", "duration_weeks"},
+    # Marks name commitments of the reviewed offer, each once (SPEC §7.1).
+    "POST /api/v1/reviews/{id}/confirm/": {"commitments"},
     # Completing asks for an actual effort above zero or "not tracked", never both.
     "PATCH /api/v1/projects/{id}/": {"actual_effort_days", "effort_not_tracked"},
     # After the handoff: people and records of the project's own client, dates in range and in order,

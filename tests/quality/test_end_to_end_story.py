@@ -8,7 +8,8 @@ step the test checks the page and the database, and takes a screenshot
 1. The rep logs the inquiry: the client, its decision maker, the brief, the offer
    with its commitments, value and dates.
 2. The rep asks a PM for a feasibility review; the PM marks a commitment risky;
-   the rep records the risk.
+   the rep records the risk and raises the value: the review is stale, the PM
+   sees the changes and re-confirms it (SPEC §7.1).
 3. The rep attaches the proposal PDF, sends the offer (every readiness item met) and
    wins it: the handoff, with the proposal frozen into what was sold; the PM
    downloads the same bytes from the handoff page.
@@ -34,7 +35,9 @@ from playwright.sync_api import expect
 from clients.models import BuyingRole, Client, Contact
 from documents.models import Document
 from documents.pdf import simple_pdf
+from handoff.coverage import review_status
 from handoff.models import Feasibility, FeasibilityReview, Handoff, HandoffStatus, Offer, OfferStatus, ReviewStatus
+from handoff.selectors import offer_detail
 from projects.models import (
     ChangeRequest,
     ChangeRequestStatus,
@@ -186,6 +189,28 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     expect(page.locator("#risks")).to_contain_text("Data freeze in May not agreed")
     assert offer.risks.get().title == "Data freeze in May not agreed"
 
+    # The rep raises the value after the review: the review no longer covers the offer (SPEC §7.1).
+    page.goto(f"{url}/offers/{offer.pk}/edit/")
+    page.fill("#id_value", "214000")
+    page.get_by_role("button", name="Save offer").click()
+    expect(page.get_by_test_id("review-stale")).to_contain_text("value 184,000 → 214,000")
+    expect(page.get_by_test_id("review-stale")).to_contain_text("risk added: “Data freeze in May not agreed”")
+    expect(page.locator("#readiness li[data-key=review]")).to_have_class("is-unmet")
+    assert review_status(offer_detail(user=rep, pk=offer.pk)).state == "stale"
+    shot(page, 4, "offer-changed-since-review")
+
+    # The PM sees the changes and re-confirms the review in one step.
+    switch_user(page, live_server, pm)
+    page.goto(f"{url}/offers/{offer.pk}/")
+    page.get_by_test_id("confirm-review").click()
+    expect(modal).to_be_visible()
+    expect(modal.get_by_test_id("review-changes")).to_contain_text("value 184,000 → 214,000")
+    modal.get_by_test_id("confirm").click()
+    expect(page.locator("#messages")).to_contain_text("Review confirmed")
+    expect(page.get_by_test_id("review-current")).to_be_visible()
+    assert review_status(offer_detail(user=rep, pk=offer.pk)).state == "current"
+    switch_user(page, live_server, rep)
+
     # --- 3. Send (every readiness item met) and win ---------------------------------------------------
     page.goto(f"{url}/offers/{offer.pk}/")
     # The proposal PDF goes with the offer (SPEC §7.4): attached with the file picker, with its progress bar.
@@ -273,9 +298,9 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     project = Project.objects.get()
     handoff.refresh_from_db()
     assert handoff.status == HandoffStatus.ACCEPTED
-    assert (project.handoff, project.pm, project.budget) == (handoff, pm, Decimal("184000.00"))
+    assert (project.handoff, project.pm, project.budget) == (handoff, pm, Decimal("214000.00"))
     expect(page.locator("main")).to_contain_text(GO_LIVE_FIXED)
-    expect(page.get_by_test_id("now-budget")).to_contain_text("€184,000.00")
+    expect(page.get_by_test_id("now-budget")).to_contain_text("€214,000.00")
     shot(page, 8, "project-created")
 
     # --- 5. A change request signed twice; a deliverable accepted by the client -------------------------
@@ -293,7 +318,7 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     expect(page.get_by_test_id("pending-signature")).to_have_text("Waiting for: Sales liaison (Rita Rep)")
     change = ChangeRequest.objects.get()
     assert (change.status, change.approvals.count()) == (ChangeRequestStatus.PROPOSED, 1)
-    assert Project.objects.get().budget == Decimal("184000.00")
+    assert Project.objects.get().budget == Decimal("214000.00")
 
     deliverable = Deliverable.objects.get(project=project, name="Blueprint signed off")
     row = page.locator(f"#deliverable-{deliverable.pk}")
@@ -313,12 +338,12 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.click("[data-testid=approve-change]")
     page.fill("#modal textarea[name=comment]", "Agreed with the client's CFO.")
     page.click("#modal [data-testid=confirm]")
-    expect(page.get_by_test_id("now-budget")).to_contain_text("€196,500.00")
+    expect(page.get_by_test_id("now-budget")).to_contain_text("€226,500.00")
     expect(page.locator("#change-requests")).to_contain_text("Approved")
     change.refresh_from_db()
     assert (change.status, change.approvals.count()) == (ChangeRequestStatus.APPROVED, 2)
     assert {approval.user for approval in change.approvals.all()} == {pm, rep}
-    assert Project.objects.get().budget == Decimal("196500.00")
+    assert Project.objects.get().budget == Decimal("226500.00")
     shot(page, 10, "project-change-approved")
 
     # --- 6. A follow-up raised by the PM, turned into a new offer by the account owner -------------------
@@ -357,7 +382,7 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     switch_user(page, live_server, manager)
     page.goto(f"{url}/dashboard/")
     pipeline = page.locator("#dash-pipeline").locator("xpath=..")
-    expect(kpi(pipeline, "Won in period")).to_contain_text("€184,000.00")
+    expect(kpi(pipeline, "Won in period")).to_contain_text("€214,000.00")
     expect(kpi(pipeline, "Open offers").locator("dd")).to_have_text("1")  # the follow-up's new draft
     expect(kpi(pipeline, "Open value").locator("dd")).to_have_text("€30,000.00")
     expect(kpi(pipeline, "Won in period")).to_contain_text("1 offers")

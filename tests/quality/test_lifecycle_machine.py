@@ -5,7 +5,10 @@ door of every change, with random actions, actors and arguments: create, edit
 (sometimes at a stale version), request a review, complete it, add a risk or a
 commitment, sign off "no significant risks", send, win, lose, withdraw,
 accept, return, resubmit, reassign, each by the rep, another rep, the PM,
-another PM or a manager. After every step it checks:
+another PM or a manager; edit what a review covers between the review and the
+send (value, scope, dates, commitments, risks) and re-confirm the review
+(SPEC §7.1); and prepare a ready offer through the services, so that sends,
+wins and handoffs happen many times per run. After every step it checks:
 
 - a refused action (PermissionDenied, ValidationError, a DomainError) changed
   nothing: statuses, activity log, notifications and projects as before;
@@ -13,7 +16,9 @@ another PM or a manager. After every step it checks:
 - the activity log only grows, by exactly the entries the action stands for;
 - each event notified exactly its recipients (SPEC §3), one in-app and one
   e-mail row each, never the actor, never twice;
-- at most one project per handoff, and exactly one per accepted handoff.
+- at most one project per handoff, and exactly one per accepted handoff;
+- every sent offer's review covered exactly what was sent (SPEC §7.1), and
+  the reviewing PM heard of a change once per coverage.
 
 Each example runs in its own transaction, rolled back at its end. Bounded for
 CI by ``LIFECYCLE_EXAMPLES`` (default 40) x ``LIFECYCLE_STEPS`` (default 25);
@@ -50,6 +55,7 @@ from accounts.models import User
 from accounts.roles import Role
 from core.errors import DomainError
 from core.models import Activity
+from handoff.coverage import review_status
 from handoff.models import (
     HANDOFF_TRANSITIONS,
     OFFER_TRANSITIONS,
@@ -123,6 +129,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.clients = [prepared_client(owner=self.people["rep"]), prepared_client(owner=self.people["other_rep"])]
         self.offer_ids: list[int] = []
         self.handoff_ids: list[int] = []
+        # offer id -> (its review's id, what the review covered) when the offer was sent
+        self.sent_as_reviewed: dict[int, tuple[int, Any]] = {}
         self.activity_ids: set[int] = set(Activity.objects.values_list("pk", flat=True))
         self.notification_ids: set[int] = set(Notification.objects.values_list("pk", flat=True))
 
@@ -140,8 +148,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.handoff_ids.append(handoff.pk)
         self.offer_ids.append(sent_offer(owner=rep, reviewer=pm, title="Sent").pk)
         ready = OfferFactory(client=self.clients[0], owner=rep, title="Ready")
-        completed_review(ready, pm)
         RiskFactory(offer=ready)
+        completed_review(ready, pm)  # last: it covers the risk
         self.offer_ids.append(ready.pk)
         self.offer_ids.append(OfferFactory(client=self.clients[0], owner=rep, title="Draft").pk)
         self.activity_ids = set(Activity.objects.values_list("pk", flat=True))
@@ -163,6 +171,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             "handoffs": dict(Handoff.objects.values_list("pk", "status")),
             "handoff_pms": dict(Handoff.objects.values_list("pk", "pm_id")),
             "reviews": dict(FeasibilityReview.objects.values_list("pk", "status")),
+            "coverage": dict(FeasibilityReview.objects.values_list("pk", "covered_at")),
             "activity": set(Activity.objects.values_list("pk", flat=True)),
             "notifications": set(Notification.objects.values_list("pk", flat=True)),
             "projects": set(Project.objects.values_list("pk", flat=True)),
@@ -239,6 +248,20 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def _others(self, actor: User, users) -> set[int]:
         return {user.pk for user in users if user.pk != actor.pk and user.is_active}
+
+    def _change_notice(self, target: Offer, user: User, changes: bool) -> tuple[Event, set[int]] | None:
+        """What a change of what the review covered notifies: the reviewing PM, once per coverage."""
+        if not changes or target.status != OfferStatus.DRAFT:
+            return None
+        review = (
+            FeasibilityReview.objects.filter(offer=target, status=ReviewStatus.COMPLETED)
+            .select_related("reviewer")
+            .order_by("-completed_at", "-pk")
+            .first()
+        )
+        if review is None or review.covered is None or review.change_notified_at is not None:
+            return None
+        return (Event.REVIEWED_OFFER_CHANGED, self._others(user, [review.reviewer]))
 
     def _pms(self) -> list[User]:
         return list(User.objects.with_role(Role.PM))
@@ -350,6 +373,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 ),
                 # The risk, and the sign-off it clears.
                 activity=2 if signed_off else 1,
+                notified=self._change_notice(target, user, changes=True),
             )
 
     @precondition(lambda self: self.offer_ids)
@@ -362,6 +386,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 "add_commitment",
                 lambda: offer_services.commitment_add(offer=target, actor=user, text=text),
                 activity=1,
+                notified=self._change_notice(target, user, changes=True),
             )
 
     @precondition(lambda self: self.offer_ids)
@@ -383,27 +408,36 @@ class LifecycleMachine(RuleBasedStateMachine):
         user = self._who(actor, offer=target)
         with _suppress(Refused):
             self._act("send", lambda: offer_services.offer_send(offer=target, actor=user), activity=1)
+            self._assert_sent_as_reviewed(target.pk)
 
     @precondition(lambda self: self.offer_ids)
     @rule(actor=OWNER, offer=INDEX, pm=st.sampled_from((None, "pm", "other_pm", "rep")))
     def win(self, actor: str, offer: int, pm: str | None) -> None:
-        target = self._offer(offer)
+        # Mostly a sent offer when there is one (winning those is the point), else any offer.
+        sent = list(
+            Offer.objects.filter(pk__in=self.offer_ids, status=OfferStatus.SENT).order_by("-pk").values_list("pk")
+        )
+        if sent and offer % 4 != 3:  # small numbers (the ones drawn most) aim here
+            target = self._offer(self.offer_ids[::-1].index(sent[offer % len(sent)][0]))
+        else:
+            target = self._offer(offer)
         user = self._who(actor, offer=target)
-        chosen = self.people[pm] if pm else None
+        with _suppress(Refused):
+            self._win(target, user, self.people[pm] if pm else None)
+
+    def _win(self, target: Offer, user: User, chosen: User | None) -> Handoff:
         assignee = chosen or handoff_services._default_pm(target)
         pms = [assignee] if assignee else self._pms()
-        try:
-            handoff = self._act(
-                "win",
-                lambda: handoff_services.offer_win(offer=target, actor=user, pm=chosen),
-                # The offer won, and the handoff created.
-                activity=2,
-                notified=(Event.HANDOFF_PENDING, self._others(user, [*pms, *self._managers()])),
-            )
-        except Refused:
-            return
+        handoff = self._act(
+            "win",
+            lambda: handoff_services.offer_win(offer=target, actor=user, pm=chosen),
+            # The offer won, and the handoff created.
+            activity=2,
+            notified=(Event.HANDOFF_PENDING, self._others(user, [*pms, *self._managers()])),
+        )
         assert handoff.offer_id == target.pk and handoff.snapshots.count() == 1
         self.handoff_ids.append(handoff.pk)
+        return handoff
 
     @precondition(lambda self: self.offer_ids)
     @rule(actor=OWNER, offer=INDEX, withdraw=st.booleans(), reason=st.sampled_from(("", " ", "Budget cut")))
@@ -419,6 +453,159 @@ class LifecycleMachine(RuleBasedStateMachine):
                 # The close, and each open review request it cancels.
                 activity=1 + open_reviews,
             )
+
+    # --- Between the review and the send (SPEC §7.1) -------------------------------------------
+    @precondition(lambda self: self.offer_ids)
+    @rule(
+        actor=OWNER,
+        offer=INDEX,
+        field=st.sampled_from(("value", "summary", "desired_end", "probability", "expected_close")),
+        days=st.integers(0, 400),
+        value=st.decimals(0, 100000, places=2),
+    )
+    def edit_reviewed_fields(self, actor: str, offer: int, field: str, days: int, value: Decimal) -> None:
+        """Change what a review covers (value, scope, dates), or the forecast that it does not."""
+        target = self._offer(offer)
+        user = self._who(actor, offer=target)
+        new = {
+            "value": value,
+            "summary": f"Scope {days}",
+            "desired_end": TODAY + days * DAY,
+            "probability": days % 101,
+            "expected_close": TODAY + days * DAY,
+        }[field]
+        changes = getattr(target, field) != new
+        covered = changes and field in ("value", "summary", "desired_end")
+        with _suppress(Refused):
+            self._act(
+                f"edit_{field}",
+                lambda: offer_services.offer_update(
+                    offer=target, actor=user, version=target.version, data={field: new}
+                ),
+                activity=1 if changes else 0,
+                notified=self._change_notice(target, user, changes=covered),
+            )
+
+    @precondition(lambda self: self.offer_ids)
+    @rule(actor=OWNER, offer=INDEX, which=INDEX)
+    def remove_commitment(self, actor: str, offer: int, which: int) -> None:
+        target = self._offer(offer)
+        commitments = list(target.commitments.all())
+        if not commitments:
+            return
+        user = self._who(actor, offer=target)
+        with _suppress(Refused):
+            self._act(
+                "remove_commitment",
+                lambda: offer_services.commitment_remove(commitment=commitments[which % len(commitments)], actor=user),
+                activity=1,
+                notified=self._change_notice(target, user, changes=True),
+            )
+
+    @precondition(lambda self: self.offer_ids)
+    @rule(actor=ASKED, offer=INDEX, mark=st.booleans())
+    def confirm_review(self, actor: str, offer: int, mark: bool) -> None:
+        """The reviewing PM re-confirms the review after seeing the changes, marking new commitments or not."""
+        # Mostly a draft whose reviewer was told it changed (confirming those is the point), else any offer.
+        changed = list(
+            FeasibilityReview.objects.filter(
+                offer_id__in=self.offer_ids,
+                offer__status=OfferStatus.DRAFT,
+                status=ReviewStatus.COMPLETED,
+                change_notified_at__isnull=False,
+            )
+            .order_by("-pk")
+            .values_list("offer_id", flat=True)
+        )
+        if changed and offer % 4 != 3:  # small numbers (the ones drawn most) aim here
+            target = self._offer(self.offer_ids[::-1].index(changed[offer % len(changed)]))
+        else:
+            target = self._offer(offer)
+        review = (
+            FeasibilityReview.objects.filter(offer=target, status=ReviewStatus.COMPLETED)
+            .select_related("reviewer")
+            .order_by("-completed_at", "-pk")
+            .first()
+        )
+        if review is None:
+            return
+        user = self._who(actor, review=review)
+        unmarked = [c.pk for c in review_status(Offer.objects.get(pk=target.pk)).unmarked]
+        with _suppress(Refused):
+            self._act(
+                "confirm_review",
+                lambda: review_services.review_confirm(review=review, actor=user, commitments=unmarked if mark else []),
+                activity=1,
+            )
+            now = review_status(Offer.objects.get(pk=target.pk))
+            assert now.state == "current", f"confirmed but still {now.state}: {now.change_texts}"
+            assert not (mark and now.unmarked), "confirmed with marks but commitments still unmarked"
+
+    @rule(value=st.decimals(1000, 100000, places=2), until=st.sampled_from(("ready", "changed", "sent", "won", "won")))
+    def prepare_ready_offer(self, value: Decimal, until: str) -> None:
+        """A ready offer made through the services (create, risk, review, answer), often sent and won, or
+        changed after the review: the random sends, wins, confirmations and handoff moves that follow
+        have something to work on."""
+        rep, pm = self.people["rep"], self.people["pm"]
+        offer = self._act(
+            "create",
+            lambda: offer_services.offer_create(
+                actor=rep,
+                client=self.clients[0],
+                title=f"Offer {len(self.offer_ids) + 1} (prepared)",
+                value=value,
+                expected_close=TODAY + 30 * DAY,
+                desired_start=TODAY + 45 * DAY,
+                desired_end=TODAY + 120 * DAY,
+            ),
+            activity=1,
+        )
+        self.offer_ids.append(offer.pk)
+        self._act(
+            "add_risk",
+            lambda: risk_services.risk_add(
+                offer=offer, actor=rep, title="Key user on leave", category="resource", probability=2, impact=2
+            ),
+            activity=1,
+        )
+        review = self._act(
+            "request_review",
+            lambda: review_services.review_request(offer=offer, actor=rep, reviewer=pm),
+            activity=1,
+            notified=(Event.REVIEW_REQUESTED, {pm.pk}),
+        )
+        self._act(
+            "complete_review",
+            lambda: review_services.review_complete(
+                review=review, actor=pm, verdict=Verdict.FEASIBLE, effort_days="20", duration_weeks="4"
+            ),
+            activity=1,
+            notified=(Event.REVIEW_COMPLETED, {rep.pk}),
+        )
+        assert offer_services.offer_is_ready(offer=Offer.objects.get(pk=offer.pk)), "a prepared offer is not ready"
+        if until == "changed":  # the rep raises the value after the review: the PM hears it once
+            current = Offer.objects.get(pk=offer.pk)
+            self._act(
+                "edit_value",
+                lambda: offer_services.offer_update(
+                    offer=current, actor=rep, version=current.version, data={"value": value + 1000}
+                ),
+                activity=1,
+                notified=(Event.REVIEWED_OFFER_CHANGED, {pm.pk}),
+            )
+            assert review_status(Offer.objects.get(pk=offer.pk)).state == "stale"
+        if until in ("sent", "won"):
+            self._act("send", lambda: offer_services.offer_send(offer=offer, actor=rep), activity=1)
+            self._assert_sent_as_reviewed(offer.pk)
+        if until == "won":
+            self._win(Offer.objects.select_related("owner", "client").get(pk=offer.pk), rep, None)
+
+    def _assert_sent_as_reviewed(self, pk: int) -> None:
+        """Right after a send: the latest review covers exactly the offer as sent, every commitment marked."""
+        coverage = review_status(Offer.objects.get(pk=pk))
+        assert coverage.state == "current", f"offer {pk} sent with a {coverage.state} review: {coverage.change_texts}"
+        assert not coverage.unmarked, f"offer {pk} sent with unmarked commitments"
+        self.sent_as_reviewed[pk] = (coverage.review.pk, coverage.review.covered)
 
     # --- Handoffs ----------------------------------------------------------------------------
     @precondition(lambda self: self.handoff_ids)
@@ -507,6 +694,22 @@ class LifecycleMachine(RuleBasedStateMachine):
         assert not doubled.exists(), f"notified twice: {list(doubled)}"
 
     @invariant()
+    def every_sent_offer_was_reviewed_as_sent(self) -> None:
+        """Every offer sent in the run went out as its review covered it, and that record stays.
+
+        (The risk register of a sent offer may still change, SPEC §3: what counts is the moment of sending.)
+        """
+        if not self.sent_as_reviewed:
+            return
+        now = dict(
+            FeasibilityReview.objects.filter(pk__in=[pk for pk, _ in self.sent_as_reviewed.values()]).values_list(
+                "pk", "covered"
+            )
+        )
+        for offer_pk, (review_pk, covered) in self.sent_as_reviewed.items():
+            assert now.get(review_pk) == covered, f"the review of sent offer {offer_pk} was re-bound after sending"
+
+    @invariant()
     def every_won_offer_has_one_handoff(self) -> None:
         won = set(Offer.objects.filter(status=OfferStatus.WON).values_list("pk", flat=True))
         assert won == set(Handoff.objects.values_list("offer_id", flat=True))
@@ -552,3 +755,6 @@ def test_it_keeps_the_lifecycle_invariants_under_random_sequences(db):
     # The sequences must reach the far end of the lifecycle, or the invariants prove little.
     for action in ("create", "request_review", "complete_review", "send", "win", "accept", "return", "resubmit"):
         assert summary["done"].get(action), f"no sequence got as far as a successful {action}: {summary}"
+    # Prepared offers make winning common, not a once-per-run event; stale reviews get re-confirmed.
+    assert summary["done"]["win"] >= max(2, summary["examples"] // 5), f"wins are rare: {summary}"
+    assert summary["done"].get("confirm_review"), f"no stale review was ever re-confirmed: {summary}"

@@ -76,4 +76,27 @@ ROWS = [
         data={"verdict": "feasible", "effort_days": "30", "duration_weeks": "6", "notes": "Fine."},
         expect="anon 403 403 W 403 403",
     ),
+    row(
+        "POST",
+        "review-confirm",
+        "review_stale",
+        data=lambda w: {"commitments": [w.id("commitment_unmarked")]},
+        expect="anon 403 403 W 403 403",
+    ),
+    row(
+        "POST",
+        "review-confirm",
+        "review_current",
+        data={"commitments": []},
+        expect="anon 403 403 409 403 403",
+        note="nothing changed since the review",
+    ),
+    row(
+        "POST",
+        "review-confirm",
+        "review_stale",
+        data=lambda w: {"commitments": [w.id("commitment")]},
+        expect="anon 403 403 400 403 403",
+        note="a commitment of another offer",
+    ),
 ]

@@ -89,6 +89,23 @@ ROWS = [
     row("POST", "handoff:offer_withdraw", "offer_sent", data={"reason": "No capacity."}, expect=OWNER_ONLY),
     row("GET", "handoff:review_complete", "review", expect="login 403 403 200 403 403"),
     row("POST", "handoff:review_complete", "review", data=_review, expect="login 403 403 W 403 403"),
+    # Re-confirming a stale review (SPEC §7.1): only the reviewing PM.
+    row("GET", "handoff:review_confirm", "review_stale", expect="login 403 403 200 403 403"),
+    row(
+        "POST",
+        "handoff:review_confirm",
+        "review_stale",
+        data=lambda w: {"commitments": [w.id("commitment_unmarked")]},
+        expect="login 403 403 W 403 403",
+    ),
+    row(
+        "POST",
+        "handoff:review_confirm",
+        "review_current",
+        data={},
+        expect="login 403 403 302 403 403",
+        note="a current review: refused with a message",
+    ),
     row("GET", "handoff:offer_win", "offer_sent", expect="login 200 404 404 404 404"),
     row("POST", "handoff:offer_win", "offer_sent", data={"pm": ""}, expect=OWNER_ONLY),
 ]

@@ -21,7 +21,7 @@ from django.utils import timezone
 from clients.models import BuyingRole
 from documents.pdf import simple_pdf
 from documents.services import document_upload
-from handoff.models import OfferStatus
+from handoff.models import Offer, OfferStatus
 from handoff.services.handoffs import handoff_accept, handoff_return, offer_win
 from notifications.events import Event
 from notifications.models import Notification
@@ -144,6 +144,13 @@ def seed_world() -> World:
     )
     completed_review(signed, pm)
     objects["offer_signed_off"] = signed
+    # Changed since the PM's review (SPEC §7.1): the value moved and a commitment was added.
+    stale = _ready_offer(client=client, owner=rep, reviewer=pm, title="Changed since the review")
+    Offer.objects.filter(pk=stale.pk).update(value=Decimal("96000.00"))
+    objects["commitment_unmarked"] = CommitmentFactory(offer=stale, text="Changed: a second training day")
+    objects["offer_stale"] = stale
+    objects["review_stale"] = stale.reviews.get()
+    objects["review_current"] = draft.reviews.get()
     objects["offer_lost"] = OfferFactory(client=client, owner=rep, title="Lost offer", status=OfferStatus.LOST)
     objects["other_offer"] = OfferFactory(client=other_client, owner=other_rep, title="The other rep's draft")
 
