@@ -204,7 +204,8 @@ def test_only_the_projects_pm_manages_its_risks(request, persona, project, risk)
 
 def test_a_closed_projects_risks_no_longer_change(project, risk, pm):
     for status in ("active", "completed"):
-        project = project_update(project=project, actor=pm, data={"status": status}, version=project.version)
+        data = {"status": status} if status == "active" else {"status": status, "actual_effort_days": "20.0"}
+        project = project_update(project=project, actor=pm, data=data, version=project.version)
 
     with pytest.raises(TransitionNotAllowed, match="completed"):
         project_risk_set_status(risk=risk, actor=pm, status="mitigated")
@@ -340,7 +341,7 @@ def test_the_schema_documents_project_risks(api_as, pm):
     schema = api_as(pm).get("/api/schema/").content.decode()
 
     assert "/api/v1/project-risks/{id}/" in schema
-    assert "project risks" in schema and "ProjectRiskUpdate" in schema
+    assert "project-risks" in schema and "ProjectRiskUpdate" in schema
 
 
 # --- The project page ----------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ ROWS = [
         "document-list",
         data=upload("client", "client"),
         multipart=True,
-        expect="anon W W 403 403 W",
+        expect="anon W W 403 403 403",  # managers do not write clients' papers (SPEC §2)
         note="client",
     ),
     row(
