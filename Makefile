@@ -45,8 +45,11 @@ run: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The settings module is set here because the environment would override pytest's ini.
+# One pytest worker per core (pytest-xdist); the tests that drive real services share one worker
+# (tests/conftest.py). PYTEST_WORKERS=0 runs everything in this process (for a debugger).
+PYTEST_WORKERS ?= auto
 test: $(DEV_STAMP) $(NODE_STAMP)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -30,6 +30,19 @@ def pytest_runtest_setup(item) -> None:
         require(chromium_reason())
 
 
+# Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`), the tests that drive real services
+# (browsers, a Celery worker, Redis, PostgreSQL-only concurrency, the slow gates) run one after another on
+# one worker, as they did before: they share ports, Redis databases and the machine's patience. The rest
+# spreads over the other workers.
+SERIAL_MARKERS = ("browser", "worker", "redis", "postgres", "slow")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SERIAL_MARKERS):
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 @pytest.fixture
 def _require_postgres() -> None:
     require(postgres_reason())
