@@ -91,6 +91,22 @@ def test_the_page_shows_what_was_sold_beside_the_current_values(client_as, proje
     assert "competitor" not in page
 
 
+def _now_effort(page: str) -> str:
+    start = page.index('data-testid="now-effort">') + len('data-testid="now-effort">')
+    return page[start : page.index("</td>", start)]
+
+
+def test_the_sold_vs_now_effort_says_what_is_known_instead_of_zero_spent(client_as, project, rep):
+    # Not "0.0 spent" for a project whose effort nobody entered (issue 18).
+    assert _now_effort(client_as(rep).get(detail(project)).content.decode()) == "not entered yet"
+
+    Project.objects.filter(pk=project.pk).update(effort_not_tracked=True)
+    assert _now_effort(client_as(rep).get(detail(project)).content.decode()) == "not tracked"
+
+    Project.objects.filter(pk=project.pk).update(effort_not_tracked=False, actual_effort_days="42.5")
+    assert _now_effort(client_as(rep).get(detail(project)).content.decode()) == "42.5 spent"
+
+
 def test_the_pm_gets_the_edit_form_and_the_kickoff_button(client_as, project, pm):
     page = client_as(pm).get(detail(project)).content.decode()
 
