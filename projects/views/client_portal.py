@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core import proxy
 from core.errors import DomainError
 from handoff.forms import add_service_errors
 from projects import ratelimit
@@ -42,7 +43,8 @@ DONE_MESSAGES = {
 
 # --- Limits ---------------------------------------------------------------------------------------
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The guessing client's address, behind TRUSTED_PROXY_COUNT proxies (not the proxy's, shared by all)."""
+    return proxy.client_ip(request) or "unknown"
 
 
 def guess_key(ip: str) -> str:

@@ -78,3 +78,12 @@ def test_a_lockout_behind_the_proxy_locks_the_guesser_not_everyone(client, rep, 
 
     assert guesser.status_code == 429
     assert owner.status_code == 302
+
+
+def test_client_link_guesses_are_counted_per_client_behind_the_proxy(settings, rf):
+    from projects.views.client_portal import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/c/x/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    assert client_ip(request) == "203.0.113.7"
