@@ -37,10 +37,10 @@ def pytest_runtest_setup(item) -> None:
 SERIAL_MARKERS = ("browser", "worker", "redis", "postgres", "slow")
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        if any(item.get_closest_marker(name) for name in SERIAL_MARKERS):
-            item.add_marker(pytest.mark.xdist_group("services"))
+def pytest_itemcollected(item) -> None:
+    # At collection of each item, so before xdist's collection_modifyitems reads the groups.
+    if any(item.get_closest_marker(name) for name in SERIAL_MARKERS):
+        item.add_marker(pytest.mark.xdist_group("services"))
 
 
 @pytest.fixture
