@@ -186,18 +186,12 @@ def _done(kind: str) -> HttpResponse:
     return redirect(reverse("client_portal:home") + f"?done={kind}")
 
 
-@login_not_required
-@require_POST
-def client_deliverable_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
-    link = _act(request)
-    if isinstance(link, HttpResponse):
-        return link
-    form = ClientDecisionForm(request.POST, prefix=f"d{pk}")
+def _submit(request: HttpRequest, link: ClientLink, form, *, action, done, page_form: dict) -> HttpResponse:
+    """Run one of the client's actions: the service's answer becomes the form's errors (400), a refusal (409),
+    or the redirect to the page with its confirmation (``done``: the kind, or a function of the result)."""
     if form.is_valid():
         try:
-            deliverable = services.client_deliverable_decide(
-                link=link, deliverable=pk, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"]
-            )
+            result = action(form.cleaned_data)
         except Deliverable.DoesNotExist:
             return _quiet(render(request, "client_portal/not_found.html", status=404), policy="same-origin")
         except services.InvalidClientLink:
@@ -207,8 +201,27 @@ def client_deliverable_decision_view(request: HttpRequest, pk: int) -> HttpRespo
         except (DomainError, PermissionDenied) as error:
             return _page(request, link, status=409, error=str(getattr(error, "message", error)))
         else:
-            return _done(deliverable.status)
-    return _page(request, link, status=400, decision_forms={pk: form})
+            return _done(done(result) if callable(done) else done)
+    return _page(request, link, status=400, **page_form)
+
+
+@login_not_required
+@require_POST
+def client_deliverable_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
+    link = _act(request)
+    if isinstance(link, HttpResponse):
+        return link
+    form = ClientDecisionForm(request.POST, prefix=f"d{pk}")
+    return _submit(
+        request,
+        link,
+        form,
+        action=lambda data: services.client_deliverable_decide(
+            link=link, deliverable=pk, decision=data["decision"], reason=data["reason"]
+        ),
+        done=lambda deliverable: deliverable.status,
+        page_form={"decision_forms": {pk: form}},
+    )
 
 
 @login_not_required
@@ -218,18 +231,14 @@ def client_pulse_view(request: HttpRequest) -> HttpResponse:
     if isinstance(link, HttpResponse):
         return link
     form = ClientPulseForm(request.POST, prefix="pulse")
-    if form.is_valid():
-        try:
-            services.client_pulse_answer(link=link, **form.cleaned_data)
-        except services.InvalidClientLink:
-            return invalid_link(request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (DomainError, PermissionDenied) as error:
-            return _page(request, link, status=409, error=str(getattr(error, "message", error)))
-        else:
-            return _done("pulse")
-    return _page(request, link, status=400, pulse_form=form)
+    return _submit(
+        request,
+        link,
+        form,
+        action=lambda data: services.client_pulse_answer(link=link, **data),
+        done="pulse",
+        page_form={"pulse_form": form},
+    )
 
 
 @login_not_required
@@ -239,18 +248,14 @@ def client_issue_view(request: HttpRequest) -> HttpResponse:
     if isinstance(link, HttpResponse):
         return link
     form = ClientIssueForm(request.POST, prefix="issue")
-    if form.is_valid():
-        try:
-            services.client_issue_report(link=link, **form.cleaned_data)
-        except services.InvalidClientLink:
-            return invalid_link(request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (DomainError, PermissionDenied) as error:
-            return _page(request, link, status=409, error=str(getattr(error, "message", error)))
-        else:
-            return _done("issue")
-    return _page(request, link, status=400, issue_form=form)
+    return _submit(
+        request,
+        link,
+        form,
+        action=lambda data: services.client_issue_report(link=link, **data),
+        done="issue",
+        page_form={"issue_form": form},
+    )
 
 
 @login_not_required
