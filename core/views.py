@@ -93,16 +93,10 @@ def _may_see_diagnostics(request: HttpRequest) -> bool:
 
 def _over_rate(request: HttpRequest) -> bool:
     """At most HEALTHZ_RATE detailed checks per client address and minute (the shared cache counts)."""
-    from django.core.cache import cache
-
+    from core import ratelimit
     from core.proxy import client_ip
 
-    key = f"healthz:{client_ip(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=70)
-    try:
-        return cache.incr(key) > HEALTHZ_RATE
-    except ValueError:  # the cache is unreachable: no counting, no refusing
-        return False
+    return ratelimit.hit(f"healthz:{client_ip(request)}", limit=HEALTHZ_RATE, window=60) is not None
 
 
 @login_not_required

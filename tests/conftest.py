@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.browser import VIEWPORT as BROWSER_VIEWPORT
@@ -126,10 +126,8 @@ def _fresh_cache():
 
     redis_breaker.reset()
     cache.clear()
-    caches["ratelimit"].clear()
     yield
     cache.clear()
-    caches["ratelimit"].clear()
 
 
 # --- Browser (Playwright driving /usr/bin/chromium against live_server) -----------

@@ -373,18 +373,6 @@ CACHES = {
         }
     ),
 }
-# "ratelimit" counts client-link guesses and actions (projects/ratelimit.py): shared through Redis
-# when it is configured, so several web processes enforce one limit.
-CACHES["ratelimit"] = (
-    {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "handoff",
-        "OPTIONS": {"socket_timeout": _BROKER_TIMEOUT, "socket_connect_timeout": _BROKER_TIMEOUT},
-    }
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
-)
 # --- Domain settings -------------------------------------------------------------
 # Client links (SPEC §7.5): unknown tokens per IP address and actions per link, each per window (seconds).
 CLIENT_LINK_GUESSES_PER_IP = env_int("CLIENT_LINK_GUESSES_PER_IP", 20, minimum=1)

@@ -27,5 +27,3 @@ PAGE_CACHE = False
 # bring their own Redis caches.
 CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
 CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"}  # noqa: F405
-# Rate limits count per test process (tests clear it), even when REDIS_URL is set in CI.
-CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-ratelimit"}  # noqa: F405

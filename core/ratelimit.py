@@ -1,17 +1,18 @@
-"""Fixed-window rate limits kept in the "ratelimit" cache: Redis when configured, so every process shares them.
+"""Fixed-window rate limits kept in the default cache: Redis when configured, so every process shares them,
+behind the process's Redis breaker (``core.cache``), so an unreachable Redis counts nothing and refuses nobody.
 
-Used for client links (SPEC §7.5): token guesses per IP address, actions per valid link.
+Used for client links (SPEC §7.5: token guesses per address, actions per link) and the detailed /healthz.
 """
 
 from __future__ import annotations
 
 import time
 
-from django.core.cache import caches
+from django.core.cache import cache as _default_cache
 
 
 def _cache():
-    return caches["ratelimit"]
+    return _default_cache
 
 
 def _window_key(key: str, window: int, now: float) -> tuple[str, int]:
@@ -33,7 +34,7 @@ def hit(key: str, *, limit: int, window: int) -> int | None:
     cache.add(cache_key, 0, timeout=window + 1)
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # expired between add and incr, or the cache is unreachable (the set is then dropped)
         cache.set(cache_key, 1, timeout=window + 1)
         count = 1
     return retry_after if count > limit else None
