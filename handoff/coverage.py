@@ -28,6 +28,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.money import format_money
 from handoff.models import FeasibilityReview, Offer, ReviewStatus
 
 COVERAGE_SCHEMA = 1
@@ -131,9 +132,7 @@ def _show(name: str, value: Any) -> str:
     if value in (None, ""):
         return _("not set")
     if name == "value":
-        number = decimal.Decimal(value)
-        places = 0 if number == number.to_integral_value() else 2
-        return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+        return format_money(value)
     if name in ("desired_start", "desired_end"):
         return formats.date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
     return f"“{Truncator(str(value)).chars(60)}”"

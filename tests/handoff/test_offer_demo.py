@@ -58,7 +58,7 @@ def test_it_seeds_an_offer_changed_since_its_review():
     )
     coverage = review_status(offer)
     assert coverage.state == "stale"
-    assert coverage.change_texts[0] == "value 64,000 → 89,000"
+    assert coverage.change_texts[0] == "value €64,000.00 → €89,000.00"
     assert [c.text for c in coverage.unmarked] == ["Driver app in German and Polish"]
     assert (
         Notification.objects.filter(

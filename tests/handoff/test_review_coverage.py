@@ -107,7 +107,7 @@ def test_review_change_value_send_refused_pm_confirms_send_succeeds(rep, pm):
     error = raised.value.as_dict()
     assert error["unmet"] == ["review"]
     assert error["review_state"] == ReviewState.STALE
-    assert error["review_changes"] == ["value 10,000 → 30,000"]
+    assert error["review_changes"] == ["value €10,000.00 → €30,000.00"]
     assert error["review_change_details"] == [
         {
             "kind": "field",
@@ -116,10 +116,10 @@ def test_review_change_value_send_refused_pm_confirms_send_succeeds(rep, pm):
             "id": None,
             "before": "10000.00",
             "after": "30000.00",
-            "text": "value 10,000 → 30,000",
+            "text": "value €10,000.00 → €30,000.00",
         }
     ]
-    assert "value 10,000 → 30,000" in error["detail"]
+    assert "value €10,000.00 → €30,000.00" in error["detail"]
     offer.refresh_from_db()
     assert offer.status == OfferStatus.DRAFT
 
@@ -230,7 +230,7 @@ def test_the_reviewing_pm_is_notified_once_per_coverage(rep, pm, django_capture_
 
     assert changed_notices(pm) == 1
     notice = Notification.objects.get(recipient=pm, event=Event.REVIEWED_OFFER_CHANGED, channel=Channel.IN_APP)
-    assert "value 10,000 → 20,000" in notice.body
+    assert "value €10,000.00 → €20,000.00" in notice.body
     assert notice.url == reverse("handoff:offer_detail", args=[offer.pk]) + "#review"
 
     review_confirm(review=FeasibilityReview.objects.get(offer=offer), actor=pm, commitments=[])
@@ -356,13 +356,13 @@ def test_api_review_then_change_then_send_refused_then_confirm_then_send(api_as,
     version = api.get(offer_url(offer)).json()["version"]
     assert api.patch(offer_url(offer), {"version": version, "value": "30000.00"}, format="json").status_code == 200
     body = api.get(offer_url(offer)).json()
-    assert (body["review_state"], body["review_changes"]) == ("stale", ["value 10,000 → 30,000"])
+    assert (body["review_state"], body["review_changes"]) == ("stale", ["value €10,000.00 → €30,000.00"])
     assert body["review_change_details"][0]["before"] == "10000.00"
 
     refused = api.post(offer_url(offer) + "send/")
     assert refused.status_code == 409
     assert refused.json()["code"] == "not_ready"
-    assert refused.json()["review_changes"] == ["value 10,000 → 30,000"]
+    assert refused.json()["review_changes"] == ["value €10,000.00 → €30,000.00"]
 
     confirmed = api_as(pm).post(confirm_url(offer), {"commitments": []}, format="json")
     assert confirmed.status_code == 200, confirmed.json()
@@ -444,7 +444,7 @@ def test_the_offer_page_shows_the_stale_review_with_its_changes(client_as, rep, 
 
     assert 'data-testid="review-stale"' in html
     assert "changed since:" in html
-    assert "value 10,000 → 30,000" in html
+    assert "value €10,000.00 → €30,000.00" in html
     assert 'data-testid="confirm-review"' not in html  # the rep asks for a new review instead
     assert reverse("handoff:review_request", args=[offer.pk]) in html
 
@@ -483,7 +483,7 @@ def test_the_page_send_of_a_stale_offer_lists_the_change(client_as, rep, pm):
 
     response = client_as(rep).post(reverse("handoff:offer_send", args=[offer.pk]), follow=True)
 
-    assert "value 10,000 → 30,000" in response.content.decode()
+    assert "value €10,000.00 → €30,000.00" in response.content.decode()
     offer.refresh_from_db()
     assert offer.status == OfferStatus.DRAFT
 
@@ -528,7 +528,7 @@ def test_the_confirm_form_opens_in_the_modal_with_htmx(client_as, rep, pm):
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="action-form"')
-    assert "value 10,000 → 30,000" in html
+    assert "value €10,000.00 → €30,000.00" in html
 
 
 # --- Migration ----------------------------------------------------------------------------------------
@@ -573,7 +573,7 @@ def test_it_words_every_kind_of_change():
     }
 
     assert [change.text for change in coverage_changes(before, after)] == [
-        "value not set → 1,234.50",
+        "value not set → €1,234.50",
         "scope summary “CRM” → “CRM and ERP”",
         "desired start 1 Jan 2030 → not set",
         "commitment changed: “Training”, due not set → 2030-02-01",

@@ -193,7 +193,7 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.goto(f"{url}/offers/{offer.pk}/edit/")
     page.fill("#id_value", "214000")
     page.get_by_role("button", name="Save offer").click()
-    expect(page.get_by_test_id("review-stale")).to_contain_text("value 184,000 → 214,000")
+    expect(page.get_by_test_id("review-stale")).to_contain_text("value €184,000.00 → €214,000.00")
     expect(page.get_by_test_id("review-stale")).to_contain_text("risk added: “Data freeze in May not agreed”")
     expect(page.locator("#readiness li[data-key=review]")).to_have_class("is-unmet")
     assert review_status(offer_detail(user=rep, pk=offer.pk)).state == "stale"
@@ -204,7 +204,7 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.goto(f"{url}/offers/{offer.pk}/")
     page.get_by_test_id("confirm-review").click()
     expect(modal).to_be_visible()
-    expect(modal.get_by_test_id("review-changes")).to_contain_text("value 184,000 → 214,000")
+    expect(modal.get_by_test_id("review-changes")).to_contain_text("value €184,000.00 → €214,000.00")
     modal.get_by_test_id("confirm").click()
     expect(page.locator("#messages")).to_contain_text("Review confirmed")
     expect(page.get_by_test_id("review-current")).to_be_visible()
