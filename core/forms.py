@@ -8,6 +8,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: on the field it names, else on the form.
+
+    Services raise ``ValidationError({"field": [...]})`` or a plain one; the view shows either
+    exactly where the user will look for it.
+    """
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 class PersonPickerField(forms.ModelChoiceField):
     """A choice of user, shown by full name, that can leave one person out (four eyes, SPEC §7.2).
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.urls import NoReverseMatch
+from django.utils.cache import patch_vary_headers
 
 from core.fixed_urls import fixed_reverse
 
@@ -31,3 +32,16 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if admin_prefix and request.path_info.startswith(admin_prefix):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class VaryOnHtmxMiddleware:
+    """Every answer varies on ``HX-Request``: the same URL answers htmx with a fragment and a
+    browser with the page (``core.htmx.is_fragment``), so a browser or proxy cache must keep them apart."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
