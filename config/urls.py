@@ -16,7 +16,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("", include("handoff.urls")),

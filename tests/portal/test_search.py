@@ -7,9 +7,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from clients.selectors import clients_visible_to, contacts_visible_to
-from core.search import global_search
 from handoff.models import Offer
 from handoff.selectors import offers_visible_to
+from portal.search import global_search
 from projects.selectors import projects_visible_to
 from tests.factories import ClientFactory, ContactFactory, OfferFactory
 from tests.projects.factories import accepted_project
@@ -172,7 +172,7 @@ def _prefix_search(selector, field: str, query: str):
     from django.db.models import TextField, Value
     from django.db.models.functions import Upper
 
-    from core.search import _search_key
+    from portal.search import _search_key
 
     pattern = Upper(Value(query, output_field=TextField()))
     return lambda user: (
