@@ -28,9 +28,3 @@ def deliver_email(self, notification_id: int) -> str:
 def sweep_undelivered() -> int:
     """Beat, every minute: re-enqueue e-mails still undelivered (broker outage, dead worker)."""
     return len(services.notifications_sweep_undelivered())
-
-
-@shared_task(name="notifications.handoff_sla_sweep", acks_late=True)
-def handoff_sla_sweep() -> dict[str, list[int]]:
-    """Beat, every 15 minutes: SLA reminder to the PM, then escalation to managers."""
-    return services.handoff_sla_sweep()

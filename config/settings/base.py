@@ -298,9 +298,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": float(NOTIFICATIONS_SWEEP_SECONDS),
         "options": {"expires": max(NOTIFICATIONS_SWEEP_SECONDS - 5, 1)},
     },
-    # Handoffs pending past the SLA: reminder to the PM, then escalation to managers.
+    # Handoffs pending past the SLA: reminder to the PM, then escalation to managers (handoff/services/sla_sweep.py).
+    # The entry keeps its old name: redbeat then overwrites it in Redis instead of keeping a second,
+    # stale entry that would fire the former task name.
     "notifications-handoff-sla": {
-        "task": "notifications.handoff_sla_sweep",
+        "task": "handoff.sla_sweep",
         "schedule": 15 * 60.0,
         "options": {"expires": 14 * 60},
     },

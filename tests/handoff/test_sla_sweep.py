@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from handoff.models import HandoffStatus
+from handoff.services.sla_sweep import handoff_sla_sweep
+from handoff.tasks import handoff_sla_sweep as handoff_sla_sweep_task
 from notifications.events import Event
 from notifications.models import Channel, Notification
-from notifications.services import handoff_sla_sweep
-from notifications.tasks import handoff_sla_sweep as handoff_sla_sweep_task
 from tests.notifications.helpers import make_handoff
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,17 @@ FRIDAY_10 = at(7, 10)
 TUESDAY_10 = at(11, 10)
 # A further two working days after the reminder.
 THURSDAY_10 = at(13, 10)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """The beat task runs in the test's process (as in tests/notifications/conftest.py)."""
+    from config.celery_app import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
 
 
 @pytest.fixture(autouse=True)
@@ -152,7 +163,7 @@ def test_it_runs_as_a_beat_task(rep, pm):
 def test_it_is_scheduled_by_beat(settings):
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
-    assert schedule["notifications.handoff_sla_sweep"] == 15 * 60
+    assert schedule["handoff.sla_sweep"] == 15 * 60
     assert schedule["notifications.sweep_undelivered"] == 60
 
 
