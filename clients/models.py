@@ -70,6 +70,9 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.client})"
 
+    def get_absolute_url(self) -> str:
+        return self.client.get_absolute_url()
+
 
 class ClientBrief(VersionedModel):
     """What sales learned about the client; one per client, edited by many."""

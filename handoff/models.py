@@ -121,6 +121,9 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def get_absolute_url(self) -> str:
+        return self.offer.get_absolute_url()
+
 
 class RiskCategory(models.TextChoices):
     TECHNICAL = "technical", "Technical"
@@ -160,6 +163,9 @@ class Risk(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return self.offer.get_absolute_url()
 
     @property
     def score(self) -> int:
@@ -231,6 +237,9 @@ class FeasibilityReview(models.Model):
     def __str__(self) -> str:
         return f"Review of {self.offer} by {self.reviewer}"
 
+    def get_absolute_url(self) -> str:
+        return self.offer.get_absolute_url()
+
 
 class HandoffStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -276,6 +285,9 @@ class Handoff(models.Model):
     def __str__(self) -> str:
         return f"Handoff of {self.offer}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("handoff:handoff_detail", args=[self.pk])
+
 
 class HandoffSnapshot(models.Model):
     """An immutable record of what was sold, one version per (re)submission."""
@@ -301,3 +313,6 @@ class HandoffSnapshot(models.Model):
         if self.pk is not None:
             raise TypeError("Handoff snapshots are immutable")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return self.handoff.get_absolute_url()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -42,57 +42,14 @@ RETRY_BACKOFF_MAX = 600
 
 
 # --- Where a notification links to -----------------------------------------------------
-def _offer_url(offer: models.Model) -> str:
-    return reverse("handoff:offer_detail", args=[offer.pk])
-
-
-def _handoff_url(handoff: models.Model) -> str:
-    return reverse("handoff:handoff_detail", args=[handoff.pk])
-
-
-def _project_url(project: models.Model) -> str:
-    return reverse("projects:detail", args=[project.pk])
-
-
-def _client_url(client: models.Model) -> str:
-    return reverse("clients:detail", args=[client.pk])
-
-
-# model label → a function of the target giving its page (a path), or another object to link to instead.
-# Apps with a ``get_absolute_url`` need no entry; later apps may ``register_target_url`` theirs.
-TARGET_URLS: dict[str, Callable[[Any], str | models.Model]] = {
-    "handoff.offer": _offer_url,
-    "handoff.feasibilityreview": lambda review: review.offer,
-    "handoff.commitment": lambda commitment: commitment.offer,
-    "handoff.risk": lambda risk: risk.offer,
-    "handoff.handoff": _handoff_url,
-    "handoff.handoffsnapshot": lambda snapshot: snapshot.handoff,
-    "projects.project": _project_url,
-    "clients.client": _client_url,
-    "clients.contact": lambda contact: contact.client,
-}
-
-
-def register_target_url(model_label: str, resolve: Callable[[Any], str | models.Model]) -> None:
-    """Teach notifications where objects of ``model_label`` ("app.model") live."""
-    TARGET_URLS[model_label.lower()] = resolve
-
-
-def target_url(target: models.Model, *, _depth: int = 0) -> str:
-    """The page of ``target``: its ``get_absolute_url``, else the registry, else home."""
-    try:
-        if hasattr(target, "get_absolute_url"):
-            return target.get_absolute_url()
-        resolve = TARGET_URLS.get(target._meta.label_lower)
-        if resolve is not None:
-            result = resolve(target)
-            if isinstance(result, models.Model):
-                if _depth < 3:
-                    return target_url(result, _depth=_depth + 1)
-            elif result:
-                return result
-    except NoReverseMatch:
-        logger.warning("No page for %s %s: linking notifications to home", target._meta.label, target.pk)
+def target_url(target: models.Model) -> str:
+    """The page of ``target`` (its model's ``get_absolute_url``), else home."""
+    get_absolute_url = getattr(target, "get_absolute_url", None)
+    if get_absolute_url is not None:
+        try:
+            return get_absolute_url()
+        except NoReverseMatch:
+            logger.warning("No page for %s %s: linking notifications to home", target._meta.label, target.pk)
     return reverse("home")
 
 

@@ -119,8 +119,8 @@ def test_it_titles_the_notification_after_the_event_and_target_by_default(offer,
 
 
 # --- Linking to the object ---------------------------------------------------------------
-def test_it_links_to_the_registered_page_of_the_target(offer, rep, pm, monkeypatch):
-    monkeypatch.setitem(services.TARGET_URLS, "handoff.offer", lambda o: f"/offers/{o.pk}/")
+def test_it_links_to_the_page_of_the_target(offer, rep, pm, monkeypatch):
+    monkeypatch.setattr(type(offer), "get_absolute_url", lambda o: f"/offers/{o.pk}/")
 
     notify_about_offer(offer, recipients=[pm], actor=rep)
 
@@ -155,7 +155,7 @@ def test_it_sends_html_and_plain_text_with_a_link_to_the_object(
     offer, rep, pm, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.SITE_URL = "https://portal.example.com"
-    monkeypatch.setitem(services.TARGET_URLS, "handoff.offer", lambda o: f"/offers/{o.pk}/")
+    monkeypatch.setattr(type(offer), "get_absolute_url", lambda o: f"/offers/{o.pk}/")
 
     with django_capture_on_commit_callbacks(execute=True):
         notify_about_offer(offer, recipients=[pm], actor=rep, title="Review wanted", body="By Friday, please.")
