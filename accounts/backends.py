@@ -19,11 +19,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
 
 from accounts.models import User
-from notifications.selectors import UNREAD_ANNOTATION, unread_count_subquery
+from accounts.user_annotations import user_annotations
 
 
 def _users():
-    return User._default_manager.with_roles().annotate(**{UNREAD_ANNOTATION: unread_count_subquery()}).order_by()
+    # The registered values of other apps (notifications' unread count): accounts/user_annotations.py.
+    return User._default_manager.with_roles().annotate(**user_annotations()).order_by()
 
 
 @cache

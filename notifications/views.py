@@ -44,7 +44,8 @@ def badge(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponse("", status=286)
     # Polled by every open tab: no context processors, just the count.
-    return HttpResponse(render_to_string("_inbox_badge.html", {"request": request}))
+    context = {"request": request, "inbox_unread": selectors.unread_count(user=request.user)}
+    return HttpResponse(render_to_string("_inbox_badge.html", context))
 
 
 @require_GET
