@@ -7,11 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.money import format_money
-
-WON_FILL = "#1e7b4a"
-LOST_FILL = "#c2413a"
-BAR_FILL = "#2d6aa3"
-WEIGHTED_FILL = "#9cc0e3"
+from core.palette import BAR_FILL, LOST_FILL, WEIGHTED_FILL, WON_FILL
 
 
 def nice_ceiling(value: float) -> float:

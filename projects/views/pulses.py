@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from dashboards.charts import BAR_FILL, LOST_FILL, WON_FILL
+from core.palette import BAR_FILL, LOST_FILL, WON_FILL
 from projects.models import LOW_MOOD, ClientPulse, Project
 from projects.selectors import pulse_trend
 from projects.services.pulses import PULSE_NOTE_MAX, can_record_pulse, pulse_record
