@@ -45,7 +45,8 @@ def _check_broker() -> dict:
 def _check_workers() -> dict:
     if not settings.REDIS_URL:
         return {"ok": True, "mode": "eager"}
-    from config.celery_app import app
+    # The project's app (config/celery_app.py), without importing config: core is the bottom layer.
+    from celery import current_app as app
 
     try:
         replies = app.control.ping(timeout=0.5)

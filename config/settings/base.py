@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "portal",
+    # Last: the project's start-up wiring (error tracking, the request id into tasks), config/apps.py.
+    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
