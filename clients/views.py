@@ -42,9 +42,6 @@ from clients.services import (
     contact_update,
 )
 from core.errors import StaleVersion
-from projects.selectors import lessons_for_client
-from projects.views.issues import client_issues_context
-from projects.views.pulses import client_pulse_context
 
 PAGE_SIZE = 25
 
@@ -83,7 +80,6 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "can_write": can_write,
         "can_manage_account": can_manage_account(request.user, detail.client),
         "confidential_visible": detail.confidential_visible,
-        "lessons": lessons_for_client(user=request.user, client=detail.client),
     }
 
 
@@ -117,12 +113,8 @@ def client_list_view(request: HttpRequest) -> HttpResponse:
 # --- Detail ----------------------------------------------------------------------------
 @require_GET
 def client_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    context = _detail_context(request, pk)
-    # The open client issues with their progress, and the account owner's one-step form.
-    context.update(client_issues_context(request, context["client"], projects=context["detail"].projects))
-    # The client's pulse trend over all its projects (one query).
-    context.update(client_pulse_context(request, context["client"]))
-    return render(request, "clients/client_detail.html", context)
+    # The issues, the pulse trend and the lessons are projects' sections, loaded by the page with hx-get.
+    return render(request, "clients/client_detail.html", _detail_context(request, pk))
 
 
 # --- Create and edit -------------------------------------------------------------------

@@ -8,6 +8,7 @@ from projects.views import followups as follow_up_views
 from projects.views import issues as issue_views
 from projects.views import lessons as lesson_views
 from projects.views import meetings as meeting_views
+from projects.views import panels as panel_views
 from projects.views import pulses as pulse_views
 from projects.views import risks as risk_views
 
@@ -56,6 +57,10 @@ urlpatterns: list = [
     path("issues/<int:pk>/assignees/", issue_views.issue_assign_view, name="issue_assign"),
     path("issues/<int:pk>/comments/", issue_views.issue_comment_view, name="issue_comment"),
     path("issues/client/<int:client_pk>/", issue_views.issue_client_panel_view, name="issue_client_panel"),
+    # Sections of the client and offer pages owned by projects, loaded there with hx-get (views/panels.py).
+    path("panels/client/<int:client_pk>/pulse/", panel_views.client_pulse_panel_view, name="client_pulse_panel"),
+    path("panels/client/<int:client_pk>/lessons/", panel_views.client_lessons_panel_view, name="client_lessons_panel"),
+    path("panels/offer/<int:offer_pk>/origin/", panel_views.offer_origin_panel_view, name="offer_origin_panel"),
     path("<int:pk>/issues/", issue_views.issue_project_panel_view, name="issue_project_panel"),
     # Client links (SPEC §7.5): the project's panel, revoking, and every link for managers.
     path("<int:pk>/client-links/", client_link_views.client_link_panel_view, name="client_link_panel"),

@@ -358,17 +358,17 @@ def test_it_pins_the_detail_page_queries_whatever_the_rows(client_as, rep, pm, d
     offer = ready_offer(rep, pm)
     client = client_as(rep)
     # session, user (with roles and the inbox badge's count), the offer with its joins, commitments, risks,
-    # reviews, decision makers, the activity log, the risk owner choices, the client's lessons
-    # learned, the follow-up the offer came from
+    # reviews, decision makers, the activity log, the risk owner choices. The client's lessons and the
+    # follow-up the offer came from are projects' panels, loaded with hx-get (tests/projects/test_panels.py).
     client.get(detail_url(offer))  # warm the content type cache
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(detail_url(offer))
     for _ in range(10):
         CommitmentFactory(offer=offer, feasibility="feasible")
         RiskFactory(offer=offer, owner=UserFactory())
         completed_review(offer, UserFactory(roles=["pm"]))
         Activity.objects.create(actor=rep, verb="offer_updated", target_type_id=_offer_type_id(), target_id=offer.pk)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(detail_url(offer))
 
 

@@ -508,6 +508,10 @@ def test_the_converted_offer_says_where_it_came_from_and_the_follow_up_links_to_
     offer = follow_up_convert(follow_up=follow_up, actor=rep)
 
     offer_page = client_as(rep).get(reverse("handoff:offer_detail", args=[offer.pk])).content.decode()
+    origin_url = reverse("projects:offer_origin_panel", args=[offer.pk])
+    # The note is projects' panel, loaded by the offer page with hx-get.
+    assert f'hx-get="{origin_url}"' in offer_page
+    offer_page = client_as(rep).get(origin_url, HTTP_HX_REQUEST="true").content.decode()
     project_page = client_as(rep).get(detail(project)).content.decode()
 
     assert 'data-testid="from-follow-up"' in offer_page

@@ -621,7 +621,7 @@ def test_the_client_page_shows_the_open_issues_with_their_progress(client_as, is
     for status in ("resolved", "closed"):
         closed = issue_transition(issue=closed, actor=rep, status=status)
 
-    page = client_as(pm).get(reverse("clients:detail", args=[issue.client_id])).content.decode()
+    page = client_as(pm).get(reverse("projects:issue_client_panel", args=[issue.client_id]), **HTMX).content.decode()
 
     section = page[page.index('<section id="issues"') :]
     section = section[: section.index("</section>")]
@@ -633,7 +633,9 @@ def test_the_client_page_shows_the_open_issues_with_their_progress(client_as, is
 def test_the_account_owner_logs_an_issue_in_one_step_from_the_client_page(client_as, rep, pm, client_):
     client = client_as(rep)
     page = client.get(reverse("clients:detail", args=[client_.pk])).content.decode()
-    assert 'data-testid="log-client-issue"' in page
+    assert f'hx-get="{reverse("projects:issue_client_panel", args=[client_.pk])}"' in page
+    panel = client.get(reverse("projects:issue_client_panel", args=[client_.pk]), **HTMX).content.decode()
+    assert 'data-testid="log-client-issue"' in panel
 
     response = client.post(
         reverse("projects:issue_client_panel", args=[client_.pk]),
@@ -678,7 +680,8 @@ def test_the_one_step_form_without_htmx_redirects_to_the_client_page(client_as, 
 
 
 def test_the_client_page_has_no_form_for_someone_without_a_reason(client_as, other_pm, client_):
-    page = client_as(other_pm).get(reverse("clients:detail", args=[client_.pk])).content.decode()
+    page = client_as(other_pm).get(reverse("projects:issue_client_panel", args=[client_.pk]), **HTMX)
+    page = page.content.decode()
 
     assert 'id="issues"' in page
     assert 'data-testid="log-client-issue"' not in page

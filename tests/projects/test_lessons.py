@@ -177,50 +177,49 @@ def test_the_project_page_queries_do_not_grow_with_lessons(client_as, project, p
     assert len(second) == len(first)
 
 
-# --- Client page and offer pages ----------------------------------------------------------------------
-def test_the_client_page_shows_the_lessons_of_its_projects(client_as, project, pm, other_rep):
+# --- Client page and offer pages (the lessons panel they load with hx-get) --------------------------------
+def lessons_panel(browser, client_id) -> str:
+    return browser.get(reverse("projects:client_lessons_panel", args=[client_id]), **HTMX).content.decode()
+
+
+def test_the_client_page_loads_the_lessons_of_its_projects(client_as, project, pm, other_rep):
     lesson_add(project=project, actor=pm, text=LESSON)
+    browser = client_as(other_rep)
 
-    page = client_as(other_rep).get(reverse("clients:detail", args=[project.client_id])).content.decode()
+    page = browser.get(reverse("clients:detail", args=[project.client_id])).content.decode()
+    panel = lessons_panel(browser, project.client_id)
 
-    assert "Lessons learned" in page
-    assert "reference visit" in page
-    assert f"/projects/{project.pk}/#lessons" in page
-
-
-def test_the_client_page_has_an_empty_state(client_as, project, rep):
-    page = client_as(rep).get(reverse("clients:detail", args=[project.client_id])).content.decode()
-
-    assert "No lessons yet" in page
+    assert f'hx-get="{reverse("projects:client_lessons_panel", args=[project.client_id])}"' in page
+    assert "Lessons learned" in panel
+    assert "reference visit" in panel
+    assert f"/projects/{project.pk}/#lessons" in panel
 
 
-def test_every_offer_of_the_client_shows_its_lessons(client_as, project, pm, rep):
+def test_the_lessons_panel_has_an_empty_state(client_as, project, rep):
+    assert "No lessons yet" in lessons_panel(client_as(rep), project.client_id)
+
+
+def test_every_offer_of_the_client_loads_its_lessons(client_as, project, pm, rep):
     lesson_add(project=project, actor=pm, text=LESSON)
     new_offer = OfferFactory(client=project.client, owner=rep, title="Phase 2")
     elsewhere = OfferFactory(owner=rep, title="Another client")
+    browser = client_as(rep)
 
-    new_page = client_as(rep).get(reverse("handoff:offer_detail", args=[new_offer.pk])).content.decode()
-    old_page = client_as(rep).get(reverse("handoff:offer_detail", args=[project.offer_id])).content.decode()
-    other_page = client_as(rep).get(reverse("handoff:offer_detail", args=[elsewhere.pk])).content.decode()
+    for offer in (new_offer, elsewhere):
+        page = browser.get(reverse("handoff:offer_detail", args=[offer.pk])).content.decode()
+        assert f'hx-get="{reverse("projects:client_lessons_panel", args=[offer.client_id])}"' in page
+    assert "reference visit" in lessons_panel(browser, new_offer.client_id)
+    other_panel = lessons_panel(browser, elsewhere.client_id)
+    assert "reference visit" not in other_panel
+    assert "No lessons yet" in other_panel
 
-    assert "reference visit" in new_page
-    assert "reference visit" in old_page
-    assert "reference visit" not in other_page
-    assert "No lessons yet" in other_page
 
-
-@pytest.mark.parametrize("page", ["client", "offer"])
-def test_the_client_and_offer_pages_queries_do_not_grow_with_lessons(page, client_as, project, pm, rep):
-    offer = OfferFactory(client=project.client, owner=rep, title="Phase 2")
-    url = (
-        reverse("clients:detail", args=[project.client_id])
-        if page == "client"
-        else reverse("handoff:offer_detail", args=[offer.pk])
-    )
+def test_the_lessons_panel_queries_do_not_grow_with_lessons(client_as, project, pm, rep):
+    url = reverse("projects:client_lessons_panel", args=[project.client_id])
     lesson_add(project=project, actor=pm, text=LESSON)
     client = client_as(rep)
     with CaptureQueriesContext(connection) as first:
-        client.get(url)
+        client.get(url, **HTMX)
     other = completed_project(owner=rep, pm=pm, title="Second project", with_contacts=False)
     other.client = project.client
     other.save()
@@ -228,7 +227,7 @@ def test_the_client_and_offer_pages_queries_do_not_grow_with_lessons(page, clien
         lesson_add(project=other if index % 2 else project, actor=pm, text=f"Lesson {index}")
 
     with CaptureQueriesContext(connection) as second:
-        content = client.get(url).content.decode()
+        content = client.get(url, **HTMX).content.decode()
 
     assert "Lesson 4" in content
     assert len(second) == len(first)

@@ -288,7 +288,8 @@ def test_the_client_page_shows_the_pulse_trend_of_all_its_projects(client_as, pr
     record(project, pm, mood=4)
     record(second, pm, mood=2, note="Unhappy with phase 2")
 
-    page = client_as(other_rep).get(reverse("clients:detail", args=[project.client_id])).content.decode()
+    page = client_as(other_rep).get(reverse("projects:client_pulse_panel", args=[project.client_id]), **HTMX)
+    page = page.content.decode()
 
     assert 'data-testid="client-pulse-chart"' in page
     section = page[page.index('id="client-pulse"') :]
@@ -298,14 +299,15 @@ def test_the_client_page_shows_the_pulse_trend_of_all_its_projects(client_as, pr
 
 
 def test_the_client_page_has_an_empty_pulse_state(client_as, project, rep):
-    page = client_as(rep).get(reverse("clients:detail", args=[project.client_id])).content.decode()
+    page = client_as(rep).get(reverse("projects:client_pulse_panel", args=[project.client_id]), **HTMX)
+    page = page.content.decode()
 
     assert "No pulse logged yet" in page
 
 
-def test_the_client_page_queries_do_not_grow_with_pulses(client_as, project, pm):
+def test_the_client_pulse_panel_queries_do_not_grow_with_pulses(client_as, project, pm):
     client = client_as(pm)
-    url = reverse("clients:detail", args=[project.client_id])
+    url = reverse("projects:client_pulse_panel", args=[project.client_id])
     record(project, pm)
     before = count_queries(client, url)
     for mood in (1, 3, 5) * 5:

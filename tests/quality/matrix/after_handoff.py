@@ -133,6 +133,12 @@ ROWS = [
     row("GET", "projects:issue_client_panel", "client", expect="login 302 302 302 302 302"),
     row("POST", "projects:issue_client_panel", "client", data=_issue, expect=TEAM),
     row("GET", "projects:issue_project_panel", "project", expect="login 302 302 302 302 302"),
+    # Projects' sections of the client and offer pages (loaded there with hx-get): everyone signed in reads.
+    row("GET", "projects:client_pulse_panel", "client", expect=READ),
+    row("GET", "projects:client_lessons_panel", "client", expect=READ),
+    row("GET", "projects:client_lessons_panel", 999999, expect="login 404 404 404 404 404", note="no such client"),
+    row("GET", "projects:offer_origin_panel", "offer_draft", expect=READ),
+    row("GET", "projects:offer_origin_panel", "other_offer", expect=READ),
     # --- Follow-ups -----------------------------------------------------------------------------------
     row(
         "POST",
