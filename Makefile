@@ -51,9 +51,11 @@ PYTEST_WORKERS ?= auto
 test: $(DEV_STAMP) $(NODE_STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# lint-imports: the layers contract in pyproject.toml (README, "Architecture").
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
