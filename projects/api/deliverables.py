@@ -31,8 +31,8 @@ from projects.models import (
     ProjectCommitment,
 )
 from projects.selectors import projects_visible_to
-from projects.services import can_edit_project
 from projects.services import deliverables as deliverable_services
+from projects.services.projects import can_edit_project
 
 BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`")
 FORBIDDEN = OpenApiResponse(description="Not the project's PM (decisions: or its sales liaison)")

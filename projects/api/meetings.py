@@ -21,7 +21,6 @@ from core.api.serializers import DomainErrorSerializer
 from projects.api.serializers import KickoffCreateSerializer, MeetingSerializer
 from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence
 from projects.selectors import action_items_visible_to, meetings_visible_to
-from projects.services import meeting_schedule_kickoff
 from projects.services.meetings import (
     ACTION_TEXT_MAX,
     DECISIONS_MAX,
@@ -34,6 +33,7 @@ from projects.services.meetings import (
     meeting_leave,
     meeting_update_notes,
 )
+from projects.services.projects import meeting_schedule_kickoff
 
 CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal transition or stale edit")
 

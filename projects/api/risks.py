@@ -25,8 +25,8 @@ from core.api.serializers import DomainErrorSerializer
 from handoff.models import RiskCategory
 from projects.models import Project, ProjectRisk, RiskStatus
 from projects.selectors import projects_visible_to
-from projects.services import can_edit_project
 from projects.services import risks as risk_services
+from projects.services.projects import can_edit_project
 
 BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`, e.g. a score outside 1 to 5")
 FORBIDDEN = OpenApiResponse(description="Not the project's PM")

@@ -18,7 +18,7 @@ from projects.models import (
     ProjectStatus,
 )
 from projects.selectors import projects_visible_to
-from projects.services import EFFORT_MAX
+from projects.services.projects import EFFORT_MAX
 
 
 class ProjectSerializer(serializers.ModelSerializer):

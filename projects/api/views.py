@@ -24,7 +24,7 @@ from projects.api.serializers import (
 from projects.ics import ics_filename, meeting_ics
 from projects.models import Meeting, MeetingKind, MeetingRecurrence, Project, ProjectHealth, ProjectStatus
 from projects.selectors import meetings_visible_to, projects_visible_to
-from projects.services import project_reassign, project_update
+from projects.services.projects import project_reassign, project_update
 
 
 class CalendarRenderer(BaseRenderer):

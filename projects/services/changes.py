@@ -37,7 +37,7 @@ from projects.models import (
     Project,
     SignatureCapacity,
 )
-from projects.services import CLOSED_STATUSES, can_edit_project
+from projects.services.projects import CLOSED_STATUSES, can_edit_project
 
 BUDGET_LIMIT = Decimal("999999999999.99")  # Project.budget: 14 digits, 2 decimals
 TITLE_MAX, DESCRIPTION_MAX, COMMENT_MAX = 200, 10000, 2000

@@ -44,9 +44,9 @@ from projects.models import (
     Project,
     ReportedThrough,
 )
-from projects.services import CLOSED_STATUSES
 from projects.services.deliverables import deliverable_decide
 from projects.services.issues import issue_create
+from projects.services.projects import CLOSED_STATUSES
 from projects.services.pulses import pulse_record
 
 TOKEN_BYTES = 32

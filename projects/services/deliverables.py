@@ -34,7 +34,7 @@ from projects.models import (
     ProjectCommitment,
     ProjectStatus,
 )
-from projects.services import CLOSED_STATUSES, can_edit_project
+from projects.services.projects import CLOSED_STATUSES, can_edit_project
 
 NAME_MAX, REASON_MAX = 200, 2000
 DECISIONS = (DeliverableStatus.ACCEPTED, DeliverableStatus.REJECTED)

@@ -20,7 +20,7 @@ from accounts.roles import Role
 from core.activity import log_activity
 from core.errors import DomainError, TransitionNotAllowed
 from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence, Project
-from projects.services import CLOSED_STATUSES, _clean_meeting
+from projects.services.projects import CLOSED_STATUSES, _clean_meeting
 
 DECISIONS_MAX = 10000
 ACTION_TEXT_MAX = 500

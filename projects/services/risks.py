@@ -21,7 +21,7 @@ from core.activity import log_activity
 from core.errors import TransitionNotAllowed
 from handoff.models import RiskCategory
 from projects.models import RISK_TRANSITIONS, Project, ProjectRisk, RiskStatus
-from projects.services import CLOSED_STATUSES, can_edit_project
+from projects.services.projects import CLOSED_STATUSES, can_edit_project
 
 TITLE_MAX, MITIGATION_MAX, REASON_MAX = 200, 5000, 2000
 SCORE_MIN, SCORE_MAX = 1, 5

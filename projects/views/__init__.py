@@ -24,7 +24,7 @@ from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
 from projects.ics import ics_filename, meeting_ics
 from projects.models import MeetingKind, Project, ProjectHealth, ProjectStatus
 from projects.selectors import filter_choices, meetings_visible_to, project_get, project_list
-from projects.services import (
+from projects.services.projects import (
     can_edit_project,
     can_reassign_project,
     meeting_schedule_kickoff,
