@@ -55,7 +55,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="ProjectDetailCommitment")
-class ProjectCommitmentSerializer(serializers.ModelSerializer):
+class ProjectDetailCommitmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectCommitment
         fields = ["id", "source", "text", "due", "feasibility", "status"]
@@ -63,7 +63,7 @@ class ProjectCommitmentSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="ProjectDetailRisk")
-class ProjectRiskSerializer(serializers.ModelSerializer):
+class ProjectDetailRiskSerializer(serializers.ModelSerializer):
     score = serializers.IntegerField(read_only=True)
     sold_score = serializers.IntegerField(read_only=True, allow_null=True)
 
@@ -88,7 +88,7 @@ class ProjectRiskSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="ProjectDetailDeliverable")
-class DeliverableSerializer(serializers.ModelSerializer):
+class ProjectDetailDeliverableSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deliverable
         fields = ["id", "name", "due", "status"]
@@ -96,9 +96,9 @@ class DeliverableSerializer(serializers.ModelSerializer):
 
 
 class ProjectDetailSerializer(ProjectSerializer):
-    commitments = ProjectCommitmentSerializer(many=True, read_only=True)
-    risks = ProjectRiskSerializer(many=True, read_only=True)
-    deliverables = DeliverableSerializer(many=True, read_only=True)
+    commitments = ProjectDetailCommitmentSerializer(many=True, read_only=True)
+    risks = ProjectDetailRiskSerializer(many=True, read_only=True)
+    deliverables = ProjectDetailDeliverableSerializer(many=True, read_only=True)
     what_was_sold = serializers.SerializerMethodField()
 
     class Meta(ProjectSerializer.Meta):
