@@ -11,22 +11,24 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.filters import IdFilter, TrueFalseFilter
 from core.api.serializers import DomainErrorSerializer
+from projects.api.serializers import (
+    CommitmentStatusSerializer,
+    DecisionSerializer,
+    DeliverableSerializer,
+    DeliverableUpdateSerializer,
+    ProjectCommitmentSerializer,
+)
+from projects.filters import DeliverableFilter, ProjectCommitmentFilter
 from projects.models import (
-    CommitmentStatus,
     Deliverable,
-    DeliverableStatus,
     Project,
     ProjectCommitment,
 )
@@ -35,82 +37,14 @@ from projects.services import deliverables as deliverable_services
 from projects.services.projects import can_edit_project
 
 BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`")
+
+
 FORBIDDEN = OpenApiResponse(description="Not the project's PM (decisions: or its sales liaison)")
+
+
 CONFLICT = OpenApiResponse(
     DomainErrorSerializer, description="Illegal transition, e.g. a decision on a deliverable that is not submitted"
 )
-
-
-class DeliverableSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
-    overdue = serializers.SerializerMethodField(help_text="Due in the past and not accepted")
-
-    class Meta:
-        model = Deliverable
-        fields = [
-            "id",
-            "project",
-            "name",
-            "due",
-            "status",
-            "overdue",
-            "submitted_at",
-            "decided_by",
-            "decided_at",
-            "decided_via_link",
-            "rejection_reason",
-            "created_at",
-        ]
-        read_only_fields = [
-            "status",
-            "submitted_at",
-            "decided_by",
-            "decided_at",
-            "decided_via_link",
-            "rejection_reason",
-            "created_at",
-        ]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["project"].queryset = projects_visible_to(getattr(request, "user", None))
-
-    @extend_schema_field(serializers.BooleanField())
-    def get_overdue(self, deliverable: Deliverable) -> bool:
-        return deliverable_services.is_overdue(deliverable)
-
-
-class DeliverableUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=deliverable_services.NAME_MAX, required=False)
-    due = serializers.DateField(required=False, allow_null=True)
-
-
-class DecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[DeliverableStatus.ACCEPTED, DeliverableStatus.REJECTED])
-    contact = serializers.IntegerField(help_text="The client contact who decided (a contact of the project's client)")
-    reason = serializers.CharField(
-        max_length=deliverable_services.REASON_MAX,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Required on a rejection",
-    )
-    decided_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now")
-
-
-class DeliverableFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
-    status = django_filters.ChoiceFilter(choices=DeliverableStatus.choices)
-    overdue = TrueFalseFilter(method="filter_overdue", label="Due in the past and not accepted")
-
-    class Meta:
-        model = Deliverable
-        fields = ["project", "status", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        late = Q(due__lt=timezone.localdate()) & ~Q(status=DeliverableStatus.ACCEPTED)
-        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 def _project_in_payload(request: Request) -> Project | None:
@@ -209,32 +143,6 @@ class DeliverableViewSet(
             deliverable=deliverable, actor=request.user, **body.validated_data
         )
         return self._answer(deliverable)
-
-
-# --- Project commitments ---------------------------------------------------------------------------------
-class ProjectCommitmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ProjectCommitment
-        fields = ["id", "project", "source", "text", "due", "feasibility", "status", "updated_at"]
-        read_only_fields = fields
-
-
-class CommitmentStatusSerializer(serializers.Serializer):
-    # A PATCH must name the status (core.api.schema documents it as required).
-    partial_on_patch = False
-
-    status = serializers.ChoiceField(
-        choices=CommitmentStatus.choices, help_text="kept and broken are final; at_risk and broken alert the rep"
-    )
-
-
-class ProjectCommitmentFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
-    status = django_filters.ChoiceFilter(choices=CommitmentStatus.choices)
-
-    class Meta:
-        model = ProjectCommitment
-        fields = ["project", "status"]
 
 
 @extend_schema_view(
