@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.api.filters import IdFilter, TrueFalseFilter
 from projects.models import (
@@ -188,3 +192,22 @@ class ClientLinkFilter(django_filters.FilterSet):
     class Meta:
         model = ClientLink
         fields = ["project", "contact"]
+
+
+def filter_page_rows(
+    filterset_class: type[django_filters.FilterSet], *, data: QueryDict, queryset: QuerySet, request: Any
+) -> tuple[QuerySet, list[str]]:
+    """A list page's rows through the FilterSet its API endpoint uses, and the errors of invalid parameters.
+
+    An empty parameter is "no filter" (the page's "All" option sends one). An invalid value filters
+    nothing and shows no rows: the page says which parameter was wrong instead of quietly ignoring it.
+    """
+    filterset = filterset_class(data, queryset=queryset, request=request)
+    if filterset.is_valid():
+        return filterset.qs, []
+    errors = [
+        gettext("The filter “%(parameter)s” was not applied: %(error)s") % {"parameter": name, "error": message}
+        for name, messages in filterset.errors.items()
+        for message in messages
+    ]
+    return queryset.none(), errors
