@@ -333,7 +333,14 @@ CHANGE_REQUEST_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ChangeRequestStatus.REJECTED: (),
 }
 
-# A change request costs or saves at most this much, and moves the end by at most this many days.
+# A change request's limits, written once: its columns, projects.services.changes, the page's form and the
+# API serializer all read them. It costs or saves at most CHANGE_COST_LIMIT (the most a 14-digit, 2-place
+# amount holds) and moves the end by at most CHANGE_SCHEDULE_LIMIT_DAYS.
+CHANGE_TITLE_MAX = 200
+CHANGE_DESCRIPTION_MAX = 10000
+CHANGE_COMMENT_MAX = 2000
+CHANGE_COST_MAX_DIGITS = 14
+CHANGE_COST_DECIMAL_PLACES = 2
 CHANGE_COST_LIMIT = Decimal("999999999999.99")
 CHANGE_SCHEDULE_LIMIT_DAYS = 3650
 
@@ -342,10 +349,12 @@ class ChangeRequest(models.Model):
     """A change of scope after the signature. Approved changes roll into the project's budget and end date."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="change_requests")
-    title = models.CharField(max_length=200)
-    description = models.TextField(max_length=10000, blank=True)
+    title = models.CharField(max_length=CHANGE_TITLE_MAX)
+    description = models.TextField(max_length=CHANGE_DESCRIPTION_MAX, blank=True)
     # May be negative: a descoped change saves money or time.
-    cost_impact = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    cost_impact = models.DecimalField(
+        max_digits=CHANGE_COST_MAX_DIGITS, decimal_places=CHANGE_COST_DECIMAL_PLACES, default=Decimal("0")
+    )
     schedule_impact_days = models.IntegerField(
         default=0,
         validators=[MinValueValidator(-CHANGE_SCHEDULE_LIMIT_DAYS), MaxValueValidator(CHANGE_SCHEDULE_LIMIT_DAYS)],
@@ -354,7 +363,7 @@ class ChangeRequest(models.Model):
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(max_length=2000, blank=True)
+    decision_comment = models.TextField(max_length=CHANGE_COMMENT_MAX, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -393,7 +402,7 @@ class ChangeRequestApproval(models.Model):
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="approvals")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     capacity = models.CharField(max_length=16, choices=SignatureCapacity.choices)
-    comment = models.TextField(max_length=2000, blank=True)
+    comment = models.TextField(max_length=CHANGE_COMMENT_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,11 @@ from clients.models import Client
 from core.api.fields import DecimalString, StrictBooleanField
 from core.api.filters import MAX_ID
 from projects.models import (
+    CHANGE_COMMENT_MAX,
+    CHANGE_COST_DECIMAL_PLACES,
     CHANGE_COST_LIMIT,
+    CHANGE_COST_MAX_DIGITS,
+    CHANGE_DESCRIPTION_MAX,
     CHANGE_SCHEDULE_LIMIT_DAYS,
     CLIENT_LINK_DAYS_DEFAULT,
     CLIENT_LINK_DAYS_MAX,
@@ -378,8 +382,8 @@ class ChangeRequestApprovalSerializer(serializers.ModelSerializer):
 class ChangeRequestSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
     cost_impact = DecimalString(
-        max_digits=14,
-        decimal_places=2,
+        max_digits=CHANGE_COST_MAX_DIGITS,
+        decimal_places=CHANGE_COST_DECIMAL_PLACES,
         min_value=-CHANGE_COST_LIMIT,
         max_value=CHANGE_COST_LIMIT,
         default="0.00",
@@ -411,7 +415,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "decision_comment",
         ]
         read_only_fields = ["status", "raised_by", "raised_at", "decided_at", "decision_comment"]
-        extra_kwargs = {"description": {"max_length": change_services.DESCRIPTION_MAX}}
+        extra_kwargs = {"description": {"max_length": CHANGE_DESCRIPTION_MAX}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -423,13 +427,11 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        max_length=change_services.COMMENT_MAX, required=False, allow_blank=True, default=""
-    )
+    comment = serializers.CharField(max_length=CHANGE_COMMENT_MAX, required=False, allow_blank=True, default="")
 
 
 class RejectSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=change_services.COMMENT_MAX, help_text="Why the change is rejected")
+    comment = serializers.CharField(max_length=CHANGE_COMMENT_MAX, help_text="Why the change is rejected")
 
 
 class DeliverableSerializer(serializers.ModelSerializer):

@@ -28,9 +28,12 @@ from core.versioning import bump_version
 from notifications.events import Event
 from notifications.services import notify
 from projects.models import (
+    CHANGE_COMMENT_MAX,
     CHANGE_COST_LIMIT,
+    CHANGE_DESCRIPTION_MAX,
     CHANGE_REQUEST_TRANSITIONS,
     CHANGE_SCHEDULE_LIMIT_DAYS,
+    CHANGE_TITLE_MAX,
     ChangeRequest,
     ChangeRequestApproval,
     ChangeRequestStatus,
@@ -40,7 +43,8 @@ from projects.models import (
 from projects.services.projects import CLOSED_STATUSES, can_edit_project
 
 BUDGET_LIMIT = Decimal("999999999999.99")  # Project.budget: 14 digits, 2 decimals
-TITLE_MAX, DESCRIPTION_MAX, COMMENT_MAX = 200, 10000, 2000
+# The limits live beside the model (projects.models.CHANGE_*); these names stay for the callers that use them.
+TITLE_MAX, DESCRIPTION_MAX, COMMENT_MAX = CHANGE_TITLE_MAX, CHANGE_DESCRIPTION_MAX, CHANGE_COMMENT_MAX
 SIGNATORIES = (SignatureCapacity.PM, SignatureCapacity.SALES_LIAISON)
 
 
