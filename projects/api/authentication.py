@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.request import Request
@@ -39,7 +40,7 @@ class ClientLinkAuthentication(authentication.BaseAuthentication):
             wait = record_guess(ip)
             if wait:
                 raise exceptions.Throttled(wait) from None
-            raise exceptions.AuthenticationFailed("This link is no longer valid.") from None
+            raise exceptions.AuthenticationFailed(gettext("This link is no longer valid.")) from None
         return ClientActor(link), link
 
     def authenticate_header(self, request: Request) -> str:

@@ -230,12 +230,12 @@ class KickoffCreateSerializer(serializers.Serializer):
 
     def validate_contacts(self, value: list[int]) -> list[int]:
         if len(value) > 200 or not all(isinstance(pk, int) for pk in value):
-            raise serializers.ValidationError("A list of at most 200 contact ids.")
+            raise serializers.ValidationError(_("A list of at most 200 contact ids."))
         return value
 
     def validate_attendees(self, value: list[int]) -> list[int]:
         if len(value) > 200:
-            raise serializers.ValidationError("A list of at most 200 user ids.")
+            raise serializers.ValidationError(_("A list of at most 200 user ids."))
         return value
 
 
@@ -318,7 +318,9 @@ class MeetingDetailSerializer(MeetingOutSerializer):
 
 def _check_meeting_year(value):
     if value is not None and not MEETING_YEARS[0] <= value.year <= MEETING_YEARS[1]:
-        raise serializers.ValidationError(f"Choose a date between {MEETING_YEARS[0]} and {MEETING_YEARS[1]}.")
+        raise serializers.ValidationError(
+            _("Choose a date between %(first)s and %(last)s.") % {"first": MEETING_YEARS[0], "last": MEETING_YEARS[1]}
+        )
     return value
 
 
@@ -337,9 +339,9 @@ class MeetingCreateSerializer(KickoffCreateSerializer):
     def validate(self, attrs):
         if attrs.get("kind") == MeetingKind.KICKOFF:
             if attrs.get("recurrence", MeetingRecurrence.NONE) != MeetingRecurrence.NONE:
-                raise serializers.ValidationError({"recurrence": ["The kickoff happens once."]})
+                raise serializers.ValidationError({"recurrence": [_("The kickoff happens once.")]})
             if attrs.get("decisions"):
-                raise serializers.ValidationError({"decisions": ["Record decisions once the kickoff took place."]})
+                raise serializers.ValidationError({"decisions": [_("Record decisions once the kickoff took place.")]})
         return attrs
 
 
@@ -653,7 +655,10 @@ class IssueUpdateSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Other fields are ignored, as everywhere in the API; these two have their own actions.
-        moved = {"status": "Use POST …/transition/ to change the status.", "assignees": "Use POST …/assign/."}
+        moved = {
+            "status": _("Use POST …/transition/ to change the status."),
+            "assignees": _("Use POST …/assign/."),
+        }
         errors = {field: [message] for field, message in moved.items() if field in self.initial_data}
         if errors:
             raise serializers.ValidationError(errors)

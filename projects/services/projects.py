@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -64,11 +65,11 @@ def _clean_effort(value: Any) -> Decimal:
     try:
         effort = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError({"actual_effort_days": "Enter the effort as a number of person-days."})
+        raise ValidationError({"actual_effort_days": _("Enter the effort as a number of person-days.")})
     if not effort.is_finite() or effort < 0 or effort > EFFORT_MAX:
-        raise ValidationError({"actual_effort_days": "The effort is a number of person-days, 0 or more."})
+        raise ValidationError({"actual_effort_days": _("The effort is a number of person-days, 0 or more.")})
     if effort != effort.quantize(Decimal("0.1")):
-        raise ValidationError({"actual_effort_days": "Use at most one decimal place."})
+        raise ValidationError({"actual_effort_days": _("Use at most one decimal place.")})
     return effort.quantize(Decimal("0.1"))
 
 
@@ -77,12 +78,12 @@ def _clean_update(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     if "status" in data:
         if data["status"] not in ProjectStatus.values:
-            errors["status"] = f"Choose one of: {', '.join(ProjectStatus.values)}."
+            errors["status"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(ProjectStatus.values)}
         else:
             cleaned["status"] = data["status"]
     if "health" in data:
         if data["health"] not in ProjectHealth.values:
-            errors["health"] = f"Choose one of: {', '.join(ProjectHealth.values)}."
+            errors["health"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(ProjectHealth.values)}
         else:
             cleaned["health"] = data["health"]
     if "actual_effort_days" in data:
@@ -131,16 +132,16 @@ def project_update(*, project: Project, actor: Any, data: dict[str, Any], versio
     Completing a project asks for its actual effort above zero or an explicit "not tracked" (``_check_effort``).
     """
     if not can_edit_project(actor, project):
-        raise PermissionDenied("Only the project's PM can change its status, health and effort.")
+        raise PermissionDenied(_("Only the project's PM can change its status, health and effort."))
     cleaned = _clean_update(data)
     project = lock_for_edit(Project.objects.all(), pk=project.pk, expected_version=version)
     if not can_edit_project(actor, project):
-        raise PermissionDenied("Only the project's PM can change its status, health and effort.")
+        raise PermissionDenied(_("Only the project's PM can change its status, health and effort."))
     new_status = cleaned.get("status", project.status)
     if new_status != project.status and new_status not in PROJECT_TRANSITIONS.get(project.status, ()):
         raise TransitionNotAllowed(
-            f"A project that is {project.get_status_display().lower()} cannot become "
-            f"{ProjectStatus(new_status).label.lower()}."
+            _("A project that is %(status)s cannot become %(new_status)s.")
+            % {"status": project.get_status_display().lower(), "new_status": ProjectStatus(new_status).label.lower()}
         )
     changes: dict[str, tuple[Any, Any]] = {}
     for field, value in cleaned.items():
@@ -164,13 +165,14 @@ def project_update(*, project: Project, actor: Any, data: dict[str, Any], versio
 def project_reassign(*, project: Project, actor: Any, pm: Any) -> Project:
     """A manager gives the project to another PM."""
     if not can_reassign_project(actor):
-        raise PermissionDenied("Only a manager can reassign a project.")
+        raise PermissionDenied(_("Only a manager can reassign a project."))
     project = Project.objects.select_for_update().get(pk=project.pk)
     # Four eyes (SPEC §7.2): the PM is never the project's own sales liaison.
     new_pm = validate_pm(pm, not_user_id=project.sales_liaison_id)
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
-            f"This project is {project.get_status_display().lower()}; only an open project can be reassigned."
+            _("This project is %(status)s; only an open project can be reassigned.")
+            % {"status": project.get_status_display().lower()}
         )
     if project.pm_id == new_pm.pk:
         return project
@@ -184,8 +186,8 @@ def project_reassign(*, project: Project, actor: Any, pm: Any) -> Project:
         recipients=[new_pm],
         target=project,
         actor=actor,
-        title=f"Project assigned to you: {project.name}",
-        body=f"{actor.full_name} made you the PM of {project.name}.",
+        title=_("Project assigned to you: %(project)s") % {"project": project.name},
+        body=_("%(actor)s made you the PM of %(project)s.") % {"actor": actor.full_name, "project": project.name},
     )
     return project
 
@@ -193,12 +195,12 @@ def project_reassign(*, project: Project, actor: Any, pm: Any) -> Project:
 # --- Meetings --------------------------------------------------------------------------------
 def _clean_meeting(*, project: Project, data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    title = (data.get("title") or "").strip() or f"Kickoff: {project.name}"
+    title = (data.get("title") or "").strip() or _("Kickoff: %(project)s") % {"project": project.name}
     if len(title) > 200:
-        errors["title"] = "Keep the title under 200 characters."
+        errors["title"] = _("Keep the title under 200 characters.")
     starts_at = data.get("starts_at")
     if not isinstance(starts_at, datetime.datetime):
-        errors["starts_at"] = "Give the date and time of the meeting."
+        errors["starts_at"] = _("Give the date and time of the meeting.")
     elif timezone.is_naive(starts_at):
         starts_at = timezone.make_aware(starts_at)
     duration = data.get("duration_minutes") or 60
@@ -207,23 +209,23 @@ def _clean_meeting(*, project: Project, data: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         duration = -1
     if not 5 <= duration <= 24 * 60:
-        errors["duration_minutes"] = "The duration is between 5 minutes and 24 hours."
+        errors["duration_minutes"] = _("The duration is between 5 minutes and 24 hours.")
     location = (data.get("location") or "").strip()
     if len(location) > 200:
-        errors["location"] = "Keep the location under 200 characters."
+        errors["location"] = _("Keep the location under 200 characters.")
     notes = (data.get("notes") or "").strip()
     if len(notes) > 20000:
-        errors["notes"] = "Keep the agenda and notes under 20 000 characters."
+        errors["notes"] = _("Keep the agenda and notes under 20 000 characters.")
     attendee_ids = {getattr(user, "pk", user) for user in data.get("attendees") or []}
     attendees = list(User.objects.filter(pk__in=attendee_ids, is_active=True))
     if len(attendees) != len(attendee_ids):
-        errors["attendees"] = "Every attendee must be an active user."
+        errors["attendees"] = _("Every attendee must be an active user.")
     contact_ids = {getattr(contact, "pk", contact) for contact in data.get("contacts") or []}
     contacts = list(Contact.objects.filter(pk__in=contact_ids, client_id=project.client_id))
     if len(contacts) != len(contact_ids):
-        errors["contacts"] = "Invite only contacts of this project's client."
+        errors["contacts"] = _("Invite only contacts of this project's client.")
     if not attendees and not contacts:
-        errors.setdefault("attendees", "Invite at least one person.")
+        errors.setdefault("attendees", _("Invite at least one person."))
     if errors:
         raise ValidationError(errors)
     return {
@@ -237,15 +239,33 @@ def _clean_meeting(*, project: Project, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _invitation_body(*, actor: Any, meeting: Meeting, local_start: datetime.datetime) -> str:
+    placeholders = {
+        "actor": actor.full_name,
+        "meeting": meeting.title,
+        "date": date_format(local_start, "l d F Y"),
+        "time": date_format(local_start, "H:i"),
+        "minutes": meeting.duration_minutes,
+        "location": meeting.location,
+    }
+    if meeting.location:
+        return (
+            _("%(actor)s invites you to %(meeting)s on %(date)s at %(time)s (%(minutes)s minutes), %(location)s.")
+            % placeholders
+        )
+    return _("%(actor)s invites you to %(meeting)s on %(date)s at %(time)s (%(minutes)s minutes).") % placeholders
+
+
 @transaction.atomic
 def meeting_schedule_kickoff(*, project: Project, actor: Any, data: dict[str, Any]) -> Meeting:
     """Schedule (or reschedule) the project's kickoff and send the .ics invitation to the attendees."""
     if not can_edit_project(actor, project):
-        raise PermissionDenied("Only the project's PM can schedule its kickoff.")
+        raise PermissionDenied(_("Only the project's PM can schedule its kickoff."))
     project = Project.objects.select_for_update().select_related("client", "pm").get(pk=project.pk)
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
-            f"This project is {project.get_status_display().lower()}; its kickoff can no longer be scheduled."
+            _("This project is %(status)s; its kickoff can no longer be scheduled.")
+            % {"status": project.get_status_display().lower()}
         )
     cleaned = _clean_meeting(project=project, data=data)
     attendees, contacts = cleaned.pop("attendees"), cleaned.pop("contacts")
@@ -272,11 +292,9 @@ def meeting_schedule_kickoff(*, project: Project, actor: Any, data: dict[str, An
         recipients=attendees,
         target=meeting,
         actor=actor,
-        title=f"Kickoff of {project.name}: {local_start:%a %d %b %Y, %H:%M}",
-        body=(
-            f"{actor.full_name} invites you to {meeting.title} on {local_start:%A %d %B %Y at %H:%M} "
-            f"({meeting.duration_minutes} minutes)" + (f", {meeting.location}" if meeting.location else "") + "."
-        ),
+        title=_("Kickoff of %(project)s: %(start)s")
+        % {"project": project.name, "start": date_format(local_start, "D d M Y, H:i")},
+        body=_invitation_body(actor=actor, meeting=meeting, local_start=local_start),
         attachments=[{"filename": ics_filename(meeting), "content": meeting_ics(meeting), "mimetype": "text/calendar"}],
     )
     return meeting

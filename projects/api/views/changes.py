@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -79,7 +80,9 @@ class ChangeRequestViewSet(
     def _signable(self) -> ChangeRequest:
         change_request = self.get_object()
         if change_services.signing_capacity(self.request.user, change_request.project) is None:
-            raise PermissionDenied("Only the project's PM and its sales liaison sign or reject its change requests.")
+            raise PermissionDenied(
+                gettext("Only the project's PM and its sales liaison sign or reject its change requests.")
+            )
         return change_request
 
     @extend_schema(
@@ -91,7 +94,9 @@ class ChangeRequestViewSet(
         if project is not None and not (
             change_services.signing_capacity(request.user, project) is not None or request.user.is_manager
         ):
-            raise PermissionDenied("Only the project's PM, its sales liaison or a manager can raise a change request.")
+            raise PermissionDenied(
+                gettext("Only the project's PM, its sales liaison or a manager can raise a change request.")
+            )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -105,7 +106,7 @@ class ClientPortalAPIView(APIView):
         try:
             return action(link=self.link(self.request), **kwargs)
         except services.InvalidClientLink:
-            raise exceptions.AuthenticationFailed("This link is no longer valid.") from None
+            raise exceptions.AuthenticationFailed(gettext("This link is no longer valid.")) from None
 
 
 @extend_schema(tags=["client portal"])
@@ -130,7 +131,7 @@ class ClientPortalDecisionView(ClientPortalAPIView):
         try:
             deliverable = self.run(services.client_deliverable_decide, deliverable=pk, **body.validated_data)
         except Deliverable.DoesNotExist:
-            raise exceptions.NotFound("No such deliverable on your project.") from None
+            raise exceptions.NotFound(gettext("No such deliverable on your project.")) from None
         return Response(PortalDeliverableSerializer(deliverable).data)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -54,9 +55,9 @@ def _project_in_payload(request: Request) -> Project | None:
     return projects_visible_to(request.user).filter(pk=int(raw)).first()
 
 
-def _ensure_pm(user: Any, project: Project, doing: str) -> None:
+def _ensure_pm(user: Any, project: Project, refusal: str) -> None:
     if not can_edit_project(user, project):
-        raise PermissionDenied(f"Only the project's PM can {doing}.")
+        raise PermissionDenied(refusal)
 
 
 @extend_schema_view(
@@ -91,7 +92,7 @@ class DeliverableViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = _project_in_payload(request)
         if project is not None:
-            _ensure_pm(request.user, project, "plan its deliverables")
+            _ensure_pm(request.user, project, gettext("Only the project's PM can plan its deliverables."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -107,7 +108,7 @@ class DeliverableViewSet(
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deliverable = self.get_object()
-        _ensure_pm(request.user, deliverable.project, "edit its deliverables")
+        _ensure_pm(request.user, deliverable.project, gettext("Only the project's PM can edit its deliverables."))
         body = DeliverableUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deliverable = deliverable_services.deliverable_edit(
@@ -123,7 +124,7 @@ class DeliverableViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         deliverable = self.get_object()
-        _ensure_pm(request.user, deliverable.project, "submit its deliverables")
+        _ensure_pm(request.user, deliverable.project, gettext("Only the project's PM can submit its deliverables."))
         deliverable = deliverable_services.deliverable_submit(deliverable=deliverable, actor=request.user)
         return self._answer(deliverable)
 
@@ -136,7 +137,9 @@ class DeliverableViewSet(
     def decide(self, request: Request, pk: str | None = None) -> Response:
         deliverable = self.get_object()
         if not deliverable_services.can_record_decision(request.user, deliverable.project):
-            raise PermissionDenied("Only the project's PM or its sales liaison records the client's decisions.")
+            raise PermissionDenied(
+                gettext("Only the project's PM or its sales liaison records the client's decisions.")
+            )
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deliverable = deliverable_services.deliverable_decide(

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -99,7 +100,7 @@ class FollowUpViewSet(
         """The account owner dismisses the follow-up with a reason."""
         follow_up = self.get_object()
         if not is_account_owner(request.user, follow_up.project):
-            raise PermissionDenied("Only the client's account owner can dismiss a follow-up.")
+            raise PermissionDenied(gettext("Only the client's account owner can dismiss a follow-up."))
         body = DismissSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         follow_up = follow_up_dismiss(follow_up=follow_up, actor=request.user, reason=body.validated_data["reason"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -125,7 +126,7 @@ class ActionItemViewSet(
             item = action_item_set_done(item=item, actor=request.user, done=body.validated_data["done"])
         elif not can_tick_action_item(request.user, item):
             raise PermissionDenied(
-                "Only the action's owner, the project's PM, its sales liaison and managers change it."
+                gettext("Only the action's owner, the project's PM, its sales liaison and managers change it.")
             )
         return Response(ActionItemSerializer(item).data)
 
