@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.versioning import VersionedModel
 from handoff.models import RISK_LEVEL_VALIDATORS, RiskCategory
@@ -218,7 +219,7 @@ class ProjectRisk(models.Model):
 class DeliverableStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("deliverable status", "Accepted")
     REJECTED = "rejected", _("Rejected")
 
 
