@@ -41,7 +41,7 @@ from projects.models import (
     Project,
     SignatureCapacity,
 )
-from projects.services.projects import CLOSED_STATUSES, can_edit_project
+from projects.services.projects import CLOSED_STATUSES, can_edit_project, in_sentence
 
 BUDGET_LIMIT = Decimal("999999999999.99")  # Project.budget: 14 digits, 2 decimals
 # The limits live beside the model (projects.models.CHANGE_*); these names stay for the callers that use them.
@@ -241,7 +241,7 @@ def change_request_raise(*, project: Project, actor: Any, data: dict[str, Any]) 
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             gettext("This project is %(status)s; it takes no more change requests.")
-            % {"status": project.get_status_display().lower()},
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     cleaned = _clean_change(data)
@@ -280,13 +280,13 @@ def change_request_approve(*, change_request: ChangeRequest | int, actor: Any, c
     if ChangeRequestStatus.APPROVED not in CHANGE_REQUEST_TRANSITIONS[change_request.status]:
         raise TransitionNotAllowed(
             gettext("This change request is already %(status)s.")
-            % {"status": change_request.get_status_display().lower()},
+            % {"status": in_sentence(change_request.get_status_display())},
             status=change_request.status,
         )
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             gettext("This project is %(status)s; its changes can no longer be approved.")
-            % {"status": project.get_status_display().lower()},
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     approvals = list(change_request.approvals.select_related("user"))
@@ -303,7 +303,7 @@ def change_request_approve(*, change_request: ChangeRequest | int, actor: Any, c
         if approval.capacity == capacity:
             raise DomainError(
                 gettext("%(person)s already signed as %(capacity)s.")
-                % {"person": approval.user.full_name, "capacity": approval.get_capacity_display().lower()},
+                % {"person": approval.user.full_name, "capacity": in_sentence(approval.get_capacity_display())},
                 code="already_signed",
             )
     signed = {approval.capacity for approval in approvals} | {capacity}
@@ -361,7 +361,7 @@ def change_request_reject(*, change_request: ChangeRequest | int, actor: Any, co
     if ChangeRequestStatus.REJECTED not in CHANGE_REQUEST_TRANSITIONS[change_request.status]:
         raise TransitionNotAllowed(
             gettext("This change request is already %(status)s.")
-            % {"status": change_request.get_status_display().lower()},
+            % {"status": in_sentence(change_request.get_status_display())},
             status=change_request.status,
         )
     change_request.status = ChangeRequestStatus.REJECTED

@@ -36,7 +36,7 @@ from projects.models import (
     ProjectCommitment,
     ProjectStatus,
 )
-from projects.services.projects import CLOSED_STATUSES, can_edit_project
+from projects.services.projects import CLOSED_STATUSES, can_edit_project, in_sentence
 
 NAME_MAX, REASON_MAX = 200, 2000
 DECISIONS = (DeliverableStatus.ACCEPTED, DeliverableStatus.REJECTED)
@@ -159,7 +159,7 @@ def _ensure_pm(actor: Any, project: Project, refusal: str) -> None:
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             gettext("This project is %(status)s; its deliverables can no longer change.")
-            % {"status": project.get_status_display().lower()},
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
 
@@ -167,7 +167,10 @@ def _ensure_pm(actor: Any, project: Project, refusal: str) -> None:
 def _refuse_move(deliverable: Deliverable, to: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(
         gettext("A deliverable that is %(status)s cannot become %(new_status)s.")
-        % {"status": deliverable.get_status_display().lower(), "new_status": DeliverableStatus(to).label.lower()},
+        % {
+            "status": in_sentence(deliverable.get_status_display()),
+            "new_status": in_sentence(DeliverableStatus(to).label),
+        },
         status=deliverable.status,
     )
 
@@ -302,7 +305,7 @@ def deliverable_decide(
                 gettext(
                     "“%(deliverable)s” is %(status)s, not submitted: the client decides on submitted deliverables only."
                 )
-                % {"deliverable": deliverable.name, "status": deliverable.get_status_display().lower()},
+                % {"deliverable": deliverable.name, "status": in_sentence(deliverable.get_status_display())},
                 status=deliverable.status,
             )
         raise _refuse_move(deliverable, decision)
@@ -377,7 +380,7 @@ def commitment_set_status(*, commitment: ProjectCommitment | int, actor: Any, st
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             gettext("This project is %(status)s; its commitments can no longer change.")
-            % {"status": project.get_status_display().lower()},
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     commitment = ProjectCommitment.objects.select_for_update().get(pk=pk)
@@ -387,7 +390,7 @@ def commitment_set_status(*, commitment: ProjectCommitment | int, actor: Any, st
     if status not in COMMITMENT_TRANSITIONS[commitment.status]:
         raise TransitionNotAllowed(
             gettext("This commitment is %(status)s, an outcome that no longer changes.")
-            % {"status": commitment.get_status_display().lower()},
+            % {"status": in_sentence(commitment.get_status_display())},
             status=commitment.status,
         )
     before = commitment.status

@@ -27,6 +27,7 @@ from handoff.services.offers import MAX_OFFER_VALUE, offer_create
 from notifications.events import Event
 from notifications.services import notify
 from projects.models import FOLLOW_UP_TRANSITIONS, FollowUp, FollowUpStatus, Project
+from projects.services.projects import in_sentence
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10000
@@ -60,7 +61,7 @@ def _ensure_transition(follow_up: FollowUp, target: str, *, refusal: str) -> Non
     """``refusal`` names the current status as ``%(status)s``."""
     if target not in FOLLOW_UP_TRANSITIONS[follow_up.status]:
         raise TransitionNotAllowed(
-            refusal % {"status": follow_up.get_status_display().lower()},
+            refusal % {"status": in_sentence(follow_up.get_status_display())},
             status=follow_up.status,
         )
 

@@ -34,6 +34,7 @@ from projects.models import (
     Project,
     ReportedThrough,
 )
+from projects.services.projects import in_sentence
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10000
@@ -378,10 +379,10 @@ def issue_assign(*, issue: ClientIssue, actor: Any, assignees: Any) -> ClientIss
         body=gettext("%(actor)s assigned you to the %(severity)s issue “%(title)s” of %(client)s (now %(status)s).")
         % {
             "actor": actor.full_name,
-            "severity": issue.get_severity_display().lower(),
+            "severity": in_sentence(issue.get_severity_display()),
             "title": issue.title,
             "client": issue.client.name,
-            "status": issue.get_status_display().lower(),
+            "status": in_sentence(issue.get_status_display()),
         },
     )
     return issue
@@ -399,10 +400,10 @@ def issue_transition(*, issue: ClientIssue, actor: Any, status: Any) -> ClientIs
     _ensure_can_change(actor, issue)
     allowed = allowed_transitions(issue)
     if status not in allowed:
-        labels = [IssueStatus(value).label.lower() for value in allowed]
+        labels = [in_sentence(IssueStatus(value).label) for value in allowed]
         placeholders = {
-            "status": issue.get_status_display().lower(),
-            "new_status": IssueStatus(status).label.lower(),
+            "status": in_sentence(issue.get_status_display()),
+            "new_status": in_sentence(IssueStatus(status).label),
             "options": labels[0] if len(labels) == 1 else ", ".join(labels),
         }
         if len(labels) == 2:

@@ -16,6 +16,7 @@ from core.activity import log_activity
 from core.errors import TransitionNotAllowed
 from projects.models import LessonLearned, Project, ProjectStatus
 from projects.services.followups import is_on_project
+from projects.services.projects import in_sentence
 
 TEXT_MAX = 5000
 
@@ -49,7 +50,7 @@ def lesson_add(*, project: Project, actor: Any, text: str) -> LessonLearned:
     if project.status != ProjectStatus.COMPLETED:
         raise TransitionNotAllowed(
             gettext("This project is %(status)s; lessons are recorded once it is completed.")
-            % {"status": project.get_status_display().lower()},
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     lesson = LessonLearned.objects.create(project=project, client_id=project.client_id, text=text, author=actor)

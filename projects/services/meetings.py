@@ -21,7 +21,7 @@ from accounts.roles import Role
 from core.activity import log_activity
 from core.errors import DomainError, TransitionNotAllowed
 from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence, Project
-from projects.services.projects import CLOSED_STATUSES, _clean_meeting
+from projects.services.projects import CLOSED_STATUSES, _clean_meeting, in_sentence
 
 DECISIONS_MAX = 10000
 ACTION_TEXT_MAX = 500
@@ -176,7 +176,7 @@ def meeting_create(*, project: Project, actor: Any, data: dict[str, Any]) -> Mee
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             gettext("This project is %(status)s; it gets no new meetings.")
-            % {"status": project.get_status_display().lower()}
+            % {"status": in_sentence(project.get_status_display())}
         )
     title = (data.get("title") or "").strip() or gettext("Project meeting: %(project)s") % {"project": project.name}
     checked = _merge_errors(
@@ -316,7 +316,7 @@ def meeting_join(*, meeting: Meeting, actor: Any) -> Meeting:
     if meeting.project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             gettext("This project is %(status)s; its meetings are over.")
-            % {"status": meeting.project.get_status_display().lower()},
+            % {"status": in_sentence(meeting.project.get_status_display())},
             code="not_joinable",
         )
     if meeting.attendees.filter(pk=actor.pk).exists():

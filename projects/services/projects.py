@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -33,6 +34,13 @@ from projects.models import (
 
 CLOSED_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED)
 EFFORT_MAX = Decimal("9999999.9")
+
+
+def in_sentence(label: Any) -> str:
+    """A choice label inside a sentence: lower case in English ("is on hold"); other languages keep the
+    label as written, since German nouns keep their capital („ist im Status „Planung““)."""
+    text = str(label)
+    return text.lower() if (get_language() or "en").startswith("en") else text
 
 
 def can_edit_project(user: Any, project: Project) -> bool:
@@ -141,7 +149,10 @@ def project_update(*, project: Project, actor: Any, data: dict[str, Any], versio
     if new_status != project.status and new_status not in PROJECT_TRANSITIONS.get(project.status, ()):
         raise TransitionNotAllowed(
             _("A project that is %(status)s cannot become %(new_status)s.")
-            % {"status": project.get_status_display().lower(), "new_status": ProjectStatus(new_status).label.lower()}
+            % {
+                "status": in_sentence(project.get_status_display()),
+                "new_status": in_sentence(ProjectStatus(new_status).label),
+            }
         )
     changes: dict[str, tuple[Any, Any]] = {}
     for field, value in cleaned.items():
@@ -172,7 +183,7 @@ def project_reassign(*, project: Project, actor: Any, pm: Any) -> Project:
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             _("This project is %(status)s; only an open project can be reassigned.")
-            % {"status": project.get_status_display().lower()}
+            % {"status": in_sentence(project.get_status_display())}
         )
     if project.pm_id == new_pm.pk:
         return project
@@ -265,7 +276,7 @@ def meeting_schedule_kickoff(*, project: Project, actor: Any, data: dict[str, An
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             _("This project is %(status)s; its kickoff can no longer be scheduled.")
-            % {"status": project.get_status_display().lower()}
+            % {"status": in_sentence(project.get_status_display())}
         )
     cleaned = _clean_meeting(project=project, data=data)
     attendees, contacts = cleaned.pop("attendees"), cleaned.pop("contacts")
