@@ -48,7 +48,7 @@ CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal transitio
 
 # --- /api/v1/meetings/ writes ------------------------------------------------------------------------
 class MeetingActionsMixin:
-    """Mixed into ``projects.api.views.MeetingViewSet``."""
+    """Mixed into ``MeetingViewSet`` below."""
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingOutSerializer, 409: CONFLICT})
     def create(self, request: Request, *args, **kwargs) -> Response:
@@ -150,7 +150,7 @@ class MeetingViewSet(
 ):
     """Project meetings. POST schedules (or reschedules) the kickoff and e-mails the .ics to the attendees, or
     (``kind: regular``) adds a regular meeting; PATCH keeps its notes; sales reps and PMs ``join/`` and ``leave/``
-    recurring ones (projects.api.meetings)."""
+    recurring ones."""
 
     serializer_class = MeetingOutSerializer
     filterset_class = MeetingFilter
