@@ -37,10 +37,7 @@ from projects.models import (
     ProjectStatus,
     RiskStatus,
 )
-from projects.selectors import (
-    ISSUE_STATUS_FILTERS,
-    issue_list,
-)
+from projects.selectors import ISSUE_STATUS_FILTERS, issue_list
 
 
 class PulseFilter(django_filters.FilterSet):

@@ -7,10 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    extend_schema_field,
-    extend_schema_serializer,
-)
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from clients.models import Client
@@ -58,21 +55,10 @@ from projects.services import deliverables as deliverable_services
 from projects.services import followups as follow_up_services
 from projects.services import issues as issue_services
 from projects.services import risks as risk_services
-from projects.services.followups import (
-    REASON_MAX,
-    VALUE_MAX,
-)
-from projects.services.issues import (
-    COMMENT_MAX,
-    MAX_ASSIGNEES,
-    allowed_transitions,
-)
+from projects.services.followups import REASON_MAX, VALUE_MAX
+from projects.services.issues import COMMENT_MAX, MAX_ASSIGNEES, allowed_transitions
 from projects.services.lessons import TEXT_MAX
-from projects.services.meetings import (
-    ACTION_TEXT_MAX,
-    DECISIONS_MAX,
-    MEETING_YEARS,
-)
+from projects.services.meetings import ACTION_TEXT_MAX, DECISIONS_MAX, MEETING_YEARS
 from projects.services.projects import EFFORT_MAX
 from projects.services.pulses import PULSE_NOTE_MAX
 

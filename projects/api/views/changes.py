@@ -21,10 +21,7 @@ from rest_framework.response import Response
 from core.api.serializers import DomainErrorSerializer
 from projects.api.serializers import ChangeRequestSerializer, CommentSerializer, RejectSerializer
 from projects.filters import ChangeRequestFilter
-from projects.models import (
-    ChangeRequest,
-    Project,
-)
+from projects.models import ChangeRequest, Project
 from projects.selectors import projects_visible_to
 from projects.services import changes as change_services
 

@@ -34,10 +34,7 @@ from projects.api.serializers import (
     PortalSerializer,
 )
 from projects.filters import ClientLinkFilter
-from projects.models import (
-    ClientLink,
-    Deliverable,
-)
+from projects.models import ClientLink, Deliverable
 from projects.services import client_links as services
 
 CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal transition (e.g. revoked already)")

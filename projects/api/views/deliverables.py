@@ -28,11 +28,7 @@ from projects.api.serializers import (
     ProjectCommitmentSerializer,
 )
 from projects.filters import DeliverableFilter, ProjectCommitmentFilter
-from projects.models import (
-    Deliverable,
-    Project,
-    ProjectCommitment,
-)
+from projects.models import Deliverable, Project, ProjectCommitment
 from projects.selectors import projects_visible_to
 from projects.services import deliverables as deliverable_services
 from projects.services.projects import can_edit_project

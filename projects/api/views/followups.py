@@ -26,12 +26,7 @@ from projects.api.serializers import (
 from projects.filters import FollowUpFilter, LessonFilter
 from projects.models import FollowUp, LessonLearned
 from projects.selectors import follow_ups_visible_to, lessons_visible_to
-from projects.services.followups import (
-    follow_up_convert,
-    follow_up_dismiss,
-    follow_up_raise,
-    is_account_owner,
-)
+from projects.services.followups import follow_up_convert, follow_up_dismiss, follow_up_raise, is_account_owner
 from projects.services.lessons import lesson_add
 
 CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal state transition")

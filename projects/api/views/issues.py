@@ -29,13 +29,7 @@ from projects.api.serializers import (
 from projects.filters import IssueFilter
 from projects.models import ClientIssue, IssueComment
 from projects.selectors import issue_list
-from projects.services.issues import (
-    issue_assign,
-    issue_comment_add,
-    issue_create,
-    issue_transition,
-    issue_update,
-)
+from projects.services.issues import issue_assign, issue_comment_add, issue_create, issue_transition, issue_update
 
 CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal transition, or the issue is closed")
 
