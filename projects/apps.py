@@ -13,7 +13,7 @@ class ProjectsConfig(AppConfig):
                 kind="project",
                 model="projects.Project",
                 client_path="client_id",
-                can_write="projects.services.can_attach_documents",
+                can_write="projects.services.projects.can_attach_documents",
             )
         )
         for kind, model in (("deliverable", "projects.Deliverable"), ("change_request", "projects.ChangeRequest")):
@@ -22,7 +22,7 @@ class ProjectsConfig(AppConfig):
                     kind=kind,
                     model=model,
                     client_path="project.client_id",
-                    can_write="projects.services.can_attach_documents_to_part",
+                    can_write="projects.services.projects.can_attach_documents_to_part",
                     select_related=("project",),
                 )
             )

@@ -30,7 +30,7 @@ from handoff.services.handoffs import handoff_accept, handoff_resubmit, handoff_
 from handoff.services.offers import commitment_add, commitment_remove, offer_update
 from handoff.services.risks import risk_add
 from projects.models import Project, ProjectHealth, ProjectStatus
-from projects.services import meeting_schedule_kickoff, project_update
+from projects.services.projects import meeting_schedule_kickoff, project_update
 
 # title, client (clients.demo's names; made here when missing), rep, pm, what happens, project status path, health.
 # The sent offers are set up directly: this module is about what happens after the win.

@@ -18,7 +18,7 @@ from projects.models import (
     ProjectHealth,
     ProjectStatus,
 )
-from projects.services import EFFORT_MAX, allowed_statuses
+from projects.services.projects import EFFORT_MAX, allowed_statuses
 
 
 class PersonChoiceField(PersonPickerField):

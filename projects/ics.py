@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from projects.models import Meeting
@@ -54,7 +55,12 @@ def meeting_ics(meeting: Meeting) -> str:
     if meeting.location:
         event.add("location", meeting.location)
     link = f"{settings.SITE_URL}/projects/{project.pk}/"
-    description = f"{meeting.get_kind_display()} meeting of the project {project.name} ({project.client.name}).\n{link}"
+    description = gettext("%(kind)s meeting of the project %(project)s (%(client)s).") % {
+        "kind": meeting.get_kind_display(),
+        "project": project.name,
+        "client": project.client.name,
+    }
+    description += f"\n{link}"
     if meeting.notes:
         description += f"\n\n{meeting.notes}"
     event.add("description", description)

@@ -11,17 +11,18 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.versioning import VersionedModel
 from handoff.models import RISK_LEVEL_VALIDATORS, RiskCategory
 
 
 class ProjectStatus(models.TextChoices):
-    PLANNING = "planning", "Planning"
-    ACTIVE = "active", "Active"
-    ON_HOLD = "on_hold", "On hold"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNING = "planning", _("Planning")
+    ACTIVE = "active", _("Active")
+    ON_HOLD = "on_hold", _("On hold")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 PROJECT_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -34,9 +35,9 @@ PROJECT_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 class ProjectHealth(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    OFF_TRACK = "off_track", "Off track"
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
 
 
 class Project(VersionedModel):
@@ -69,6 +70,8 @@ class Project(VersionedModel):
     EDITABLE_FIELDS = ("status", "health", "actual_effort_days", "effort_not_tracked")
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ProjectStatus.values), name="project_status_valid"),
@@ -94,11 +97,11 @@ class Project(VersionedModel):
 
 
 class CommitmentStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    KEPT = "kept", "Kept"
-    AT_RISK = "at_risk", "At risk"
-    RENEGOTIATED = "renegotiated", "Renegotiated"
-    BROKEN = "broken", "Broken"
+    OPEN = "open", _("Open")
+    KEPT = "kept", _("Kept")
+    AT_RISK = "at_risk", _("At risk")
+    RENEGOTIATED = "renegotiated", _("Renegotiated")
+    BROKEN = "broken", _("Broken")
 
 
 class ProjectCommitment(models.Model):
@@ -111,6 +114,8 @@ class ProjectCommitment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("project commitment")
+        verbose_name_plural = _("project commitments")
         ordering = ["due", "id"]
         constraints = [
             models.CheckConstraint(
@@ -123,10 +128,10 @@ class ProjectCommitment(models.Model):
 
 
 class RiskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    MITIGATED = "mitigated", "Mitigated"
-    OCCURRED = "occurred", "Occurred"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    MITIGATED = "mitigated", _("Mitigated")
+    OCCURRED = "occurred", _("Occurred")
+    CLOSED = "closed", _("Closed")
 
 
 # SPEC §7.3: open → mitigated | occurred | closed. A mitigation can fail (mitigated → open or occurred);
@@ -168,6 +173,8 @@ class ProjectRisk(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("project risk")
+        verbose_name_plural = _("project risks")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
@@ -210,10 +217,10 @@ class ProjectRisk(models.Model):
 
 
 class DeliverableStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    PLANNED = "planned", _("Planned")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", pgettext_lazy("deliverable status", "Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 DELIVERABLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -243,6 +250,8 @@ class Deliverable(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
         ordering = ["due", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=DeliverableStatus.values), name="deliverable_status_valid")
@@ -257,15 +266,15 @@ class Deliverable(models.Model):
 
 
 class MeetingKind(models.TextChoices):
-    KICKOFF = "kickoff", "Kickoff"
-    REGULAR = "regular", "Regular"
+    KICKOFF = "kickoff", _("Kickoff")
+    REGULAR = "regular", _("Regular")
 
 
 class MeetingRecurrence(models.TextChoices):
-    NONE = "none", "Once"
-    WEEKLY = "weekly", "Weekly"
-    BIWEEKLY = "biweekly", "Every two weeks"
-    MONTHLY = "monthly", "Monthly"
+    NONE = "none", _("Once")
+    WEEKLY = "weekly", _("Weekly")
+    BIWEEKLY = "biweekly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
 
 
 class Meeting(models.Model):
@@ -295,6 +304,8 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"),
@@ -322,9 +333,9 @@ class Meeting(models.Model):
 
 # --- After the handoff (SPEC §3) -------------------------------------------------------
 class ChangeRequestStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 CHANGE_REQUEST_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -333,7 +344,14 @@ CHANGE_REQUEST_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ChangeRequestStatus.REJECTED: (),
 }
 
-# A change request costs or saves at most this much, and moves the end by at most this many days.
+# A change request's limits, written once: its columns, projects.services.changes, the page's form and the
+# API serializer all read them. It costs or saves at most CHANGE_COST_LIMIT (the most a 14-digit, 2-place
+# amount holds) and moves the end by at most CHANGE_SCHEDULE_LIMIT_DAYS.
+CHANGE_TITLE_MAX = 200
+CHANGE_DESCRIPTION_MAX = 10000
+CHANGE_COMMENT_MAX = 2000
+CHANGE_COST_MAX_DIGITS = 14
+CHANGE_COST_DECIMAL_PLACES = 2
 CHANGE_COST_LIMIT = Decimal("999999999999.99")
 CHANGE_SCHEDULE_LIMIT_DAYS = 3650
 
@@ -342,10 +360,12 @@ class ChangeRequest(models.Model):
     """A change of scope after the signature. Approved changes roll into the project's budget and end date."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="change_requests")
-    title = models.CharField(max_length=200)
-    description = models.TextField(max_length=10000, blank=True)
+    title = models.CharField(max_length=CHANGE_TITLE_MAX)
+    description = models.TextField(max_length=CHANGE_DESCRIPTION_MAX, blank=True)
     # May be negative: a descoped change saves money or time.
-    cost_impact = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    cost_impact = models.DecimalField(
+        max_digits=CHANGE_COST_MAX_DIGITS, decimal_places=CHANGE_COST_DECIMAL_PLACES, default=Decimal("0")
+    )
     schedule_impact_days = models.IntegerField(
         default=0,
         validators=[MinValueValidator(-CHANGE_SCHEDULE_LIMIT_DAYS), MaxValueValidator(CHANGE_SCHEDULE_LIMIT_DAYS)],
@@ -354,9 +374,11 @@ class ChangeRequest(models.Model):
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(max_length=2000, blank=True)
+    decision_comment = models.TextField(max_length=CHANGE_COMMENT_MAX, blank=True)
 
     class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
         ordering = ["-raised_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -382,9 +404,9 @@ class ChangeRequest(models.Model):
 
 
 class SignatureCapacity(models.TextChoices):
-    PM = "pm", "Project manager"
-    SALES_LIAISON = "sales_liaison", "Sales liaison"
-    MANAGER = "manager", "Manager"
+    PM = "pm", _("Project manager")
+    SALES_LIAISON = "sales_liaison", _("Sales liaison")
+    MANAGER = "manager", _("Manager")
 
 
 class ChangeRequestApproval(models.Model):
@@ -393,10 +415,12 @@ class ChangeRequestApproval(models.Model):
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="approvals")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     capacity = models.CharField(max_length=16, choices=SignatureCapacity.choices)
-    comment = models.TextField(max_length=2000, blank=True)
+    comment = models.TextField(max_length=CHANGE_COMMENT_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("change request approval")
+        verbose_name_plural = _("change request approvals")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["change_request", "user"], name="change_request_approval_once_per_user"),
@@ -409,21 +433,21 @@ class ChangeRequestApproval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.capacity})"
+        return _("%(user)s (%(capacity)s)") % {"user": self.user, "capacity": self.get_capacity_display()}
 
 
 class IssueSeverity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 class IssueStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
 
 
 ISSUE_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -436,9 +460,9 @@ ISSUE_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 class ReportedThrough(models.TextChoices):
-    SALES = "sales", "Sales"
-    PM = "pm", "PM"
-    CLIENT = "client", "Client"
+    SALES = "sales", _("Sales")
+    PM = "pm", _("PM")
+    CLIENT = "client", _("Client")
 
 
 class ClientIssue(models.Model):
@@ -465,6 +489,8 @@ class ClientIssue(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("client issue")
+        verbose_name_plural = _("client issues")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(severity__in=IssueSeverity.values), name="issue_severity_valid"),
@@ -500,16 +526,18 @@ class IssueComment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("issue comment")
+        verbose_name_plural = _("issue comments")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"Comment by {self.author} on {self.issue}"
+        return _("Comment by %(author)s on %(issue)s") % {"author": self.author, "issue": self.issue}
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CONVERTED = "converted", "Converted"
-    DISMISSED = "dismissed", "Dismissed"
+    OPEN = "open", _("Open")
+    CONVERTED = "converted", _("Converted")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 FOLLOW_UP_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -542,6 +570,8 @@ class FollowUp(models.Model):
     dismiss_reason = models.TextField(max_length=2000, blank=True)
 
     class Meta:
+        verbose_name = _("follow-up opportunity")
+        verbose_name_plural = _("follow-up opportunities")
         ordering = ["-raised_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=FollowUpStatus.values), name="follow_up_status_valid"),
@@ -579,6 +609,8 @@ class ClientPulse(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("client pulse")
+        verbose_name_plural = _("client pulses")
         ordering = ["-recorded_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(mood__gte=1, mood__lte=5), name="pulse_mood_range"),
@@ -590,7 +622,12 @@ class ClientPulse(models.Model):
         indexes = [models.Index(fields=["project", "recorded_at"], name="pulse_project_recorded_idx")]
 
     def __str__(self) -> str:
-        return f"Pulse {self.mood}/{self.urgency}/{self.satisfaction} on {self.project}"
+        return _("Pulse %(mood)s/%(urgency)s/%(satisfaction)s on %(project)s") % {
+            "mood": self.mood,
+            "urgency": self.urgency,
+            "satisfaction": self.satisfaction,
+            "project": self.project,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.project_id]) + "#pulse"
@@ -621,6 +658,8 @@ class ActionItem(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
         ordering = ["done", "due", "id"]
 
     def __str__(self) -> str:
@@ -638,6 +677,8 @@ class LessonLearned(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("lesson learned")
+        verbose_name_plural = _("lessons learned")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["client", "created_at"], name="lesson_client_created_idx")]
 
@@ -679,11 +720,13 @@ class ClientLink(models.Model):
     emailed = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("client link")
+        verbose_name_plural = _("client links")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["project", "-created_at"], name="client_link_project_idx")]
 
     def __str__(self) -> str:
-        return f"Client link for {self.contact.name} on {self.project}"
+        return _("Client link for %(contact)s on %(project)s") % {"contact": self.contact.name, "project": self.project}
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.project_id]) + "#client-links"

@@ -104,7 +104,7 @@ def issues_by_severity(scope: Scope) -> Table:
     }
     rows = []
     for severity in reversed(IssueSeverity):
-        row = {"severity": str(severity), "label": severity.label}
+        row = {"severity": str(severity), "label": str(severity.label)}
         for status in OPEN_ISSUE_STATUSES:
             row[str(status)] = counts.get((severity, status), 0)
         row["total"] = sum(row[str(status)] for status in OPEN_ISSUE_STATUSES)
@@ -113,7 +113,7 @@ def issues_by_severity(scope: Scope) -> Table:
         title="Open client issues by severity",
         columns=[
             ("label", "Severity"),
-            *((str(status), status.label) for status in OPEN_ISSUE_STATUSES),
+            *((str(status), str(status.label)) for status in OPEN_ISSUE_STATUSES),
             ("total", "Total"),
         ],
         rows=rows,

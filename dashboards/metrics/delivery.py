@@ -19,14 +19,18 @@ def projects_by_status_health(scope: Scope) -> Table:
     }
     rows = []
     for status in ProjectStatus:
-        row = {"status": str(status), "label": status.label}
+        row = {"status": str(status), "label": str(status.label)}
         for health in ProjectHealth:
             row[str(health)] = counts.get((status, health), 0)
         row["total"] = sum(row[str(health)] for health in ProjectHealth)
         rows.append(row)
     return Table(
         title="Projects by status and health",
-        columns=[("status", "Status"), *((str(health), health.label) for health in ProjectHealth), ("total", "Total")],
+        columns=[
+            ("status", "Status"),
+            *((str(health), str(health.label)) for health in ProjectHealth),
+            ("total", "Total"),
+        ],
         rows=rows,
     )
 

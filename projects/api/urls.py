@@ -1,15 +1,21 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from projects.api import client_links
-from projects.api.changes import ChangeRequestViewSet
-from projects.api.deliverables import DeliverableViewSet, ProjectCommitmentViewSet
-from projects.api.followups import FollowUpViewSet, LessonViewSet
-from projects.api.issues import IssueViewSet
-from projects.api.meetings import ActionItemViewSet
-from projects.api.pulses import PulseViewSet
-from projects.api.risks import ProjectRiskViewSet
-from projects.api.views import MeetingViewSet, ProjectViewSet
+from projects.api.views.changes import ChangeRequestViewSet
+from projects.api.views.client_links import (
+    ClientLinkViewSet,
+    ClientPortalDecisionView,
+    ClientPortalIssueView,
+    ClientPortalPulseView,
+    ClientPortalView,
+)
+from projects.api.views.deliverables import DeliverableViewSet, ProjectCommitmentViewSet
+from projects.api.views.followups import FollowUpViewSet, LessonViewSet
+from projects.api.views.issues import IssueViewSet
+from projects.api.views.meetings import ActionItemViewSet, MeetingViewSet
+from projects.api.views.projects import ProjectViewSet
+from projects.api.views.pulses import PulseViewSet
+from projects.api.views.risks import ProjectRiskViewSet
 
 router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")
@@ -24,17 +30,17 @@ router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("project-commitments", ProjectCommitmentViewSet, basename="project-commitment")
 router.register("project-risks", ProjectRiskViewSet, basename="project-risk")
 
-router.register("client-links", client_links.ClientLinkViewSet, basename="client-link")
+router.register("client-links", ClientLinkViewSet, basename="client-link")
 
 urlpatterns = [
     *router.urls,
     # The client's own door: Authorization: ClientLink <token> (SPEC §7.5).
-    path("client-portal/", client_links.ClientPortalView.as_view(), name="client-portal"),
+    path("client-portal/", ClientPortalView.as_view(), name="client-portal"),
     path(
         "client-portal/deliverables/<int:pk>/decision/",
-        client_links.ClientPortalDecisionView.as_view(),
+        ClientPortalDecisionView.as_view(),
         name="client-portal-decision",
     ),
-    path("client-portal/pulses/", client_links.ClientPortalPulseView.as_view(), name="client-portal-pulses"),
-    path("client-portal/issues/", client_links.ClientPortalIssueView.as_view(), name="client-portal-issues"),
+    path("client-portal/pulses/", ClientPortalPulseView.as_view(), name="client-portal-pulses"),
+    path("client-portal/issues/", ClientPortalIssueView.as_view(), name="client-portal-issues"),
 ]

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from core.activity import log_activity
@@ -28,19 +29,23 @@ from core.versioning import bump_version
 from notifications.events import Event
 from notifications.services import notify
 from projects.models import (
+    CHANGE_COMMENT_MAX,
     CHANGE_COST_LIMIT,
+    CHANGE_DESCRIPTION_MAX,
     CHANGE_REQUEST_TRANSITIONS,
     CHANGE_SCHEDULE_LIMIT_DAYS,
+    CHANGE_TITLE_MAX,
     ChangeRequest,
     ChangeRequestApproval,
     ChangeRequestStatus,
     Project,
     SignatureCapacity,
 )
-from projects.services import CLOSED_STATUSES, can_edit_project
+from projects.services.projects import CLOSED_STATUSES, can_edit_project, in_sentence
 
 BUDGET_LIMIT = Decimal("999999999999.99")  # Project.budget: 14 digits, 2 decimals
-TITLE_MAX, DESCRIPTION_MAX, COMMENT_MAX = 200, 10000, 2000
+# The limits live beside the model (projects.models.CHANGE_*); these names stay for the callers that use them.
+TITLE_MAX, DESCRIPTION_MAX, COMMENT_MAX = CHANGE_TITLE_MAX, CHANGE_DESCRIPTION_MAX, CHANGE_COMMENT_MAX
 SIGNATORIES = (SignatureCapacity.PM, SignatureCapacity.SALES_LIAISON)
 
 
@@ -104,7 +109,12 @@ def _clean_text(value: Any, *, field: str, limit: int, required: str = "") -> st
     if required and not text:
         raise ValidationError({field: required})
     if len(text) > limit:
-        raise ValidationError({field: f"Keep it under {limit} characters (now {len(text)})."})
+        raise ValidationError(
+            {
+                field: gettext("Keep it under %(limit)s characters (now %(length)s).")
+                % {"limit": limit, "length": len(text)}
+            }
+        )
     return text
 
 
@@ -114,13 +124,16 @@ def _clean_cost(value: Any) -> Decimal:
     try:
         cost = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError({"cost_impact": "Enter the cost impact as an amount, e.g. 2500.00 or -800."})
+        raise ValidationError({"cost_impact": gettext("Enter the cost impact as an amount, e.g. 2500.00 or -800.")})
     if not cost.is_finite() or abs(cost) > CHANGE_COST_LIMIT:
         raise ValidationError(
-            {"cost_impact": f"The cost impact is between -{CHANGE_COST_LIMIT} and {CHANGE_COST_LIMIT}."}
+            {
+                "cost_impact": gettext("The cost impact is between -%(limit)s and %(limit)s.")
+                % {"limit": CHANGE_COST_LIMIT}
+            }
         )
     if cost != cost.quantize(Decimal("0.01")):
-        raise ValidationError({"cost_impact": "Use at most two decimal places."})
+        raise ValidationError({"cost_impact": gettext("Use at most two decimal places.")})
     return cost.quantize(Decimal("0.01"))
 
 
@@ -128,16 +141,16 @@ def _clean_days(value: Any) -> int:
     if value is None or str(value).strip() == "":
         return 0
     if isinstance(value, bool):
-        raise ValidationError({"schedule_impact_days": "Enter the schedule impact as a whole number of days."})
+        raise ValidationError({"schedule_impact_days": gettext("Enter the schedule impact as a whole number of days.")})
     try:
         days = int(str(value).strip())
     except ValueError:
-        raise ValidationError({"schedule_impact_days": "Enter the schedule impact as a whole number of days."})
+        raise ValidationError({"schedule_impact_days": gettext("Enter the schedule impact as a whole number of days.")})
     if abs(days) > CHANGE_SCHEDULE_LIMIT_DAYS:
         raise ValidationError(
             {
-                "schedule_impact_days": f"The schedule impact is between -{CHANGE_SCHEDULE_LIMIT_DAYS} "
-                f"and {CHANGE_SCHEDULE_LIMIT_DAYS} days."
+                "schedule_impact_days": gettext("The schedule impact is between -%(limit)s and %(limit)s days.")
+                % {"limit": CHANGE_SCHEDULE_LIMIT_DAYS}
             }
         )
     return days
@@ -147,7 +160,7 @@ def _clean_change(data: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for field, clean in (
-        ("title", lambda v: _clean_text(v, field="title", limit=TITLE_MAX, required="Name the change.")),
+        ("title", lambda v: _clean_text(v, field="title", limit=TITLE_MAX, required=gettext("Name the change."))),
         ("description", lambda v: _clean_text(v, field="description", limit=DESCRIPTION_MAX)),
         ("cost_impact", _clean_cost),
         ("schedule_impact_days", _clean_days),
@@ -166,22 +179,25 @@ def _rolled_forward(project: Project, change_request: ChangeRequest) -> tuple[De
     budget = project.budget + change_request.cost_impact
     if budget < 0:
         raise TransitionNotAllowed(
-            f"Approving would bring the budget below zero ({format_money(budget)}).", code="budget_out_of_range"
+            gettext("Approving would bring the budget below zero (%(budget)s).") % {"budget": format_money(budget)},
+            code="budget_out_of_range",
         )
     if budget > BUDGET_LIMIT:
         raise TransitionNotAllowed(
-            "Approving would bring the budget beyond what can be recorded.", code="budget_out_of_range"
+            gettext("Approving would bring the budget beyond what can be recorded."), code="budget_out_of_range"
         )
     end = project.planned_end
     if end is not None and change_request.schedule_impact_days:
         try:
             end = end + datetime.timedelta(days=change_request.schedule_impact_days)
         except OverflowError:
-            raise TransitionNotAllowed("Approving would move the end date out of range.", code="end_out_of_range")
+            raise TransitionNotAllowed(
+                gettext("Approving would move the end date out of range."), code="end_out_of_range"
+            )
         if project.planned_start is not None and end < project.planned_start:
             raise TransitionNotAllowed(
-                f"Approving would move the planned end ({end:%d %b %Y}) before the start "
-                f"({project.planned_start:%d %b %Y}).",
+                gettext("Approving would move the planned end (%(end)s) before the start (%(start)s).")
+                % {"end": date_format(end, "d M Y"), "start": date_format(project.planned_start, "d M Y")},
                 code="end_before_start",
             )
     return budget, end
@@ -192,8 +208,10 @@ def _describe(change_request: ChangeRequest) -> str:
     if change_request.cost_impact:
         parts.append(format_money(change_request.cost_impact, signed=True))
     if change_request.schedule_impact_days:
-        parts.append(f"{change_request.schedule_impact_days:+d} days")
-    return f"{change_request.title}" + (f" ({', '.join(parts)})" if parts else " (no cost or schedule impact)")
+        parts.append(gettext("%(days)s days") % {"days": f"{change_request.schedule_impact_days:+d}"})
+    if not parts:
+        return gettext("%(title)s (no cost or schedule impact)") % {"title": change_request.title}
+    return gettext("%(title)s (%(impact)s)") % {"title": change_request.title, "impact": ", ".join(parts)}
 
 
 def _parties(project: Project) -> list[Any]:
@@ -217,10 +235,13 @@ def change_request_raise(*, project: Project, actor: Any, data: dict[str, Any]) 
     """Propose a change (title, description, cost impact, schedule impact in days)."""
     project = Project.objects.select_for_update().select_related("pm", "sales_liaison").get(pk=project.pk)
     if signing_capacity(actor, project) is None and not getattr(actor, "is_manager", False):
-        raise PermissionDenied("Only the project's PM, its sales liaison or a manager can raise a change request.")
+        raise PermissionDenied(
+            gettext("Only the project's PM, its sales liaison or a manager can raise a change request.")
+        )
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
-            f"This project is {project.get_status_display().lower()}; it takes no more change requests.",
+            gettext("This project is %(status)s; it takes no more change requests.")
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     cleaned = _clean_change(data)
@@ -231,16 +252,19 @@ def change_request_raise(*, project: Project, actor: Any, data: dict[str, Any]) 
         target=project,
         changes={"change_request": (None, _describe(change_request))},
     )
-    signatures = (
-        "the PM and the sales liaison" if change_request.needs_two_signatures else "the PM or the sales liaison"
-    )
+    placeholders = {"actor": actor.full_name, "change": _describe(change_request)}
+    if change_request.needs_two_signatures:
+        body = gettext("%(actor)s raised “%(change)s”. It needs the signature of the PM and the sales liaison.")
+    else:
+        body = gettext("%(actor)s raised “%(change)s”. It needs the signature of the PM or the sales liaison.")
     notify(
         event=Event.CHANGE_REQUEST_RAISED,
         recipients=_parties(project),
         target=change_request,
         actor=actor,
-        title=f"Change request on {project.name}: {change_request.title}",
-        body=f"{actor.full_name} raised “{_describe(change_request)}”. It needs the signature of {signatures}.",
+        title=gettext("Change request on %(project)s: %(title)s")
+        % {"project": project.name, "title": change_request.title},
+        body=body % placeholders,
     )
     return change_request
 
@@ -252,15 +276,17 @@ def change_request_approve(*, change_request: ChangeRequest | int, actor: Any, c
     project, change_request = _lock(change_request)
     capacity = signing_capacity(actor, project)
     if capacity is None:
-        raise PermissionDenied("Only the project's PM and its sales liaison sign its change requests.")
+        raise PermissionDenied(gettext("Only the project's PM and its sales liaison sign its change requests."))
     if ChangeRequestStatus.APPROVED not in CHANGE_REQUEST_TRANSITIONS[change_request.status]:
         raise TransitionNotAllowed(
-            f"This change request is already {change_request.get_status_display().lower()}.",
+            gettext("This change request is already %(status)s.")
+            % {"status": in_sentence(change_request.get_status_display())},
             status=change_request.status,
         )
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
-            f"This project is {project.get_status_display().lower()}; its changes can no longer be approved.",
+            gettext("This project is %(status)s; its changes can no longer be approved.")
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     approvals = list(change_request.approvals.select_related("user"))
@@ -272,11 +298,12 @@ def change_request_approve(*, change_request: ChangeRequest | int, actor: Any, c
                     "You already signed this change request on %(date)s; the other signature must come "
                     "from someone else (four eyes)."
                 )
-                % {"date": f"{timezone.localtime(approval.created_at):%d %b %Y}"}
+                % {"date": date_format(timezone.localtime(approval.created_at), "d M Y")}
             )
         if approval.capacity == capacity:
             raise DomainError(
-                f"{approval.user.full_name} already signed as {approval.get_capacity_display().lower()}.",
+                gettext("%(person)s already signed as %(capacity)s.")
+                % {"person": approval.user.full_name, "capacity": in_sentence(approval.get_capacity_display())},
                 code="already_signed",
             )
     signed = {approval.capacity for approval in approvals} | {capacity}
@@ -290,7 +317,7 @@ def change_request_approve(*, change_request: ChangeRequest | int, actor: Any, c
                 change_request=change_request, user=actor, capacity=capacity, comment=comment
             )
     except IntegrityError:  # the constraint backs the checks above
-        raise DomainError("This change request already carries that signature.", code="already_signed")
+        raise DomainError(gettext("This change request already carries that signature."), code="already_signed")
     if not complete:
         log_activity(
             actor=actor,
@@ -325,13 +352,16 @@ def change_request_approve(*, change_request: ChangeRequest | int, actor: Any, c
 @transaction.atomic
 def change_request_reject(*, change_request: ChangeRequest | int, actor: Any, comment: str) -> ChangeRequest:
     """Either signatory rejects a proposed change, saying why."""
-    comment = _clean_text(comment, field="comment", limit=COMMENT_MAX, required="Say why the change is rejected.")
+    comment = _clean_text(
+        comment, field="comment", limit=COMMENT_MAX, required=gettext("Say why the change is rejected.")
+    )
     project, change_request = _lock(change_request)
     if signing_capacity(actor, project) is None:
-        raise PermissionDenied("Only the project's PM and its sales liaison can reject its change requests.")
+        raise PermissionDenied(gettext("Only the project's PM and its sales liaison can reject its change requests."))
     if ChangeRequestStatus.REJECTED not in CHANGE_REQUEST_TRANSITIONS[change_request.status]:
         raise TransitionNotAllowed(
-            f"This change request is already {change_request.get_status_display().lower()}.",
+            gettext("This change request is already %(status)s.")
+            % {"status": in_sentence(change_request.get_status_display())},
             status=change_request.status,
         )
     change_request.status = ChangeRequestStatus.REJECTED
@@ -350,11 +380,22 @@ def change_request_reject(*, change_request: ChangeRequest | int, actor: Any, co
 
 
 def _notify_decided(change_request: ChangeRequest, project: Project, actor: Any) -> None:
-    verdict = change_request.get_status_display().lower()
-    body = f"{actor.full_name} {verdict} “{_describe(change_request)}”."
+    placeholders = {
+        "actor": actor.full_name,
+        "change": _describe(change_request),
+        "title": change_request.title,
+        "budget": format_money(project.budget),
+        "end": date_format(project.planned_end, "d M Y") if project.planned_end else gettext("not set"),
+    }
     if change_request.status == ChangeRequestStatus.APPROVED:
-        end = f"{project.planned_end:%d %b %Y}" if project.planned_end else "not set"
-        body += f" The budget is now {format_money(project.budget)}, the planned end {end}."
+        title = gettext("Change request approved: %(title)s") % placeholders
+        body = (
+            gettext("%(actor)s approved “%(change)s”. The budget is now %(budget)s, the planned end %(end)s.")
+            % placeholders
+        )
+    else:
+        title = gettext("Change request rejected: %(title)s") % placeholders
+        body = gettext("%(actor)s rejected “%(change)s”.") % placeholders
     if change_request.decision_comment:
         body += f"\n\n{change_request.decision_comment}"
     notify(
@@ -362,6 +403,6 @@ def _notify_decided(change_request: ChangeRequest, project: Project, actor: Any)
         recipients=_parties(project),
         target=change_request,
         actor=actor,
-        title=f"Change request {verdict}: {change_request.title}",
+        title=title,
         body=body,
     )

@@ -44,9 +44,9 @@ from projects.models import (
     Project,
     ReportedThrough,
 )
-from projects.services import CLOSED_STATUSES
 from projects.services.deliverables import deliverable_decide
 from projects.services.issues import issue_create
+from projects.services.projects import CLOSED_STATUSES, in_sentence
 from projects.services.pulses import pulse_record
 
 TOKEN_BYTES = 32
@@ -215,7 +215,7 @@ def client_link_issue(
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             _("This project is %(status)s; the client can no longer be invited.")
-            % {"status": project.get_status_display().lower()},
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     token = token or generate_token()

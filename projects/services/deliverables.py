@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from clients.models import Contact
 from core.activity import log_activity
@@ -34,7 +36,7 @@ from projects.models import (
     ProjectCommitment,
     ProjectStatus,
 )
-from projects.services import CLOSED_STATUSES, can_edit_project
+from projects.services.projects import CLOSED_STATUSES, can_edit_project, in_sentence
 
 NAME_MAX, REASON_MAX = 200, 2000
 DECISIONS = (DeliverableStatus.ACCEPTED, DeliverableStatus.REJECTED)
@@ -106,9 +108,9 @@ def troubled_commitments_for_liaison(*, user: Any) -> QuerySet[ProjectCommitment
 def _clean_name(value: Any) -> str:
     name = str(value or "").strip()
     if not name:
-        raise ValidationError({"name": "Name the deliverable."})
+        raise ValidationError({"name": gettext("Name the deliverable.")})
     if len(name) > NAME_MAX:
-        raise ValidationError({"name": f"Keep the name under {NAME_MAX} characters."})
+        raise ValidationError({"name": gettext("Keep the name under %(limit)s characters.") % {"limit": NAME_MAX}})
     return name
 
 
@@ -116,7 +118,7 @@ def _clean_due(value: Any) -> datetime.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
-        raise ValidationError({"due": "Give the due date as a date (YYYY-MM-DD)."})
+        raise ValidationError({"due": gettext("Give the due date as a date (YYYY-MM-DD).")})
     return value
 
 
@@ -151,20 +153,24 @@ def _lock_deliverable(deliverable: Deliverable | int) -> tuple[Project, Delivera
     return project, locked
 
 
-def _ensure_pm(actor: Any, project: Project, doing: str) -> None:
+def _ensure_pm(actor: Any, project: Project, refusal: str) -> None:
     if not can_edit_project(actor, project):
-        raise PermissionDenied(f"Only the project's PM can {doing}.")
+        raise PermissionDenied(refusal)
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
-            f"This project is {project.get_status_display().lower()}; its deliverables can no longer change.",
+            gettext("This project is %(status)s; its deliverables can no longer change.")
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
 
 
 def _refuse_move(deliverable: Deliverable, to: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(
-        f"A deliverable that is {deliverable.get_status_display().lower()} cannot become "
-        f"{DeliverableStatus(to).label.lower()}.",
+        gettext("A deliverable that is %(status)s cannot become %(new_status)s.")
+        % {
+            "status": in_sentence(deliverable.get_status_display()),
+            "new_status": in_sentence(DeliverableStatus(to).label),
+        },
         status=deliverable.status,
     )
 
@@ -173,7 +179,7 @@ def _refuse_move(deliverable: Deliverable, to: str) -> TransitionNotAllowed:
 @transaction.atomic
 def deliverable_add(*, project: Project, actor: Any, name: str, due: datetime.date | None = None) -> Deliverable:
     project = _lock_project(project)
-    _ensure_pm(actor, project, "plan its deliverables")
+    _ensure_pm(actor, project, gettext("Only the project's PM can plan its deliverables."))
     cleaned = _clean_deliverable({"name": name, "due": due}, partial=False)
     deliverable = Deliverable.objects.create(project=project, **cleaned)
     log_activity(
@@ -181,7 +187,7 @@ def deliverable_add(*, project: Project, actor: Any, name: str, due: datetime.da
         verb="deliverable_added",
         target=project,
         changes={"deliverable": (None, deliverable.name)},
-        message=f"Due {deliverable.due:%d %b %Y}" if deliverable.due else "",
+        message=gettext("Due %(date)s") % {"date": date_format(deliverable.due, "d M Y")} if deliverable.due else "",
     )
     return deliverable
 
@@ -190,11 +196,11 @@ def deliverable_add(*, project: Project, actor: Any, name: str, due: datetime.da
 def deliverable_edit(*, deliverable: Deliverable | int, actor: Any, data: dict[str, Any]) -> Deliverable:
     """Rename or reschedule a deliverable the client has not accepted yet."""
     project, deliverable = _lock_deliverable(deliverable)
-    _ensure_pm(actor, project, "edit its deliverables")
+    _ensure_pm(actor, project, gettext("Only the project's PM can edit its deliverables."))
     cleaned = _clean_deliverable(data, partial=True)
     if deliverable.status == DeliverableStatus.ACCEPTED:
         raise TransitionNotAllowed(
-            "The client accepted this deliverable; it can no longer be changed.", status=deliverable.status
+            gettext("The client accepted this deliverable; it can no longer be changed."), status=deliverable.status
         )
     changes: dict[str, tuple[Any, Any]] = {}
     for field, value in cleaned.items():
@@ -212,7 +218,7 @@ def deliverable_edit(*, deliverable: Deliverable | int, actor: Any, data: dict[s
 def deliverable_submit(*, deliverable: Deliverable | int, actor: Any) -> Deliverable:
     """Planned (or reworked after a rejection) → submitted to the client."""
     project, deliverable = _lock_deliverable(deliverable)
-    _ensure_pm(actor, project, "submit its deliverables")
+    _ensure_pm(actor, project, gettext("Only the project's PM can submit its deliverables."))
     if DeliverableStatus.SUBMITTED not in DELIVERABLE_TRANSITIONS[deliverable.status]:
         raise _refuse_move(deliverable, DeliverableStatus.SUBMITTED)
     before = deliverable.status
@@ -239,32 +245,32 @@ def _clean_decision(
 ) -> tuple[str, Contact, str, datetime.datetime]:
     errors: dict[str, str] = {}
     if decision not in DECISIONS:
-        errors["decision"] = "Choose accepted or rejected."
+        errors["decision"] = gettext("Choose accepted or rejected.")
     contact_id = getattr(contact, "pk", contact)
     found = None
     if contact_id in (None, ""):
-        errors["contact"] = "Say which client contact decided."
+        errors["contact"] = gettext("Say which client contact decided.")
     elif isinstance(contact_id, bool) or not str(contact_id).isdigit():
-        errors["contact"] = "Choose a contact of the client."
+        errors["contact"] = gettext("Choose a contact of the client.")
     else:
         found = Contact.objects.filter(pk=int(contact_id), client_id=project.client_id).first()
         if found is None:
-            errors["contact"] = f"Choose a contact of {project.client.name}."
+            errors["contact"] = gettext("Choose a contact of %(client)s.") % {"client": project.client.name}
     reason = str(reason or "").strip()
     if decision == DeliverableStatus.REJECTED and not reason:
-        errors["reason"] = "Say why the client rejected the deliverable."
+        errors["reason"] = gettext("Say why the client rejected the deliverable.")
     elif len(reason) > REASON_MAX:
-        errors["reason"] = f"Keep the reason under {REASON_MAX} characters."
+        errors["reason"] = gettext("Keep the reason under %(limit)s characters.") % {"limit": REASON_MAX}
     now = timezone.now()
     if decided_at in (None, ""):
         decided_at = now
     elif not isinstance(decided_at, datetime.datetime):
-        errors["decided_at"] = "Give the date and time of the decision."
+        errors["decided_at"] = gettext("Give the date and time of the decision.")
     else:
         if timezone.is_naive(decided_at):
             decided_at = timezone.make_aware(decided_at)
         if decided_at > now + datetime.timedelta(minutes=5):
-            errors["decided_at"] = "The decision cannot lie in the future."
+            errors["decided_at"] = gettext("The decision cannot lie in the future.")
     if errors:
         raise ValidationError(errors)
     return decision, found, reason if decision == DeliverableStatus.REJECTED else "", decided_at
@@ -286,23 +292,27 @@ def deliverable_decide(
     if through_link:
         # The contact decides themselves (SPEC §7.5): who and when are theirs, not a choice.
         if not actor.may_act_on(project):
-            raise PermissionDenied("This client link does not give access to this deliverable.")
+            raise PermissionDenied(gettext("This client link does not give access to this deliverable."))
         contact, decided_at = actor.contact.pk, None
     elif not can_record_decision(actor, project):
-        raise PermissionDenied("Only the project's PM or its sales liaison records the client's decisions.")
+        raise PermissionDenied(gettext("Only the project's PM or its sales liaison records the client's decisions."))
     decision, contact, reason, decided_at = _clean_decision(
         project=project, decision=decision, contact=contact, reason=reason, decided_at=decided_at
     )
     if decision not in DELIVERABLE_TRANSITIONS[deliverable.status]:
         if deliverable.status != DeliverableStatus.SUBMITTED:
             raise TransitionNotAllowed(
-                f"“{deliverable.name}” is {deliverable.get_status_display().lower()}, not submitted: "
-                "the client decides on submitted deliverables only.",
+                gettext(
+                    "“%(deliverable)s” is %(status)s, not submitted: the client decides on submitted deliverables only."
+                )
+                % {"deliverable": deliverable.name, "status": in_sentence(deliverable.get_status_display())},
                 status=deliverable.status,
             )
         raise _refuse_move(deliverable, decision)
     if deliverable.submitted_at and decided_at < deliverable.submitted_at - datetime.timedelta(minutes=5):
-        raise ValidationError({"decided_at": "The client cannot have decided before the deliverable was submitted."})
+        raise ValidationError(
+            {"decided_at": gettext("The client cannot have decided before the deliverable was submitted.")}
+        )
     deliverable.status = decision
     deliverable.decided_by = contact
     deliverable.decided_at = decided_at
@@ -317,20 +327,35 @@ def deliverable_decide(
         message=f"{deliverable.name}: {decision} by {actor.full_name if through_link else contact.name}"
         + (f" — {reason}" if reason else ""),
     )
-    verdict = deliverable.get_status_display().lower()
-    recorded = "through the client link" if through_link else f"recorded by {actor.full_name}"
-    body = (
-        f"{contact.name} ({project.client.name}) {verdict} “{deliverable.name}” on "
-        f"{timezone.localtime(decided_at):%d %b %Y}, {recorded}."
-    )
+    placeholders = {
+        "contact": contact.name,
+        "client": project.client.name,
+        "deliverable": deliverable.name,
+        "date": date_format(timezone.localtime(decided_at), "d M Y"),
+        "recorder": actor.full_name,
+    }
+    accepted = decision == DeliverableStatus.ACCEPTED
+    if accepted and through_link:
+        body = gettext("%(contact)s (%(client)s) accepted “%(deliverable)s” on %(date)s, through the client link.")
+    elif accepted:
+        body = gettext("%(contact)s (%(client)s) accepted “%(deliverable)s” on %(date)s, recorded by %(recorder)s.")
+    elif through_link:
+        body = gettext("%(contact)s (%(client)s) rejected “%(deliverable)s” on %(date)s, through the client link.")
+    else:
+        body = gettext("%(contact)s (%(client)s) rejected “%(deliverable)s” on %(date)s, recorded by %(recorder)s.")
+    body = body % placeholders
+    if accepted:
+        title = gettext("%(client)s accepted %(deliverable)s") % placeholders
+    else:
+        title = gettext("%(client)s rejected %(deliverable)s") % placeholders
     if reason:
-        body += f"\n\nReason: {reason}"
+        body += "\n\n" + gettext("Reason: %(reason)s") % {"reason": reason}
     notify(
         event=Event.DELIVERABLE_DECIDED,
         recipients=[project.pm, project.sales_liaison],
         target=deliverable,
         actor=actor,
-        title=f"{project.client.name} {verdict} {deliverable.name}"[:200],
+        title=title[:200],
         body=body,
         url=project.get_absolute_url() + f"#deliverable-{deliverable.pk}",
     )
@@ -342,17 +367,20 @@ def deliverable_decide(
 def commitment_set_status(*, commitment: ProjectCommitment | int, actor: Any, status: str) -> ProjectCommitment:
     """The PM records where a promise made to the client stands."""
     if status not in CommitmentStatus.values:
-        raise ValidationError({"status": f"Choose one of: {', '.join(CommitmentStatus.values)}."})
+        raise ValidationError(
+            {"status": gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(CommitmentStatus.values)}}
+        )
     pk = getattr(commitment, "pk", commitment)
     project_id = ProjectCommitment.objects.filter(pk=pk).values_list("project_id", flat=True).first()
     if project_id is None:
         raise ProjectCommitment.DoesNotExist("No such commitment")
     project = _lock_project(project_id)
     if not can_edit_project(actor, project):
-        raise PermissionDenied("Only the project's PM can change the status of its commitments.")
+        raise PermissionDenied(gettext("Only the project's PM can change the status of its commitments."))
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
-            f"This project is {project.get_status_display().lower()}; its commitments can no longer change.",
+            gettext("This project is %(status)s; its commitments can no longer change.")
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     commitment = ProjectCommitment.objects.select_for_update().get(pk=pk)
@@ -361,7 +389,8 @@ def commitment_set_status(*, commitment: ProjectCommitment | int, actor: Any, st
         return commitment
     if status not in COMMITMENT_TRANSITIONS[commitment.status]:
         raise TransitionNotAllowed(
-            f"This commitment is {commitment.get_status_display().lower()}, an outcome that no longer changes.",
+            gettext("This commitment is %(status)s, an outcome that no longer changes.")
+            % {"status": in_sentence(commitment.get_status_display())},
             status=commitment.status,
         )
     before = commitment.status

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.roles import Role
 from core.activity import log_activity
@@ -26,6 +27,7 @@ from handoff.services.offers import MAX_OFFER_VALUE, offer_create
 from notifications.events import Event
 from notifications.services import notify
 from projects.models import FOLLOW_UP_TRANSITIONS, FollowUp, FollowUpStatus, Project
+from projects.services.projects import in_sentence
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10000
@@ -55,18 +57,19 @@ def can_decide_follow_up(user: Any, follow_up: FollowUp) -> bool:
     return follow_up.status == FollowUpStatus.OPEN and is_account_owner(user, follow_up.project)
 
 
-def _ensure_transition(follow_up: FollowUp, target: str, *, doing: str) -> None:
+def _ensure_transition(follow_up: FollowUp, target: str, *, refusal: str) -> None:
+    """``refusal`` names the current status as ``%(status)s``."""
     if target not in FOLLOW_UP_TRANSITIONS[follow_up.status]:
         raise TransitionNotAllowed(
-            f"This follow-up was already {follow_up.get_status_display().lower()}; it cannot be {doing}.",
+            refusal % {"status": in_sentence(follow_up.get_status_display())},
             status=follow_up.status,
         )
 
 
-def _ensure_account_owner(actor: Any, follow_up: FollowUp, *, doing: str) -> None:
+def _ensure_account_owner(actor: Any, follow_up: FollowUp, *, refusal: str) -> None:
+    """``refusal`` names the account owner as ``%(owner)s``."""
     if not is_account_owner(actor, follow_up.project):
-        owner = follow_up.project.client.account_owner
-        raise PermissionDenied(f"Only the client's account owner ({owner}) can {doing} a follow-up.")
+        raise PermissionDenied(refusal % {"owner": follow_up.project.client.account_owner})
 
 
 def _lock(follow_up: FollowUp | int) -> FollowUp:
@@ -86,13 +89,18 @@ def _clean_value(value: Any) -> Decimal:
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError({"estimated_value": "Enter the estimated value as an amount, e.g. 25000."})
+        raise ValidationError({"estimated_value": gettext("Enter the estimated value as an amount, e.g. 25000.")})
     if not amount.is_finite() or amount < 0:
-        raise ValidationError({"estimated_value": "The estimated value is 0 or more."})
+        raise ValidationError({"estimated_value": gettext("The estimated value is 0 or more.")})
     if amount > VALUE_MAX:
-        raise ValidationError({"estimated_value": f"The estimated value may be at most {VALUE_MAX:,.2f}."})
+        raise ValidationError(
+            {
+                "estimated_value": gettext("The estimated value may be at most %(limit)s.")
+                % {"limit": f"{VALUE_MAX:,.2f}"}
+            }
+        )
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({"estimated_value": "Use at most two decimal places."})
+        raise ValidationError({"estimated_value": gettext("Use at most two decimal places.")})
     return amount.quantize(Decimal("0.01"))
 
 
@@ -101,11 +109,14 @@ def _clean_raise(*, title: Any, description: Any, estimated_value: Any) -> dict[
     title = str(title or "").strip()
     description = str(description or "").strip()
     if not title:
-        errors["title"] = "Name the opportunity."
+        errors["title"] = gettext("Name the opportunity.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"At most {TITLE_MAX} characters, please."
+        errors["title"] = gettext("At most %(limit)s characters, please.") % {"limit": TITLE_MAX}
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"At most {DESCRIPTION_MAX} characters, please (this one has {len(description)})."
+        errors["description"] = gettext("At most %(limit)s characters, please (this one has %(length)s).") % {
+            "limit": DESCRIPTION_MAX,
+            "length": len(description),
+        }
     try:
         value = _clean_value(estimated_value)
     except ValidationError as error:
@@ -123,7 +134,7 @@ def follow_up_raise(
 ) -> FollowUp:
     """Anyone on the project records follow-up business it heard of; the account owner is told."""
     if not can_raise_follow_up(actor, project):
-        raise PermissionDenied("Only the project's PM, its sales liaison or a manager can raise a follow-up.")
+        raise PermissionDenied(gettext("Only the project's PM, its sales liaison or a manager can raise a follow-up."))
     cleaned = _clean_raise(title=title, description=description, estimated_value=estimated_value)
     project = Project.objects.select_related("client", "client__account_owner").get(pk=project.pk)
     follow_up = FollowUp.objects.create(project=project, raised_by=actor, **cleaned)
@@ -140,10 +151,14 @@ def follow_up_raise(
         recipients=[owner] if owner else [],
         target=follow_up,
         actor=actor,
-        title=f"Follow-up opportunity at {project.client.name}: {follow_up.title}",
+        title=gettext("Follow-up opportunity at %(client)s: %(title)s")
+        % {"client": project.client.name, "title": follow_up.title},
         body=(
-            f"{actor.full_name} heard of follow-up business on {project.name} "
-            f"(estimated {format_money(follow_up.estimated_value)}). Convert it into an offer or dismiss it."
+            gettext(
+                "%(actor)s heard of follow-up business on %(project)s (estimated %(value)s). "
+                "Convert it into an offer or dismiss it."
+            )
+            % {"actor": actor.full_name, "project": project.name, "value": format_money(follow_up.estimated_value)}
             + (f"\n\n{follow_up.description}" if follow_up.description else "")
         ),
     )
@@ -154,8 +169,14 @@ def follow_up_raise(
 def follow_up_convert(*, follow_up: FollowUp, actor: Any) -> Offer:
     """Open → converted: a new draft offer of the client, prefilled from the follow-up and owned by the account owner."""
     follow_up = _lock(follow_up)
-    _ensure_account_owner(actor, follow_up, doing="convert")
-    _ensure_transition(follow_up, FollowUpStatus.CONVERTED, doing="converted")
+    _ensure_account_owner(
+        actor, follow_up, refusal=gettext("Only the client's account owner (%(owner)s) can convert a follow-up.")
+    )
+    _ensure_transition(
+        follow_up,
+        FollowUpStatus.CONVERTED,
+        refusal=gettext("This follow-up was already %(status)s; it cannot be converted."),
+    )
     project = follow_up.project
     offer = offer_create(
         actor=actor,
@@ -181,7 +202,8 @@ def follow_up_convert(*, follow_up: FollowUp, actor: Any) -> Offer:
         verb="created_from_follow_up",
         target=offer,
         changes={"follow_up": (None, follow_up.title), "project": (None, project)},
-        message=f"From the follow-up “{follow_up.title}” of {project.name}",
+        message=gettext("From the follow-up “%(title)s” of %(project)s")
+        % {"title": follow_up.title, "project": project.name},
     )
     return offer
 
@@ -190,13 +212,19 @@ def follow_up_convert(*, follow_up: FollowUp, actor: Any) -> Offer:
 def follow_up_dismiss(*, follow_up: FollowUp, actor: Any, reason: str) -> FollowUp:
     """Open → dismissed, with the account owner's reason."""
     follow_up = _lock(follow_up)
-    _ensure_account_owner(actor, follow_up, doing="dismiss")
+    _ensure_account_owner(
+        actor, follow_up, refusal=gettext("Only the client's account owner (%(owner)s) can dismiss a follow-up.")
+    )
     reason = str(reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the opportunity is not worth an offer."})
+        raise ValidationError({"reason": gettext("Say why the opportunity is not worth an offer.")})
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"At most {REASON_MAX} characters, please."})
-    _ensure_transition(follow_up, FollowUpStatus.DISMISSED, doing="dismissed")
+        raise ValidationError({"reason": gettext("At most %(limit)s characters, please.") % {"limit": REASON_MAX}})
+    _ensure_transition(
+        follow_up,
+        FollowUpStatus.DISMISSED,
+        refusal=gettext("This follow-up was already %(status)s; it cannot be dismissed."),
+    )
     follow_up.status = FollowUpStatus.DISMISSED
     follow_up.dismiss_reason = reason
     follow_up.decided_by = actor

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
@@ -33,6 +34,7 @@ from projects.models import (
     Project,
     ReportedThrough,
 )
+from projects.services.projects import in_sentence
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10000
@@ -44,6 +46,26 @@ PORTAL_ROLES = (Role.SALES, Role.PM, Role.MANAGER)
 
 class IssueClosed(DomainError):
     code = "issue_closed"
+
+
+# What each text field says when its input is not text, missing, or too long (one whole sentence each).
+TEXT_MESSAGES = {
+    "title": (
+        gettext_lazy("The title must be text."),
+        gettext_lazy("Give the title."),
+        gettext_lazy("Keep the title under %(limit)s characters."),
+    ),
+    "description": (
+        gettext_lazy("The description must be text."),
+        gettext_lazy("Give the description."),
+        gettext_lazy("Keep the description under %(limit)s characters."),
+    ),
+    "comment": (
+        gettext_lazy("The comment must be text."),
+        gettext_lazy("Give the comment."),
+        gettext_lazy("Keep the comment under %(limit)s characters."),
+    ),
+}
 
 
 # --- Who may do what -------------------------------------------------------------------------
@@ -102,26 +124,29 @@ def allowed_transitions(issue: ClientIssue) -> tuple[str, ...]:
 def _ensure_can_change(user: Any, issue: ClientIssue) -> None:
     if not can_change_issue(user, issue):
         raise PermissionDenied(
-            "Only the issue's assignees, the account owner, the project's PM or sales liaison and managers change it."
+            gettext(
+                "Only the issue's assignees, the account owner, the project's PM or sales liaison and managers change it."
+            )
         )
 
 
 # --- Cleaning input --------------------------------------------------------------------------
 def _clean_text(value: Any, *, field: str, label: str, limit: int, required: bool, errors: dict[str, str]) -> str:
+    not_text, missing, too_long = TEXT_MESSAGES[label]
     text = value.strip() if isinstance(value, str) else ("" if value is None else None)
     if text is None:
-        errors[field] = f"The {label} must be text."
+        errors[field] = str(not_text)
         return ""
     if required and not text:
-        errors[field] = f"Give the {label}."
+        errors[field] = str(missing)
     elif len(text) > limit:
-        errors[field] = f"Keep the {label} under {limit} characters."
+        errors[field] = too_long % {"limit": limit}
     return text
 
 
 def _clean_choice(value: Any, *, field: str, choices: type, errors: dict[str, str]) -> str:
     if value not in choices.values:
-        errors[field] = f"Choose one of: {', '.join(choices.values)}."
+        errors[field] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}
         return ""
     return value
 
@@ -170,15 +195,15 @@ def _clean_assignees(values: Any, errors: dict[str, str]) -> list[User]:
     if values is None:
         return []
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        errors["assignees"] = "Give a list of user ids."
+        errors["assignees"] = gettext("Give a list of user ids.")
         return []
     ids = _ids(values)
     if ids is None:
-        errors["assignees"] = "Give a list of user ids."
+        errors["assignees"] = gettext("Give a list of user ids.")
         return []
     unique = set(ids)
     if len(unique) > MAX_ASSIGNEES:
-        errors["assignees"] = f"Assign at most {MAX_ASSIGNEES} people."
+        errors["assignees"] = gettext("Assign at most %(limit)s people.") % {"limit": MAX_ASSIGNEES}
         return []
     people = list(
         User.objects.filter(pk__in=unique, is_active=True, groups__name__in=PORTAL_ROLES)
@@ -186,7 +211,7 @@ def _clean_assignees(values: Any, errors: dict[str, str]) -> list[User]:
         .order_by("first_name", "last_name", "username")
     )
     if len(people) != len(unique):
-        errors["assignees"] = "Every assignee must be an active sales rep, PM or manager."
+        errors["assignees"] = gettext("Every assignee must be an active sales rep, PM or manager.")
         return []
     return people
 
@@ -203,12 +228,12 @@ def _clean_project(value: Any, client: Client, errors: dict[str, str]) -> Projec
         else None
     )
     if project is None:
-        errors["project"] = f"Choose a project of {client.name}, or none."
+        errors["project"] = gettext("Choose a project of %(client)s, or none.") % {"client": client.name}
     return project
 
 
 def _names(people: Iterable[User]) -> str:
-    return ", ".join(sorted(person.full_name for person in people)) or "nobody"
+    return ", ".join(sorted(person.full_name for person in people)) or gettext("nobody")
 
 
 def _lock(issue: ClientIssue) -> ClientIssue:
@@ -220,9 +245,9 @@ def _lock(issue: ClientIssue) -> ClientIssue:
     )
 
 
-def _ensure_not_closed(issue: ClientIssue, doing: str) -> None:
+def _ensure_not_closed(issue: ClientIssue, refusal: str) -> None:
     if issue.status == IssueStatus.CLOSED:
-        raise IssueClosed(f"This issue is closed; it can no longer be {doing}.")
+        raise IssueClosed(refusal)
 
 
 # --- Writes ----------------------------------------------------------------------------------
@@ -234,7 +259,9 @@ def issue_create(*, actor: Any, client: Client, data: dict[str, Any]) -> ClientI
     """
     if not can_report_issue(actor, client):
         raise PermissionDenied(
-            "Only the account owner, the PM or sales liaison of a project of this client and managers log its issues."
+            gettext(
+                "Only the account owner, the PM or sales liaison of a project of this client and managers log its issues."
+            )
         )
     through_link = is_client_actor(actor)
     if through_link:
@@ -270,18 +297,32 @@ def issue_create(*, actor: Any, client: Client, data: dict[str, Any]) -> ClientI
     log_activity(
         actor=actor, verb="issue_logged", target=client, message=f"{issue.get_severity_display()}: {issue.title}"
     )
-    where = f"{client.name} / {project.name}" if project else client.name
+    placeholders = {
+        "severity": issue.get_severity_display(),
+        "client": client.name,
+        "project": project.name if project else "",
+        "title": issue.title,
+        "actor": actor.full_name,
+        "channel": issue.get_reported_through_display(),
+        "assignees": _names(assignees),
+    }
+    if project:
+        body = gettext(
+            "%(actor)s logged an issue for %(client)s / %(project)s (reported through %(channel)s). "
+            "Assigned to %(assignees)s."
+        )
+    else:
+        body = gettext(
+            "%(actor)s logged an issue for %(client)s (reported through %(channel)s). Assigned to %(assignees)s."
+        )
     team = [project.pm, project.sales_liaison] if through_link and project else []
     notify(
         event=Event.ISSUE_CREATED,
         recipients=[*assignees, client.account_owner, *team],
         target=issue,
         actor=actor,
-        title=f"{issue.get_severity_display()} issue for {client.name}: {issue.title}"[:200],
-        body=(
-            f"{actor.full_name} logged an issue for {where} (reported through "
-            f"{issue.get_reported_through_display()}). Assigned to {_names(assignees)}.\n\n{issue.description}"
-        ).strip(),
+        title=(gettext("%(severity)s issue for %(client)s: %(title)s") % placeholders)[:200],
+        body=f"{body % placeholders}\n\n{issue.description}".strip(),
     )
     return issue
 
@@ -295,7 +336,7 @@ def issue_update(*, issue: ClientIssue, actor: Any, data: dict[str, Any]) -> Cli
         raise ValidationError(errors)
     issue = _lock(issue)
     _ensure_can_change(actor, issue)
-    _ensure_not_closed(issue, "edited")
+    _ensure_not_closed(issue, gettext("This issue is closed; it can no longer be edited."))
     changes: dict[str, tuple[Any, Any]] = {}
     for field, value in cleaned.items():
         old = getattr(issue, field)
@@ -319,7 +360,7 @@ def issue_assign(*, issue: ClientIssue, actor: Any, assignees: Any) -> ClientIss
         raise ValidationError(errors)
     issue = _lock(issue)
     _ensure_can_change(actor, issue)
-    _ensure_not_closed(issue, "reassigned")
+    _ensure_not_closed(issue, gettext("This issue is closed; it can no longer be reassigned."))
     before = list(issue.assignees.all())
     before_ids = {person.pk for person in before}
     after_ids = {person.pk for person in people}
@@ -334,11 +375,15 @@ def issue_assign(*, issue: ClientIssue, actor: Any, assignees: Any) -> ClientIss
         recipients=added,
         target=issue,
         actor=actor,
-        title=f"Issue assigned to you: {issue.title}"[:200],
-        body=(
-            f"{actor.full_name} assigned you to the {issue.get_severity_display().lower()} issue "
-            f"“{issue.title}” of {issue.client.name} (now {issue.get_status_display().lower()})."
-        ),
+        title=(gettext("Issue assigned to you: %(title)s") % {"title": issue.title})[:200],
+        body=gettext("%(actor)s assigned you to the %(severity)s issue “%(title)s” of %(client)s (now %(status)s).")
+        % {
+            "actor": actor.full_name,
+            "severity": in_sentence(issue.get_severity_display()),
+            "title": issue.title,
+            "client": issue.client.name,
+            "status": in_sentence(issue.get_status_display()),
+        },
     )
     return issue
 
@@ -347,22 +392,29 @@ def issue_assign(*, issue: ClientIssue, actor: Any, assignees: Any) -> ClientIss
 def issue_transition(*, issue: ClientIssue, actor: Any, status: Any) -> ClientIssue:
     """Move along ISSUE_TRANSITIONS: open → in progress → resolved → closed (resolved may go back to work)."""
     if status not in IssueStatus.values:
-        raise ValidationError({"status": f"Choose one of: {', '.join(IssueStatus.values)}."})
+        raise ValidationError(
+            {"status": gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(IssueStatus.values)}}
+        )
     _ensure_can_change(actor, issue)
     issue = _lock(issue)
     _ensure_can_change(actor, issue)
     allowed = allowed_transitions(issue)
     if status not in allowed:
-        target = IssueStatus(status).label.lower()
+        labels = [in_sentence(IssueStatus(value).label) for value in allowed]
+        placeholders = {
+            "status": in_sentence(issue.get_status_display()),
+            "new_status": in_sentence(IssueStatus(status).label),
+            "options": labels[0] if len(labels) == 1 else ", ".join(labels),
+        }
+        if len(labels) == 2:
+            placeholders["options"] = gettext("%(first)s or %(second)s") % {"first": labels[0], "second": labels[1]}
         if allowed:
-            options = " or ".join(IssueStatus(value).label.lower() for value in allowed)
-            hint = f" From {issue.get_status_display().lower()} it can become {options}."
+            message = gettext(
+                "An issue that is %(status)s cannot become %(new_status)s. From %(status)s it can become %(options)s."
+            )
         else:
-            hint = " A closed issue stays closed."
-        raise TransitionNotAllowed(
-            f"An issue that is {issue.get_status_display().lower()} cannot become {target}.{hint}",
-            allowed=list(allowed),
-        )
+            message = gettext("An issue that is %(status)s cannot become %(new_status)s. A closed issue stays closed.")
+        raise TransitionNotAllowed(message % placeholders, allowed=list(allowed))
     old = issue.status
     issue.status = status
     now = timezone.now()
@@ -385,7 +437,7 @@ def issue_transition(*, issue: ClientIssue, actor: Any, status: Any) -> ClientIs
 @transaction.atomic
 def issue_comment_add(*, issue: ClientIssue, actor: Any, body: Any) -> IssueComment:
     if not can_comment_issue(actor, issue):
-        raise PermissionDenied("Only people working on this client's account comment on its issues.")
+        raise PermissionDenied(gettext("Only people working on this client's account comment on its issues."))
     errors: dict[str, str] = {}
     text = _clean_text(body, field="body", label="comment", limit=COMMENT_MAX, required=True, errors=errors)
     if errors:

@@ -10,11 +10,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
 from projects.models import LessonLearned, Project, ProjectStatus
 from projects.services.followups import is_on_project
+from projects.services.projects import in_sentence
 
 TEXT_MAX = 5000
 
@@ -27,22 +29,28 @@ def can_add_lesson(user: Any, project: Project) -> bool:
 def _clean_text(text: Any) -> str:
     text = str(text or "").strip()
     if not text:
-        raise ValidationError({"text": "Write down what sales should know next time."})
+        raise ValidationError({"text": gettext("Write down what sales should know next time.")})
     if len(text) > TEXT_MAX:
-        raise ValidationError({"text": f"At most {TEXT_MAX} characters, please (this one has {len(text)})."})
+        raise ValidationError(
+            {
+                "text": gettext("At most %(limit)s characters, please (this one has %(length)s).")
+                % {"limit": TEXT_MAX, "length": len(text)}
+            }
+        )
     return text
 
 
 @transaction.atomic
 def lesson_add(*, project: Project, actor: Any, text: str) -> LessonLearned:
     if not is_on_project(actor, project):
-        raise PermissionDenied("Only the project's PM, its sales liaison or a manager can record its lessons.")
+        raise PermissionDenied(gettext("Only the project's PM, its sales liaison or a manager can record its lessons."))
     text = _clean_text(text)
     # Locked against a concurrent status change: a lesson belongs to a completed project.
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status != ProjectStatus.COMPLETED:
         raise TransitionNotAllowed(
-            f"This project is {project.get_status_display().lower()}; lessons are recorded once it is completed.",
+            gettext("This project is %(status)s; lessons are recorded once it is completed.")
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
     lesson = LessonLearned.objects.create(project=project, client_id=project.client_id, text=text, author=actor)

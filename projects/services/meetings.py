@@ -14,13 +14,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.roles import Role
 from core.activity import log_activity
 from core.errors import DomainError, TransitionNotAllowed
 from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence, Project
-from projects.services import CLOSED_STATUSES, _clean_meeting
+from projects.services.projects import CLOSED_STATUSES, _clean_meeting, in_sentence
 
 DECISIONS_MAX = 10000
 ACTION_TEXT_MAX = 500
@@ -35,7 +36,7 @@ class StaleMeeting(DomainError):
 
     def __init__(self, current: Meeting) -> None:
         super().__init__(
-            "Someone else saved this meeting since you opened it. Review their changes and save again.",
+            gettext("Someone else saved this meeting since you opened it. Review their changes and save again."),
             current_updated_at=current.updated_at.isoformat(),
         )
         self.current = current
@@ -112,7 +113,12 @@ def next_occurrence(meeting: Meeting, *, now: datetime.datetime | None = None) -
 def _check_year(starts_at: Any) -> None:
     """Meetings happen between 2000 and 2099: a year 61 or 9999 is a typo, not a plan."""
     if isinstance(starts_at, datetime.datetime) and not MEETING_YEARS[0] <= starts_at.year <= MEETING_YEARS[1]:
-        raise ValidationError({"starts_at": f"Choose a date between {MEETING_YEARS[0]} and {MEETING_YEARS[1]}."})
+        raise ValidationError(
+            {
+                "starts_at": gettext("Choose a date between %(first)s and %(last)s.")
+                % {"first": MEETING_YEARS[0], "last": MEETING_YEARS[1]}
+            }
+        )
 
 
 def _when(moment: datetime.datetime) -> str:
@@ -121,22 +127,26 @@ def _when(moment: datetime.datetime) -> str:
 
 
 def _deny_edit() -> PermissionDenied:
-    return PermissionDenied("Only the project's PM, its sales liaison and managers change its meetings.")
+    return PermissionDenied(gettext("Only the project's PM, its sales liaison and managers change its meetings."))
 
 
 def _clean_recurrence(value: Any) -> str:
     value = value or MeetingRecurrence.NONE
     if value not in MeetingRecurrence.values:
-        raise ValidationError({"recurrence": f"Choose one of: {', '.join(MeetingRecurrence.values)}."})
+        raise ValidationError(
+            {"recurrence": gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(MeetingRecurrence.values)}}
+        )
     return value
 
 
 def _clean_decisions(value: Any) -> str:
     if value is not None and not isinstance(value, str):
-        raise ValidationError({"decisions": "The decisions are text."})
+        raise ValidationError({"decisions": gettext("The decisions are text.")})
     value = (value or "").strip()
     if len(value) > DECISIONS_MAX:
-        raise ValidationError({"decisions": f"Keep the decisions under {DECISIONS_MAX} characters."})
+        raise ValidationError(
+            {"decisions": gettext("Keep the decisions under %(limit)s characters.") % {"limit": DECISIONS_MAX}}
+        )
     return value
 
 
@@ -164,8 +174,11 @@ def meeting_create(*, project: Project, actor: Any, data: dict[str, Any]) -> Mee
     if not can_edit_meetings(actor, project):
         raise _deny_edit()
     if project.status in CLOSED_STATUSES:
-        raise TransitionNotAllowed(f"This project is {project.get_status_display().lower()}; it gets no new meetings.")
-    title = (data.get("title") or "").strip() or f"Project meeting: {project.name}"
+        raise TransitionNotAllowed(
+            gettext("This project is %(status)s; it gets no new meetings.")
+            % {"status": in_sentence(project.get_status_display())}
+        )
+    title = (data.get("title") or "").strip() or gettext("Project meeting: %(project)s") % {"project": project.name}
     checked = _merge_errors(
         ("year", lambda: _check_year(data.get("starts_at"))),
         ("meeting", lambda: _clean_meeting(project=project, data={**data, "title": title})),
@@ -233,7 +246,7 @@ def meeting_update_notes(
         and starts_at != meeting.starts_at
     ):
         raise ValidationError(
-            {"starts_at": "Reschedule the kickoff from the project page, so the invitation goes out again."}
+            {"starts_at": gettext("Reschedule the kickoff from the project page, so the invitation goes out again.")}
         )
     merged = {
         "title": meeting.title,
@@ -293,16 +306,17 @@ def meeting_update_notes(
 def meeting_join(*, meeting: Meeting, actor: Any) -> Meeting:
     """A sales rep or PM adds themself to a recurring project meeting. Joining twice changes nothing."""
     if not can_join_meetings(actor):
-        raise PermissionDenied("Only sales reps and project managers join project meetings.")
+        raise PermissionDenied(gettext("Only sales reps and project managers join project meetings."))
     meeting = _lock_meeting(meeting)
     if not is_joinable(meeting):
         raise TransitionNotAllowed(
-            "Only recurring project meetings are open to join; ask the project's PM to invite you.",
+            gettext("Only recurring project meetings are open to join; ask the project's PM to invite you."),
             code="not_joinable",
         )
     if meeting.project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
-            f"This project is {meeting.project.get_status_display().lower()}; its meetings are over.",
+            gettext("This project is %(status)s; its meetings are over.")
+            % {"status": in_sentence(meeting.project.get_status_display())},
             code="not_joinable",
         )
     if meeting.attendees.filter(pk=actor.pk).exists():
@@ -317,11 +331,11 @@ def meeting_join(*, meeting: Meeting, actor: Any) -> Meeting:
 def meeting_leave(*, meeting: Meeting, actor: Any) -> Meeting:
     """An attendee leaves a recurring meeting. Leaving one you are not in changes nothing."""
     if not can_join_meetings(actor):
-        raise PermissionDenied("Only sales reps and project managers join or leave project meetings.")
+        raise PermissionDenied(gettext("Only sales reps and project managers join or leave project meetings."))
     meeting = _lock_meeting(meeting)
     if not is_joinable(meeting):
         raise TransitionNotAllowed(
-            "Only recurring project meetings can be left here; ask the project's PM to change the invitation.",
+            gettext("Only recurring project meetings can be left here; ask the project's PM to change the invitation."),
             code="not_joinable",
         )
     if not meeting.attendees.filter(pk=actor.pk).exists():
@@ -337,25 +351,25 @@ def _clean_action_item(*, meeting: Meeting, text: Any, owner: Any, due: Any) -> 
     errors: dict[str, str] = {}
     text = (text or "").strip() if isinstance(text, str | type(None)) else None
     if text is None:
-        errors["text"] = "Describe the action as text."
+        errors["text"] = gettext("Describe the action as text.")
     elif not text:
-        errors["text"] = "Describe the action."
+        errors["text"] = gettext("Describe the action.")
     elif len(text) > ACTION_TEXT_MAX:
-        errors["text"] = f"Keep the action under {ACTION_TEXT_MAX} characters."
+        errors["text"] = gettext("Keep the action under %(limit)s characters.") % {"limit": ACTION_TEXT_MAX}
     owner_id = getattr(owner, "pk", owner)
     owner_user = None
     if owner_id in (None, ""):
-        errors["owner"] = "Every action has an owner: choose a colleague."
+        errors["owner"] = gettext("Every action has an owner: choose a colleague.")
     else:
         owner_user = User.objects.filter(pk=owner_id, is_active=True).first() if str(owner_id).isdigit() else None
         if owner_user is None:
-            errors["owner"] = "The owner must be an active user of the portal."
+            errors["owner"] = gettext("The owner must be an active user of the portal.")
     if due in ("", None):
         due = None
     elif isinstance(due, datetime.datetime) or not isinstance(due, datetime.date):
-        errors["due"] = "Give the due date as a date (YYYY-MM-DD)."
+        errors["due"] = gettext("Give the due date as a date (YYYY-MM-DD).")
     elif due < timezone.localdate(meeting.starts_at):
-        errors["due"] = "The due date cannot be before the meeting."
+        errors["due"] = gettext("The due date cannot be before the meeting.")
     if errors:
         raise ValidationError(errors)
     return {"text": text, "owner": owner_user, "due": due}
@@ -387,9 +401,11 @@ def action_item_set_done(*, item: ActionItem, actor: Any, done: bool) -> ActionI
     """Tick an action off (or reopen it): the meeting's editors or the item's owner. A repeat changes nothing."""
     item = ActionItem.objects.select_related("meeting", "meeting__project").get(pk=item.pk)
     if not can_tick_action_item(actor, item):
-        raise PermissionDenied("Only the action's owner, the project's PM, its sales liaison and managers tick it off.")
+        raise PermissionDenied(
+            gettext("Only the action's owner, the project's PM, its sales liaison and managers tick it off.")
+        )
     if not isinstance(done, bool):
-        raise ValidationError({"done": "Say true or false."})
+        raise ValidationError({"done": gettext("Say true or false.")})
     now = timezone.now()
     # Compare-and-set: of two clicks at once, one moves the item and writes the activity row.
     moved = ActionItem.objects.filter(pk=item.pk, done=not done).update(done=done, done_at=now if done else None)

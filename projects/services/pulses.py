@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
@@ -17,6 +18,11 @@ from projects.models import ClientPulse, Project
 from projects.services.meetings import is_project_team
 
 PULSE_SCORES = ("mood", "urgency", "satisfaction")
+SCORE_LABELS = {
+    "mood": gettext_lazy("mood"),
+    "urgency": gettext_lazy("urgency"),
+    "satisfaction": gettext_lazy("satisfaction"),
+}
 PULSE_MIN, PULSE_MAX = 1, 5
 PULSE_NOTE_MAX = 2000
 
@@ -30,17 +36,26 @@ def can_record_pulse(user: Any, project: Project) -> bool:
 
 def clean_score(value: Any, *, label: str) -> int:
     """A whole number from 1 to 5: ``3`` and ``"3"`` pass; ``"x"``, ``3.5``, ``True`` and ``6`` do not."""
+    label = str(SCORE_LABELS.get(label, label))
+    not_a_number = gettext("Give the %(label)s as a whole number from %(min)s to %(max)s.") % {
+        "label": label,
+        "min": PULSE_MIN,
+        "max": PULSE_MAX,
+    }
     if isinstance(value, bool) or value is None:
-        raise ValidationError(f"Give the {label} as a whole number from {PULSE_MIN} to {PULSE_MAX}.")
+        raise ValidationError(not_a_number)
     if isinstance(value, str):
         value = value.strip()
         if not value.lstrip("-").isdigit() or len(value) > 3:
-            raise ValidationError(f"Give the {label} as a whole number from {PULSE_MIN} to {PULSE_MAX}.")
+            raise ValidationError(not_a_number)
         value = int(value)
     if not isinstance(value, int):
-        raise ValidationError(f"Give the {label} as a whole number from {PULSE_MIN} to {PULSE_MAX}.")
+        raise ValidationError(not_a_number)
     if not PULSE_MIN <= value <= PULSE_MAX:
-        raise ValidationError(f"The {label} is from {PULSE_MIN} (worst) to {PULSE_MAX} (best), not {value}.")
+        raise ValidationError(
+            gettext("The %(label)s is from %(min)s (worst) to %(max)s (best), not %(value)s.")
+            % {"label": label, "min": PULSE_MIN, "max": PULSE_MAX, "value": value}
+        )
     return value
 
 
@@ -54,11 +69,14 @@ def _clean_pulse(data: dict[str, Any]) -> dict[str, Any]:
             errors[field] = error.messages[0]
     note = data.get("note") or ""
     if not isinstance(note, str):
-        errors["note"] = "The note is text."
+        errors["note"] = gettext("The note is text.")
     else:
         note = note.strip()
         if len(note) > PULSE_NOTE_MAX:
-            errors["note"] = f"Keep the note under {PULSE_NOTE_MAX} characters (it has {len(note)})."
+            errors["note"] = gettext("Keep the note under %(limit)s characters (it has %(length)s).") % {
+                "limit": PULSE_NOTE_MAX,
+                "length": len(note),
+            }
         cleaned["note"] = note
     if errors:
         raise ValidationError(errors)
@@ -76,12 +94,12 @@ def pulse_record(
 ) -> ClientPulse:
     """Log a pulse; a mood of ``LOW_MOOD`` or less notifies the sales liaison and every manager."""
     if not can_record_pulse(actor, project):
-        raise PermissionDenied("Only the project's PM, its sales liaison and managers log the client pulse.")
+        raise PermissionDenied(gettext("Only the project's PM, its sales liaison and managers log the client pulse."))
     cleaned = _clean_pulse({"mood": mood, "urgency": urgency, "satisfaction": satisfaction, "note": note})
     # The lock orders the pulse after a concurrent reassignment: the alert goes to who is on the project now.
     project = Project.objects.select_for_update().select_related("client", "pm", "sales_liaison").get(pk=project.pk)
     if not can_record_pulse(actor, project):
-        raise PermissionDenied("Only the project's PM, its sales liaison and managers log the client pulse.")
+        raise PermissionDenied(gettext("Only the project's PM, its sales liaison and managers log the client pulse."))
     through_link = is_client_actor(actor)
     pulse = ClientPulse.objects.create(
         project=project,
@@ -90,12 +108,16 @@ def pulse_record(
         **cleaned,
     )
     pulse.project = project
-    scores = f"mood {pulse.mood}/5, urgency {pulse.urgency}/5, satisfaction {pulse.satisfaction}/5"
+    scores = gettext("mood %(mood)s/5, urgency %(urgency)s/5, satisfaction %(satisfaction)s/5") % {
+        "mood": pulse.mood,
+        "urgency": pulse.urgency,
+        "satisfaction": pulse.satisfaction,
+    }
     log_activity(
         actor=actor,
         verb="pulse_answered" if through_link else "pulse_recorded",
         target=project,
-        message=f"Client pulse: {scores}" + (f". {pulse.note}" if pulse.note else ""),
+        message=gettext("Client pulse: %(scores)s") % {"scores": scores} + (f". {pulse.note}" if pulse.note else ""),
     )
     if pulse.is_low:
         notify(
@@ -103,9 +125,14 @@ def pulse_record(
             recipients=_low_pulse_recipients(project),
             target=pulse,
             actor=actor,
-            title=f"Low client mood on {project.name}: {pulse.mood}/5",
+            title=gettext("Low client mood on %(project)s: %(mood)s/5") % {"project": project.name, "mood": pulse.mood},
             body=(
-                f"{actor.full_name} {'answered' if through_link else 'logged'} a client pulse for {project.name} ({project.client.name}): {scores}."
+                (
+                    gettext("%(actor)s answered a client pulse for %(project)s (%(client)s): %(scores)s.")
+                    if through_link
+                    else gettext("%(actor)s logged a client pulse for %(project)s (%(client)s): %(scores)s.")
+                )
+                % {"actor": actor.full_name, "project": project.name, "client": project.client.name, "scores": scores}
                 + (f"\n\n“{pulse.note}”" if pulse.note else "")
             ),
         )

@@ -21,7 +21,7 @@ from core.activity import log_activity
 from core.errors import TransitionNotAllowed
 from handoff.models import RiskCategory
 from projects.models import RISK_TRANSITIONS, Project, ProjectRisk, RiskStatus
-from projects.services import CLOSED_STATUSES, can_edit_project
+from projects.services.projects import CLOSED_STATUSES, can_edit_project, in_sentence
 
 TITLE_MAX, MITIGATION_MAX, REASON_MAX = 200, 5000, 2000
 SCORE_MIN, SCORE_MAX = 1, 5
@@ -47,7 +47,7 @@ def _ensure_may_manage(actor: Any, project: Project) -> None:
     if project.status in CLOSED_STATUSES:
         raise TransitionNotAllowed(
             _("This project is %(status)s; its risks can no longer change.")
-            % {"status": project.get_status_display().lower()},
+            % {"status": in_sentence(project.get_status_display())},
             status=project.status,
         )
 
@@ -247,7 +247,7 @@ def project_risk_set_status(*, risk: ProjectRisk | int, actor: Any, status: Any,
     if status not in RISK_TRANSITIONS[risk.status]:
         raise TransitionNotAllowed(
             _("A risk that is %(current)s cannot become %(target)s.")
-            % {"current": risk.get_status_display().lower(), "target": RiskStatus(status).label.lower()},
+            % {"current": in_sentence(risk.get_status_display()), "target": in_sentence(RiskStatus(status).label)},
             status=risk.status,
         )
     if status == RiskStatus.CLOSED and not reason:

@@ -20,11 +20,12 @@ from core.modals import render_modal
 from core.money import format_money
 from core.pagecache import render_page
 from handoff.snapshots import org_tree, risk_rows
+from projects.filters import ProjectFilter, filter_page_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
 from projects.ics import ics_filename, meeting_ics
 from projects.models import MeetingKind, Project, ProjectHealth, ProjectStatus
 from projects.selectors import filter_choices, meetings_visible_to, project_get, project_list
-from projects.services import (
+from projects.services.projects import (
     can_edit_project,
     can_reassign_project,
     meeting_schedule_kickoff,
@@ -60,7 +61,11 @@ def _hx_redirect(url: str) -> HttpResponse:
 @require_GET
 def project_list_view(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "") for key in ("status", "health", "pm", "client")}
-    projects = project_list(user=request.user, **filters)
+    projects, filter_errors = filter_page_rows(
+        ProjectFilter, data=request.GET, queryset=project_list(user=request.user), request=request
+    )
+    for error in filter_errors:
+        messages.error(request, error)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -73,9 +78,10 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         **filter_choices(),
     }
+    status = 400 if filter_errors else None
     if request.htmx and not request.htmx.boosted:
-        return render(request, "projects/_project_table.html", context)
-    return render(request, "projects/project_list.html", context)
+        return render(request, "projects/_project_table.html", context, status=status)
+    return render(request, "projects/project_list.html", context, status=status)
 
 
 # --- Detail ----------------------------------------------------------------------------------

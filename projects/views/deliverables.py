@@ -100,7 +100,7 @@ def _deliverable(pk: int) -> Deliverable:
 
 
 def _refuse_unless_pm(request: HttpRequest, project: Project, doing: str) -> None:
-    from projects.services import can_edit_project
+    from projects.services.projects import can_edit_project
 
     if not can_edit_project(request.user, project):
         raise PermissionDenied(f"Only the project's PM can {doing}.")

@@ -22,6 +22,7 @@ from accounts.roles import Role
 from clients.models import Client
 from core.activity import activity_for
 from core.errors import DomainError
+from projects.filters import IssueFilter, filter_page_rows
 from projects.models import ClientIssue, IssueSeverity, IssueStatus, Project, ReportedThrough
 from projects.selectors import (
     issue_assignee_choices,
@@ -162,8 +163,15 @@ def _hx_redirect(url: str) -> HttpResponse:
 @require_GET
 def issue_list_view(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "")[:20] for key in FILTER_KEYS}
-    mine = request.GET.get("mine") == "1"
-    issues = issue_list(user=request.user, mine=mine, **filters)
+    data = request.GET.copy()
+    if data.get("mine") in ("1", "0"):  # the page's checkbox says 1; the FilterSet (shared with the API) says true
+        data["mine"] = "true" if data["mine"] == "1" else "false"
+    mine = data.get("mine") == "true"
+    issues, filter_errors = filter_page_rows(
+        IssueFilter, data=data, queryset=issue_list(user=request.user), request=request
+    )
+    for error in filter_errors:
+        messages.error(request, error)
     page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -179,9 +187,10 @@ def issue_list_view(request: HttpRequest) -> HttpResponse:
         "can_log": any(request.user.has_role(role) for role in Role.values),
         **issue_filter_choices(),
     }
+    status = 400 if filter_errors else None
     if _fragment(request):
-        return render(request, "projects/issues/_issue_table.html", context)
-    return render(request, "projects/issues/issue_list.html", context)
+        return render(request, "projects/issues/_issue_table.html", context, status=status)
+    return render(request, "projects/issues/issue_list.html", context, status=status)
 
 
 # --- Create (full page) ------------------------------------------------------------------------

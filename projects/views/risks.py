@@ -18,8 +18,8 @@ from core.errors import DomainError
 from handoff.forms import add_service_errors
 from projects.forms import RISK_LEVELS, ProjectRiskAddForm, ProjectRiskEditForm
 from projects.models import Project, ProjectRisk, RiskStatus
-from projects.services import can_edit_project
 from projects.services import risks as risk_services
+from projects.services.projects import can_edit_project
 from projects.views.changes import close_modal, is_fragment, load_project, modal_form, render_section
 
 SECTION = "projects/_project_risks.html"

@@ -29,9 +29,9 @@ from handoff.services.handoffs import handoff_reassign
 from handoff.services.offers import commitment_add
 from handoff.services.risks import risk_add
 from projects.models import Deliverable, Project
-from projects.services import project_update
 from projects.services.changes import change_request_raise
 from projects.services.deliverables import deliverable_add
+from projects.services.projects import project_update
 from tests.factories import ClientFactory, OfferFactory
 from tests.projects.factories import accepted_project, won_handoff
 

@@ -305,7 +305,8 @@ def test_the_schema_describes_the_handoff_and_project_endpoints():
     from rest_framework.routers import SimpleRouter
 
     from handoff.api.handoffs import HandoffViewSet, OfferWinView
-    from projects.api.views import MeetingViewSet, ProjectViewSet
+    from projects.api.views.meetings import MeetingViewSet
+    from projects.api.views.projects import ProjectViewSet
 
     router = SimpleRouter()
     router.register("handoffs", HandoffViewSet, basename="handoff")

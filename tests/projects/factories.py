@@ -78,7 +78,7 @@ def accepted_project(*, owner, pm, **kwargs):
 
 def completed_project(*, owner, pm, **kwargs):
     """An accepted project its PM ran to completion (planning → active → completed), through the services."""
-    from projects.services import project_update
+    from projects.services.projects import project_update
 
     project = accepted_project(owner=owner, pm=pm, **kwargs)
     project = project_update(project=project, actor=pm, data={"status": "active"}, version=project.version)

@@ -19,8 +19,8 @@ from core.models import Activity
 from notifications.events import Event
 from notifications.models import Notification
 from projects.models import ChangeRequest, ChangeRequestApproval, Project
-from projects.services import project_update
 from projects.services.changes import change_request_approve, change_request_raise, change_request_reject
+from projects.services.projects import project_update
 from tests.projects.factories import ChangeRequestFactory, accepted_project
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,6 @@ from core.models import Activity
 from notifications.events import Event
 from notifications.models import Notification
 from projects.models import Deliverable, ProjectCommitment
-from projects.services import project_update
 from projects.services.deliverables import (
     commitment_set_status,
     deliverable_add,
@@ -26,6 +25,7 @@ from projects.services.deliverables import (
     deliverable_submit,
     is_overdue,
 )
+from projects.services.projects import project_update
 from tests.factories import ContactFactory
 from tests.projects.factories import DeliverableFactory, accepted_project
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from core.errors import FourEyes
 from core.models import Activity
 from projects.models import ChangeRequestApproval
-from projects.services import project_reassign
 from projects.services.changes import change_request_approve, change_request_raise
+from projects.services.projects import project_reassign
 from tests.factories import UserFactory
 from tests.projects.factories import accepted_project
 

@@ -14,7 +14,6 @@ from core.errors import TransitionNotAllowed
 from core.models import Activity
 from projects.ics import meeting_ics
 from projects.models import ActionItem, Meeting, MeetingKind, Project
-from projects.services import meeting_schedule_kickoff
 from projects.services.meetings import (
     StaleMeeting,
     action_item_add,
@@ -25,6 +24,7 @@ from projects.services.meetings import (
     meeting_update_notes,
     next_occurrence,
 )
+from projects.services.projects import meeting_schedule_kickoff
 from tests.factories import ClientFactory, ContactFactory, UserFactory
 from tests.projects.factories import accepted_project
 

@@ -13,10 +13,10 @@ from icalendar import Calendar
 from core.errors import StaleVersion, TransitionNotAllowed
 from core.models import Activity
 from notifications.events import Event
-from projects import services
 from projects.ics import meeting_ics
 from projects.models import Meeting, Project, ProjectStatus
-from projects.services import meeting_schedule_kickoff, project_reassign, project_update
+from projects.services import projects as services
+from projects.services.projects import meeting_schedule_kickoff, project_reassign, project_update
 from tests.factories import ContactFactory, UserFactory
 from tests.projects.factories import accepted_project
 

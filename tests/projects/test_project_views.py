@@ -175,7 +175,7 @@ def test_the_detail_query_count_is_pinned_and_does_not_grow(
     request, persona, project, pm, rep, client_as, django_assert_num_queries
 ):
     """One of every record, then ten more of each: the same queries (the PM's, the liaison's, anyone's view)."""
-    from projects.services import meeting_schedule_kickoff, project_update
+    from projects.services.projects import meeting_schedule_kickoff, project_update
 
     meeting_schedule_kickoff(
         project=project,

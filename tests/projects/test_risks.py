@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.errors import TransitionNotAllowed
 from core.models import Activity
 from projects.models import ProjectRisk, ProjectStatus, RiskStatus
-from projects.services import project_update
+from projects.services.projects import project_update
 from projects.services.risks import project_risk_add, project_risk_set_status, project_risk_update
 from tests.projects.factories import accepted_project
 

@@ -11,134 +11,34 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.filters import MAX_ID, IdFilter
+from core.api.filters import MAX_ID
 from core.api.serializers import DomainErrorSerializer
 from handoff.models import RiskCategory
-from projects.models import Project, ProjectRisk, RiskStatus
+from projects.api.serializers import ProjectRiskSerializer, ProjectRiskUpdateSerializer
+from projects.filters import ProjectRiskFilter
+from projects.models import Project, ProjectRisk
 from projects.selectors import projects_visible_to
-from projects.services import can_edit_project
 from projects.services import risks as risk_services
+from projects.services.projects import can_edit_project
 
 BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`, e.g. a score outside 1 to 5")
+
+
 FORBIDDEN = OpenApiResponse(description="Not the project's PM")
+
+
 CONFLICT = OpenApiResponse(
     DomainErrorSerializer,
     description="Illegal transition (a closed risk, a closed project, e.g. occurred → mitigated)",
 )
-SCORE_ERRORS = {
-    "invalid": _("A whole number from 1 to 5."),
-    "min_value": _("The score is from 1 (lowest) to 5 (highest)."),
-    "max_value": _("The score is from 1 (lowest) to 5 (highest)."),
-}
-STATUS_ERRORS = {
-    "invalid_choice": _("Unknown risk status “{input}”. Choose one of: open, mitigated, occurred, closed.")
-}
-
-
-class ProjectRiskSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
-    probability = serializers.IntegerField(min_value=1, max_value=5, error_messages=SCORE_ERRORS)
-    impact = serializers.IntegerField(min_value=1, max_value=5, error_messages=SCORE_ERRORS)
-    owner = serializers.IntegerField(
-        source="owner_id",
-        min_value=1,
-        max_value=MAX_ID,
-        required=False,
-        allow_null=True,
-        help_text="An active user's id",
-    )
-    score = serializers.IntegerField(read_only=True, help_text="probability x impact, now")
-    sold_score = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text="probability x impact as sold (null for a risk added since)"
-    )
-
-    class Meta:
-        model = ProjectRisk
-        fields = [
-            "id",
-            "project",
-            "source",
-            "title",
-            "category",
-            "probability",
-            "impact",
-            "score",
-            "sold_probability",
-            "sold_impact",
-            "sold_score",
-            "mitigation",
-            "owner",
-            "status",
-            "closed_reason",
-            "closed_by",
-            "closed_at",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = [
-            "source",
-            "sold_probability",
-            "sold_impact",
-            "status",
-            "closed_reason",
-            "closed_by",
-            "closed_at",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["project"].queryset = projects_visible_to(getattr(request, "user", None))
-
-
-class ProjectRiskUpdateSerializer(serializers.Serializer):
-    probability = serializers.IntegerField(min_value=1, max_value=5, required=False, error_messages=SCORE_ERRORS)
-    impact = serializers.IntegerField(min_value=1, max_value=5, required=False, error_messages=SCORE_ERRORS)
-    mitigation = serializers.CharField(
-        max_length=risk_services.MITIGATION_MAX, required=False, allow_blank=True, trim_whitespace=True
-    )
-    owner = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, allow_null=True, help_text="An active user's id, or null"
-    )
-    status = serializers.ChoiceField(
-        choices=RiskStatus.choices,
-        required=False,
-        error_messages=STATUS_ERRORS,
-        help_text="open → mitigated | occurred | closed; mitigated → open | occurred | closed; occurred → closed",
-    )
-    reason = serializers.CharField(
-        max_length=risk_services.REASON_MAX,
-        required=False,
-        allow_blank=True,
-        help_text="Why the status changes; required to close",
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("reason") and "status" not in attrs:
-            raise serializers.ValidationError({"reason": [_("Give the status the reason is for.")]})
-        return attrs
-
-
-class ProjectRiskFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
-    status = django_filters.ChoiceFilter(choices=RiskStatus.choices)
-
-    class Meta:
-        model = ProjectRisk
-        fields = ["project", "status"]
 
 
 def _project_in_payload(request: Request) -> Project | None:

@@ -11,106 +11,37 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from django.utils.translation import gettext
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.filters import IdFilter, TrueFalseFilter
 from core.api.serializers import DomainErrorSerializer
-from projects.models import (
-    CommitmentStatus,
-    Deliverable,
-    DeliverableStatus,
-    Project,
-    ProjectCommitment,
+from projects.api.serializers import (
+    CommitmentStatusSerializer,
+    DecisionSerializer,
+    DeliverableSerializer,
+    DeliverableUpdateSerializer,
+    ProjectCommitmentSerializer,
 )
+from projects.filters import DeliverableFilter, ProjectCommitmentFilter
+from projects.models import Deliverable, Project, ProjectCommitment
 from projects.selectors import projects_visible_to
-from projects.services import can_edit_project
 from projects.services import deliverables as deliverable_services
+from projects.services.projects import can_edit_project
 
 BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`")
+
+
 FORBIDDEN = OpenApiResponse(description="Not the project's PM (decisions: or its sales liaison)")
+
+
 CONFLICT = OpenApiResponse(
     DomainErrorSerializer, description="Illegal transition, e.g. a decision on a deliverable that is not submitted"
 )
-
-
-class DeliverableSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
-    overdue = serializers.SerializerMethodField(help_text="Due in the past and not accepted")
-
-    class Meta:
-        model = Deliverable
-        fields = [
-            "id",
-            "project",
-            "name",
-            "due",
-            "status",
-            "overdue",
-            "submitted_at",
-            "decided_by",
-            "decided_at",
-            "decided_via_link",
-            "rejection_reason",
-            "created_at",
-        ]
-        read_only_fields = [
-            "status",
-            "submitted_at",
-            "decided_by",
-            "decided_at",
-            "decided_via_link",
-            "rejection_reason",
-            "created_at",
-        ]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["project"].queryset = projects_visible_to(getattr(request, "user", None))
-
-    @extend_schema_field(serializers.BooleanField())
-    def get_overdue(self, deliverable: Deliverable) -> bool:
-        return deliverable_services.is_overdue(deliverable)
-
-
-class DeliverableUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=deliverable_services.NAME_MAX, required=False)
-    due = serializers.DateField(required=False, allow_null=True)
-
-
-class DecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[DeliverableStatus.ACCEPTED, DeliverableStatus.REJECTED])
-    contact = serializers.IntegerField(help_text="The client contact who decided (a contact of the project's client)")
-    reason = serializers.CharField(
-        max_length=deliverable_services.REASON_MAX,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Required on a rejection",
-    )
-    decided_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now")
-
-
-class DeliverableFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
-    status = django_filters.ChoiceFilter(choices=DeliverableStatus.choices)
-    overdue = TrueFalseFilter(method="filter_overdue", label="Due in the past and not accepted")
-
-    class Meta:
-        model = Deliverable
-        fields = ["project", "status", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        late = Q(due__lt=timezone.localdate()) & ~Q(status=DeliverableStatus.ACCEPTED)
-        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 def _project_in_payload(request: Request) -> Project | None:
@@ -120,9 +51,9 @@ def _project_in_payload(request: Request) -> Project | None:
     return projects_visible_to(request.user).filter(pk=int(raw)).first()
 
 
-def _ensure_pm(user: Any, project: Project, doing: str) -> None:
+def _ensure_pm(user: Any, project: Project, refusal: str) -> None:
     if not can_edit_project(user, project):
-        raise PermissionDenied(f"Only the project's PM can {doing}.")
+        raise PermissionDenied(refusal)
 
 
 @extend_schema_view(
@@ -157,7 +88,7 @@ class DeliverableViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = _project_in_payload(request)
         if project is not None:
-            _ensure_pm(request.user, project, "plan its deliverables")
+            _ensure_pm(request.user, project, gettext("Only the project's PM can plan its deliverables."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -173,7 +104,7 @@ class DeliverableViewSet(
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deliverable = self.get_object()
-        _ensure_pm(request.user, deliverable.project, "edit its deliverables")
+        _ensure_pm(request.user, deliverable.project, gettext("Only the project's PM can edit its deliverables."))
         body = DeliverableUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deliverable = deliverable_services.deliverable_edit(
@@ -189,7 +120,7 @@ class DeliverableViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         deliverable = self.get_object()
-        _ensure_pm(request.user, deliverable.project, "submit its deliverables")
+        _ensure_pm(request.user, deliverable.project, gettext("Only the project's PM can submit its deliverables."))
         deliverable = deliverable_services.deliverable_submit(deliverable=deliverable, actor=request.user)
         return self._answer(deliverable)
 
@@ -202,39 +133,15 @@ class DeliverableViewSet(
     def decide(self, request: Request, pk: str | None = None) -> Response:
         deliverable = self.get_object()
         if not deliverable_services.can_record_decision(request.user, deliverable.project):
-            raise PermissionDenied("Only the project's PM or its sales liaison records the client's decisions.")
+            raise PermissionDenied(
+                gettext("Only the project's PM or its sales liaison records the client's decisions.")
+            )
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deliverable = deliverable_services.deliverable_decide(
             deliverable=deliverable, actor=request.user, **body.validated_data
         )
         return self._answer(deliverable)
-
-
-# --- Project commitments ---------------------------------------------------------------------------------
-class ProjectCommitmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ProjectCommitment
-        fields = ["id", "project", "source", "text", "due", "feasibility", "status", "updated_at"]
-        read_only_fields = fields
-
-
-class CommitmentStatusSerializer(serializers.Serializer):
-    # A PATCH must name the status (core.api.schema documents it as required).
-    partial_on_patch = False
-
-    status = serializers.ChoiceField(
-        choices=CommitmentStatus.choices, help_text="kept and broken are final; at_risk and broken alert the rep"
-    )
-
-
-class ProjectCommitmentFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
-    status = django_filters.ChoiceFilter(choices=CommitmentStatus.choices)
-
-    class Meta:
-        model = ProjectCommitment
-        fields = ["project", "status"]
 
 
 @extend_schema_view(

@@ -7,25 +7,32 @@ serves ``/api/v1/action-items/``.
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from django.http import HttpResponse
+from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.fields import StrictBooleanField
-from core.api.filters import MAX_ID, IdFilter, TrueFalseFilter
 from core.api.serializers import DomainErrorSerializer
-from projects.api.serializers import KickoffCreateSerializer, MeetingSerializer
-from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence
+from projects.api.serializers import (
+    ActionItemCreateSerializer,
+    ActionItemSerializer,
+    ActionItemUpdateSerializer,
+    MeetingCreateSerializer,
+    MeetingDetailSerializer,
+    MeetingNotesSerializer,
+    MeetingOutSerializer,
+)
+from projects.filters import ActionItemFilter, MeetingFilter
+from projects.ics import ics_filename, meeting_ics
+from projects.models import ActionItem, Meeting, MeetingKind
 from projects.selectors import action_items_visible_to, meetings_visible_to
-from projects.services import meeting_schedule_kickoff
 from projects.services.meetings import (
-    ACTION_TEXT_MAX,
-    DECISIONS_MAX,
-    MEETING_YEARS,
     action_item_add,
     action_item_set_done,
     can_tick_action_item,
@@ -34,98 +41,14 @@ from projects.services.meetings import (
     meeting_leave,
     meeting_update_notes,
 )
+from projects.services.projects import meeting_schedule_kickoff
 
 CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal transition or stale edit")
 
 
-def id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
-
-
-@extend_schema_field({"type": "boolean"})
-# --- Serializers -------------------------------------------------------------------------------------
-class ActionItemSerializer(serializers.ModelSerializer):
-    project = serializers.IntegerField(source="meeting.project_id", read_only=True)
-
-    class Meta:
-        model = ActionItem
-        fields = ["id", "meeting", "project", "text", "owner", "due", "done", "done_at"]
-        read_only_fields = fields
-
-
-class MeetingOutSerializer(MeetingSerializer):
-    class Meta(MeetingSerializer.Meta):
-        fields = [*MeetingSerializer.Meta.fields, "recurrence", "updated_at"]
-        read_only_fields = fields
-
-
-class MeetingDetailSerializer(MeetingOutSerializer):
-    action_items = ActionItemSerializer(many=True, read_only=True)
-
-    class Meta(MeetingOutSerializer.Meta):
-        fields = [*MeetingOutSerializer.Meta.fields, "action_items"]
-        read_only_fields = fields
-
-
-def _check_meeting_year(value):
-    if value is not None and not MEETING_YEARS[0] <= value.year <= MEETING_YEARS[1]:
-        raise serializers.ValidationError(f"Choose a date between {MEETING_YEARS[0]} and {MEETING_YEARS[1]}.")
-    return value
-
-
-class MeetingCreateSerializer(KickoffCreateSerializer):
-    """``kind: kickoff`` (the default) schedules the kickoff; ``kind: regular`` adds a meeting, maybe recurring."""
-
-    kind = serializers.ChoiceField(choices=MeetingKind.choices, default=MeetingKind.KICKOFF)
-    attendees = serializers.ListField(child=id_field(), required=False, default=list, max_length=200)
-    contacts = serializers.ListField(child=id_field(), required=False, default=list, max_length=200)
-    recurrence = serializers.ChoiceField(choices=MeetingRecurrence.choices, default=MeetingRecurrence.NONE)
-    decisions = serializers.CharField(max_length=DECISIONS_MAX, required=False, allow_blank=True)
-
-    def validate_starts_at(self, value):
-        return _check_meeting_year(value)
-
-    def validate(self, attrs):
-        if attrs.get("kind") == MeetingKind.KICKOFF:
-            if attrs.get("recurrence", MeetingRecurrence.NONE) != MeetingRecurrence.NONE:
-                raise serializers.ValidationError({"recurrence": ["The kickoff happens once."]})
-            if attrs.get("decisions"):
-                raise serializers.ValidationError({"decisions": ["Record decisions once the kickoff took place."]})
-        return attrs
-
-
-class MeetingNotesSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(required=False)
-    attendees = serializers.ListField(child=id_field(), required=False, max_length=200)
-    contacts = serializers.ListField(child=id_field(), required=False, max_length=200)
-    notes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
-    decisions = serializers.CharField(max_length=DECISIONS_MAX, required=False, allow_blank=True)
-    updated_at = serializers.DateTimeField(
-        required=False, help_text="The meeting's updated_at you read: 409 when someone saved since"
-    )
-
-    def validate_starts_at(self, value):
-        return _check_meeting_year(value)
-
-
-class ActionItemCreateSerializer(serializers.Serializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.none())
-    text = serializers.CharField(max_length=ACTION_TEXT_MAX)
-    owner = id_field(help_text="The owner's user id (/api/v1/users/)")
-    due = serializers.DateField(required=False, allow_null=True)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = meetings_visible_to(user)
-
-
-class ActionItemUpdateSerializer(serializers.Serializer):
-    done = StrictBooleanField(required=False, help_text="true ticks the action off, false reopens it")
-
-
 # --- /api/v1/meetings/ writes ------------------------------------------------------------------------
 class MeetingActionsMixin:
-    """Mixed into ``projects.api.views.MeetingViewSet``."""
+    """Mixed into ``MeetingViewSet`` below."""
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingOutSerializer, 409: CONFLICT})
     def create(self, request: Request, *args, **kwargs) -> Response:
@@ -170,18 +93,6 @@ class MeetingActionsMixin:
         return meetings_visible_to(self.request.user).prefetch_related("action_items").get(pk=pk)
 
 
-# --- /api/v1/action-items/ ---------------------------------------------------------------------------
-class ActionItemFilter(django_filters.FilterSet):
-    meeting = IdFilter(field_name="meeting_id")
-    project = IdFilter(field_name="meeting__project_id")
-    owner = IdFilter(field_name="owner_id")
-    done = TrueFalseFilter(field_name="done")
-
-    class Meta:
-        model = ActionItem
-        fields = ["meeting", "project", "owner", "done"]
-
-
 @extend_schema(tags=["meetings"])
 class ActionItemViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
@@ -215,6 +126,51 @@ class ActionItemViewSet(
             item = action_item_set_done(item=item, actor=request.user, done=body.validated_data["done"])
         elif not can_tick_action_item(request.user, item):
             raise PermissionDenied(
-                "Only the action's owner, the project's PM, its sales liaison and managers change it."
+                gettext("Only the action's owner, the project's PM, its sales liaison and managers change it.")
             )
         return Response(ActionItemSerializer(item).data)
+
+
+class CalendarRenderer(BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, str | bytes) else str(data)
+
+
+@extend_schema(tags=["meetings"])
+class MeetingViewSet(
+    MeetingActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Project meetings. POST schedules (or reschedules) the kickoff and e-mails the .ics to the attendees, or
+    (``kind: regular``) adds a regular meeting; PATCH keeps its notes; sales reps and PMs ``join/`` and ``leave/``
+    recurring ones."""
+
+    serializer_class = MeetingOutSerializer
+    filterset_class = MeetingFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Meeting.objects.none()
+        meetings = meetings_visible_to(self.request.user).order_by("starts_at", "id")
+        if self.action == "retrieve":
+            meetings = meetings.prefetch_related("action_items")
+        return meetings
+
+    def get_serializer_class(self):
+        return MeetingDetailSerializer if self.action == "retrieve" else MeetingOutSerializer
+
+    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, CalendarRenderer])
+    def ics(self, request: Request, pk: int | None = None) -> HttpResponse:
+        meeting = self.get_object()
+        response = HttpResponse(meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{ics_filename(meeting)}"'
+        return response

@@ -10,109 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.fields import DecimalString
-from core.api.filters import IdFilter
 from core.api.serializers import DomainErrorSerializer
-from projects.models import (
-    CHANGE_COST_LIMIT,
-    CHANGE_SCHEDULE_LIMIT_DAYS,
-    ChangeRequest,
-    ChangeRequestApproval,
-    ChangeRequestStatus,
-    Project,
-)
+from projects.api.serializers import ChangeRequestSerializer, CommentSerializer, RejectSerializer
+from projects.filters import ChangeRequestFilter
+from projects.models import ChangeRequest, Project
 from projects.selectors import projects_visible_to
 from projects.services import changes as change_services
 
 BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`")
+
+
 FORBIDDEN = OpenApiResponse(description="Not the project's PM or sales liaison (raising: or a manager)")
+
+
 CONFLICT = OpenApiResponse(
     DomainErrorSerializer,
     description="Already decided (`illegal_transition`), already signed in that capacity (`already_signed`), "
     "the second signature from the person who gave the first (`four_eyes`), or the budget or end date would "
     "become impossible",
 )
-
-
-class ChangeRequestApprovalSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ChangeRequestApproval
-        fields = ["user", "capacity", "comment", "created_at"]
-        read_only_fields = fields
-
-
-class ChangeRequestSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
-    cost_impact = DecimalString(
-        max_digits=14,
-        decimal_places=2,
-        min_value=-CHANGE_COST_LIMIT,
-        max_value=CHANGE_COST_LIMIT,
-        default="0.00",
-        help_text="May be negative. Non-zero: both the PM and the sales liaison must approve.",
-    )
-    schedule_impact_days = serializers.IntegerField(
-        min_value=-CHANGE_SCHEDULE_LIMIT_DAYS, max_value=CHANGE_SCHEDULE_LIMIT_DAYS, default=0
-    )
-    approvals = ChangeRequestApprovalSerializer(many=True, read_only=True)
-    pending_signatures = serializers.SerializerMethodField(
-        help_text="Capacities (`pm`, `sales_liaison`) still to sign; for a free change either one is enough"
-    )
-
-    class Meta:
-        model = ChangeRequest
-        fields = [
-            "id",
-            "project",
-            "title",
-            "description",
-            "cost_impact",
-            "schedule_impact_days",
-            "status",
-            "raised_by",
-            "raised_at",
-            "approvals",
-            "pending_signatures",
-            "decided_at",
-            "decision_comment",
-        ]
-        read_only_fields = ["status", "raised_by", "raised_at", "decided_at", "decision_comment"]
-        extra_kwargs = {"description": {"max_length": change_services.DESCRIPTION_MAX}}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["project"].queryset = projects_visible_to(getattr(request, "user", None))
-
-    def get_pending_signatures(self, change_request: ChangeRequest) -> list[str]:
-        return change_services.pending_capacities(change_request, list(change_request.approvals.all()))
-
-
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        max_length=change_services.COMMENT_MAX, required=False, allow_blank=True, default=""
-    )
-
-
-class RejectSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=change_services.COMMENT_MAX, help_text="Why the change is rejected")
-
-
-class ChangeRequestFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
-    status = django_filters.ChoiceFilter(choices=ChangeRequestStatus.choices)
-
-    class Meta:
-        model = ChangeRequest
-        fields = ["project", "status"]
 
 
 def _project_in_payload(request: Request) -> Project | None:
@@ -153,7 +77,9 @@ class ChangeRequestViewSet(
     def _signable(self) -> ChangeRequest:
         change_request = self.get_object()
         if change_services.signing_capacity(self.request.user, change_request.project) is None:
-            raise PermissionDenied("Only the project's PM and its sales liaison sign or reject its change requests.")
+            raise PermissionDenied(
+                gettext("Only the project's PM and its sales liaison sign or reject its change requests.")
+            )
         return change_request
 
     @extend_schema(
@@ -165,7 +91,9 @@ class ChangeRequestViewSet(
         if project is not None and not (
             change_services.signing_capacity(request.user, project) is not None or request.user.is_manager
         ):
-            raise PermissionDenied("Only the project's PM, its sales liaison or a manager can raise a change request.")
+            raise PermissionDenied(
+                gettext("Only the project's PM, its sales liaison or a manager can raise a change request.")
+            )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
