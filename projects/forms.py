@@ -1,24 +1,43 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from clients.models import Contact
+from clients.models import Client, Contact
 from core.forms import PersonPickerField
+from handoff.forms import DateInput
 from handoff.models import RiskCategory
 from projects.models import (
+    CHANGE_COST_LIMIT,
+    CHANGE_SCHEDULE_LIMIT_DAYS,
     CLIENT_LINK_DAYS_MAX,
     CLIENT_LINK_DAYS_MIN,
+    DeliverableStatus,
     IssueSeverity,
+    Meeting,
+    MeetingKind,
+    MeetingRecurrence,
+    Project,
     ProjectHealth,
     ProjectStatus,
+    ReportedThrough,
 )
+from projects.selectors import issue_assignee_choices
 from projects.services import EFFORT_MAX, allowed_statuses
+from projects.services import changes as change_services
+from projects.services import deliverables as deliverable_services
+from projects.services import followups as follow_up_services
+from projects.services import issues as issue_services
+from projects.services import lessons as lesson_services
+from projects.services import meetings as meeting_services
+from projects.services import pulses as pulse_services
 
 
 class PersonChoiceField(PersonPickerField):
@@ -205,3 +224,298 @@ class ClientLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = Contact.objects.filter(client_id=project.client_id).order_by("name")
         self.fields["contact"].label_from_instance = lambda obj: f"{obj.name} <{obj.email}>" if obj.email else obj.name
+
+
+# --- Change requests --------------------------------------------------------------------------------
+class ChangeRequestForm(forms.Form):
+    title = forms.CharField(max_length=change_services.TITLE_MAX)
+    description = forms.CharField(
+        max_length=change_services.DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    cost_impact = forms.DecimalField(
+        label="Cost impact",
+        max_digits=14,
+        decimal_places=2,
+        min_value=-CHANGE_COST_LIMIT,
+        max_value=CHANGE_COST_LIMIT,
+        initial=Decimal("0"),
+        help_text="Negative when the change saves money. Any cost needs both the PM's and the sales liaison's signature.",
+    )
+    schedule_impact_days = forms.IntegerField(
+        label="Schedule impact (days)",
+        min_value=-CHANGE_SCHEDULE_LIMIT_DAYS,
+        max_value=CHANGE_SCHEDULE_LIMIT_DAYS,
+        initial=0,
+        help_text="Days the planned end moves (negative: earlier).",
+    )
+
+
+class SignForm(forms.Form):
+    comment = forms.CharField(
+        max_length=change_services.COMMENT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        label="Why is it rejected?", max_length=change_services.COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# --- Deliverables -----------------------------------------------------------------------------------
+class DeliverableForm(forms.Form):
+    name = forms.CharField(max_length=deliverable_services.NAME_MAX)
+    due = forms.DateField(label="Due date", required=False, widget=DateInput())
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.title})" if obj.title else obj.name
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="The client's decision",
+        choices=[(DeliverableStatus.ACCEPTED, "Accepted"), (DeliverableStatus.REJECTED, "Rejected")],
+        widget=forms.RadioSelect,
+    )
+    contact = ContactChoiceField(queryset=Contact.objects.none(), label="Who decided (client contact)")
+    decided_on = forms.DateField(
+        label="Decided on", required=False, widget=DateInput(), help_text="Leave empty for today."
+    )
+    reason = forms.CharField(
+        label="Reason (required on a rejection)",
+        max_length=deliverable_services.REASON_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(client_id=project.client_id).order_by("name")
+
+    def decided_at(self) -> datetime.datetime | None:
+        day = self.cleaned_data.get("decided_on")
+        if day is None or day == timezone.localdate():
+            return None  # now
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+
+
+# --- Meetings ---------------------------------------------------------------------------------------
+def _active_people():
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+class MeetingForm(KickoffForm):
+    """A regular meeting: the kickoff's fields, a default title of its own, and how often it repeats."""
+
+    recurrence = forms.ChoiceField(
+        label="Repeats",
+        choices=MeetingRecurrence.choices,
+        initial=MeetingRecurrence.WEEKLY,
+        help_text="A recurring meeting is open for any sales rep or PM to join.",
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, project=project, **kwargs)
+        self.fields["title"].help_text = "Default: Project meeting: <project name>"
+
+
+class MeetingNotesForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="Date and time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    attendees = PeopleField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Colleagues"
+    )
+    contacts = ContactsField(
+        queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Client contacts"
+    )
+    notes = forms.CharField(label="Notes", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+    decisions = forms.CharField(
+        label="Decisions",
+        required=False,
+        max_length=meeting_services.DECISIONS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, auto_id="id_notes_%s", **kwargs)
+        self.fields["attendees"].queryset = _active_people()
+        self.fields["contacts"].queryset = Contact.objects.filter(client_id=meeting.project.client_id).order_by("name")
+        if meeting.kind == MeetingKind.KICKOFF:
+            self.fields["starts_at"].disabled = True
+            self.fields["starts_at"].help_text = "Reschedule the kickoff from the project page."
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(label="Action", max_length=500)
+    owner = PersonChoiceField(queryset=User.objects.none(), label="Owner", empty_label="Choose the owner")
+    due = forms.DateField(
+        label="Due (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_action_%s", **kwargs)
+        self.fields["owner"].queryset = _active_people()
+
+
+# --- Follow-ups -------------------------------------------------------------------------------------
+class FollowUpForm(forms.Form):
+    title = forms.CharField(label="Opportunity", max_length=follow_up_services.TITLE_MAX)
+    description = forms.CharField(
+        label="What did you hear?",
+        max_length=follow_up_services.DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    estimated_value = forms.DecimalField(
+        label="Estimated value",
+        min_value=0,
+        max_value=follow_up_services.VALUE_MAX,
+        decimal_places=2,
+        max_digits=14,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "follow_up_%s")  # unique ids beside the page's other forms
+        super().__init__(*args, **kwargs)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it not worth an offer?",
+        max_length=follow_up_services.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- Lessons ----------------------------------------------------------------------------------------
+class LessonForm(forms.Form):
+    text = forms.CharField(
+        label="What should sales know next time?",
+        max_length=lesson_services.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "lesson_%s")  # unique ids beside the page's other forms
+        super().__init__(*args, **kwargs)
+
+
+# --- Issues -----------------------------------------------------------------------------------------
+def _people_choices() -> list[tuple[int, str]]:
+    return [(person.pk, person.full_name) for person in issue_assignee_choices()]
+
+
+def _default_channel(user: Any) -> str:
+    if user.has_role(Role.SALES):
+        return ReportedThrough.SALES
+    if user.has_role(Role.PM):
+        return ReportedThrough.PM
+    return ReportedThrough.CLIENT
+
+
+class AssigneesField(forms.TypedMultipleChoiceField):
+    widget = forms.SelectMultiple(attrs={"size": 6})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Assignees")
+        kwargs.setdefault("help_text", "Anyone from sales, delivery or management; choose several with Ctrl or ⌘.")
+        super().__init__(coerce=int, required=False, **kwargs)
+
+
+class IssueForm(forms.Form):
+    """Logging an issue. The client is a choice on the full page and fixed on the client page."""
+
+    client = forms.TypedChoiceField(coerce=int, label="Client")
+    project = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Project")
+    title = forms.CharField(max_length=issue_services.TITLE_MAX, label="What is the problem?")
+    severity = forms.ChoiceField(choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM)
+    reported_through = forms.ChoiceField(choices=ReportedThrough.choices, label="Reported through")
+    assignees = AssigneesField()
+    description = forms.CharField(
+        max_length=issue_services.DESCRIPTION_MAX,
+        required=False,
+        label="Details",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the client said, where it happens, since when, who is affected.",
+    )
+
+    def __init__(self, *args, user: Any, clients: list[Client], projects: list[Project], compact: bool = False, **kw):
+        super().__init__(*args, **kw)
+        self.fields["client"].choices = [(client.pk, client.name) for client in clients]
+        self.fields["reported_through"].initial = _default_channel(user)
+        self.fields["assignees"].choices = _people_choices()
+        if compact:
+            self.fields["client"].widget = forms.HiddenInput()
+            self.fields["project"].choices = [("", "No particular project")] + [
+                (project.pk, project.name) for project in projects
+            ]
+            self.fields["description"].widget.attrs["rows"] = 2
+        else:
+            by_client: dict[str, list[tuple[int, str]]] = {}
+            for project in projects:
+                by_client.setdefault(project.client.name, []).append((project.pk, project.name))
+            self.fields["project"].choices = [("", "No particular project"), *by_client.items()]
+            self.fields["project"].help_text = "Optional: a project of the chosen client."
+
+
+class IssueEditForm(forms.Form):
+    title = forms.CharField(max_length=issue_services.TITLE_MAX)
+    severity = forms.ChoiceField(choices=IssueSeverity.choices)
+    description = forms.CharField(
+        max_length=issue_services.DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class IssueAssignForm(forms.Form):
+    assignees = AssigneesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignees"].choices = _people_choices()
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        max_length=issue_services.COMMENT_MAX,
+        label="Add a comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write something before posting the comment."},
+    )
+
+
+# --- Client pulse -----------------------------------------------------------------------------------
+SCORE_WORDS = {
+    "mood": ("very unhappy", "unhappy", "neutral", "happy", "very happy"),
+    "urgency": ("relaxed", "calm", "normal", "pressing", "very urgent"),
+    "satisfaction": ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
+}
+
+
+def _choices(field: str) -> list[tuple[str, str]]:
+    return [("", "—")] + [(str(value), f"{value} · {word}") for value, word in enumerate(SCORE_WORDS[field], start=1)]
+
+
+class PulseForm(forms.Form):
+    """Plain text fields on purpose: the service owns the 1-5 rule and words its errors once for UI and API."""
+
+    mood = forms.CharField(widget=forms.Select(choices=_choices("mood")), required=False)
+    urgency = forms.CharField(widget=forms.Select(choices=_choices("urgency")), required=False)
+    satisfaction = forms.CharField(widget=forms.Select(choices=_choices("satisfaction")), required=False)
+    note = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "maxlength": pulse_services.PULSE_NOTE_MAX, "placeholder": "What did the client say?"}
+        ),
+        help_text="Optional. A mood of 2 or less alerts the sales liaison and the managers.",
+    )
+
+    def __init__(self, *args, prefix_id: str = "pulse", **kwargs):
+        super().__init__(*args, auto_id=f"id_{prefix_id}_%s", **kwargs)

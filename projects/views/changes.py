@@ -8,7 +8,6 @@ date); a plain POST redirects to the project page with a message.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -22,51 +21,14 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.errors import DomainError
 from handoff.forms import add_service_errors
+from projects.forms import ChangeRequestForm, RejectForm, SignForm
 from projects.models import (
-    CHANGE_COST_LIMIT,
-    CHANGE_SCHEDULE_LIMIT_DAYS,
     ChangeRequest,
     Project,
     SignatureCapacity,
 )
 from projects.selectors import project_get
 from projects.services import changes as change_services
-
-
-# --- Forms ---------------------------------------------------------------------------------------------
-class ChangeRequestForm(forms.Form):
-    title = forms.CharField(max_length=change_services.TITLE_MAX)
-    description = forms.CharField(
-        max_length=change_services.DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    cost_impact = forms.DecimalField(
-        label="Cost impact",
-        max_digits=14,
-        decimal_places=2,
-        min_value=-CHANGE_COST_LIMIT,
-        max_value=CHANGE_COST_LIMIT,
-        initial=Decimal("0"),
-        help_text="Negative when the change saves money. Any cost needs both the PM's and the sales liaison's signature.",
-    )
-    schedule_impact_days = forms.IntegerField(
-        label="Schedule impact (days)",
-        min_value=-CHANGE_SCHEDULE_LIMIT_DAYS,
-        max_value=CHANGE_SCHEDULE_LIMIT_DAYS,
-        initial=0,
-        help_text="Days the planned end moves (negative: earlier).",
-    )
-
-
-class SignForm(forms.Form):
-    comment = forms.CharField(
-        max_length=change_services.COMMENT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class RejectForm(forms.Form):
-    comment = forms.CharField(
-        label="Why is it rejected?", max_length=change_services.COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
 
 # --- Helpers shared with the deliverable views -------------------------------------------------------
@@ -85,7 +47,7 @@ def render_section(request: HttpRequest, project_pk: int, template: str, anchor:
     """The section after a change (htmx, with out-of-band updates), or the project page after PRG."""
     if not is_fragment(request):
         return redirect(reverse("projects:detail", args=[project_pk]) + f"#{anchor}")
-    from projects.views import _detail_context
+    from projects.views.projects import _detail_context
 
     project = load_project(request, project_pk)
     context = {**_detail_context(request, project), **extra, "oob": True}

@@ -3,7 +3,6 @@ decision in a modal, move a commitment's status with a one-line form. Same patte
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -15,54 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clients.models import Contact
 from core.errors import DomainError
-from handoff.forms import DateInput, add_service_errors
-from projects.models import CommitmentStatus, Deliverable, DeliverableStatus, Project, ProjectCommitment
+from handoff.forms import add_service_errors
+from projects.forms import DecisionForm, DeliverableForm
+from projects.models import CommitmentStatus, Deliverable, Project, ProjectCommitment
 from projects.services import deliverables as deliverable_services
 from projects.views.changes import close_modal, is_fragment, load_project, modal_form, render_section
 
 SECTION = "projects/_deliverables.html"
 COMMITMENTS = "projects/_commitments.html"
-
-
-# --- Forms -----------------------------------------------------------------------------------------------
-class DeliverableForm(forms.Form):
-    name = forms.CharField(max_length=deliverable_services.NAME_MAX)
-    due = forms.DateField(label="Due date", required=False, widget=DateInput())
-
-
-class ContactChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name} ({obj.title})" if obj.title else obj.name
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="The client's decision",
-        choices=[(DeliverableStatus.ACCEPTED, "Accepted"), (DeliverableStatus.REJECTED, "Rejected")],
-        widget=forms.RadioSelect,
-    )
-    contact = ContactChoiceField(queryset=Contact.objects.none(), label="Who decided (client contact)")
-    decided_on = forms.DateField(
-        label="Decided on", required=False, widget=DateInput(), help_text="Leave empty for today."
-    )
-    reason = forms.CharField(
-        label="Reason (required on a rejection)",
-        max_length=deliverable_services.REASON_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(client_id=project.client_id).order_by("name")
-
-    def decided_at(self) -> datetime.datetime | None:
-        day = self.cleaned_data.get("decided_on")
-        if day is None or day == timezone.localdate():
-            return None  # now
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
 
 
 # --- Context for the project page ---------------------------------------------------------------------------

@@ -21,39 +21,16 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import DomainError
 from handoff.forms import add_service_errors
+from projects.forms import DismissForm, FollowUpForm
 from projects.models import FollowUp, Project
 from projects.selectors import follow_ups_visible_to, project_get
 from projects.services.followups import (
-    DESCRIPTION_MAX,
-    REASON_MAX,
-    TITLE_MAX,
-    VALUE_MAX,
     can_raise_follow_up,
     follow_up_convert,
     follow_up_dismiss,
     follow_up_raise,
     is_account_owner,
 )
-
-
-class FollowUpForm(forms.Form):
-    title = forms.CharField(label="Opportunity", max_length=TITLE_MAX)
-    description = forms.CharField(
-        label="What did you hear?", max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    estimated_value = forms.DecimalField(
-        label="Estimated value", min_value=0, max_value=VALUE_MAX, decimal_places=2, max_digits=14, required=False
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "follow_up_%s")  # unique ids beside the page's other forms
-        super().__init__(*args, **kwargs)
-
-
-class DismissForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is it not worth an offer?", max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 def _is_fragment(request: HttpRequest) -> bool:

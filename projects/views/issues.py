@@ -22,9 +22,9 @@ from accounts.roles import Role
 from clients.models import Client
 from core.activity import activity_for
 from core.errors import DomainError
-from projects.models import ClientIssue, IssueSeverity, IssueStatus, Project, ReportedThrough
+from projects.forms import CommentForm, IssueAssignForm, IssueEditForm, IssueForm
+from projects.models import ClientIssue, IssueSeverity, IssueStatus, Project
 from projects.selectors import (
-    issue_assignee_choices,
     issue_filter_choices,
     issue_get,
     issue_list,
@@ -33,9 +33,6 @@ from projects.selectors import (
     projects_visible_to,
 )
 from projects.services.issues import (
-    COMMENT_MAX,
-    DESCRIPTION_MAX,
-    TITLE_MAX,
     allowed_transitions,
     can_change_issue,
     can_comment_issue,
@@ -57,87 +54,6 @@ TRANSITION_LABELS = {
     IssueStatus.CLOSED: "Close",
 }
 REOPEN_LABEL = "Reopen (not fixed)"
-
-
-# --- Forms -----------------------------------------------------------------------------------
-def _people_choices() -> list[tuple[int, str]]:
-    return [(person.pk, person.full_name) for person in issue_assignee_choices()]
-
-
-def _default_channel(user: Any) -> str:
-    if user.has_role(Role.SALES):
-        return ReportedThrough.SALES
-    if user.has_role(Role.PM):
-        return ReportedThrough.PM
-    return ReportedThrough.CLIENT
-
-
-class AssigneesField(forms.TypedMultipleChoiceField):
-    widget = forms.SelectMultiple(attrs={"size": 6})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Assignees")
-        kwargs.setdefault("help_text", "Anyone from sales, delivery or management; choose several with Ctrl or ⌘.")
-        super().__init__(coerce=int, required=False, **kwargs)
-
-
-class IssueForm(forms.Form):
-    """Logging an issue. The client is a choice on the full page and fixed on the client page."""
-
-    client = forms.TypedChoiceField(coerce=int, label="Client")
-    project = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Project")
-    title = forms.CharField(max_length=TITLE_MAX, label="What is the problem?")
-    severity = forms.ChoiceField(choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM)
-    reported_through = forms.ChoiceField(choices=ReportedThrough.choices, label="Reported through")
-    assignees = AssigneesField()
-    description = forms.CharField(
-        max_length=DESCRIPTION_MAX,
-        required=False,
-        label="Details",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the client said, where it happens, since when, who is affected.",
-    )
-
-    def __init__(self, *args, user: Any, clients: list[Client], projects: list[Project], compact: bool = False, **kw):
-        super().__init__(*args, **kw)
-        self.fields["client"].choices = [(client.pk, client.name) for client in clients]
-        self.fields["reported_through"].initial = _default_channel(user)
-        self.fields["assignees"].choices = _people_choices()
-        if compact:
-            self.fields["client"].widget = forms.HiddenInput()
-            self.fields["project"].choices = [("", "No particular project")] + [
-                (project.pk, project.name) for project in projects
-            ]
-            self.fields["description"].widget.attrs["rows"] = 2
-        else:
-            by_client: dict[str, list[tuple[int, str]]] = {}
-            for project in projects:
-                by_client.setdefault(project.client.name, []).append((project.pk, project.name))
-            self.fields["project"].choices = [("", "No particular project"), *by_client.items()]
-            self.fields["project"].help_text = "Optional: a project of the chosen client."
-
-
-class IssueEditForm(forms.Form):
-    title = forms.CharField(max_length=TITLE_MAX)
-    severity = forms.ChoiceField(choices=IssueSeverity.choices)
-    description = forms.CharField(max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 5}))
-
-
-class IssueAssignForm(forms.Form):
-    assignees = AssigneesField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignees"].choices = _people_choices()
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        max_length=COMMENT_MAX,
-        label="Add a comment",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write something before posting the comment."},
-    )
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,20 +13,11 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from handoff.forms import add_service_errors
+from projects.forms import LessonForm
 from projects.models import Project
 from projects.selectors import project_get
 from projects.services.followups import is_on_project
-from projects.services.lessons import TEXT_MAX, can_add_lesson, lesson_add
-
-
-class LessonForm(forms.Form):
-    text = forms.CharField(
-        label="What should sales know next time?", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "lesson_%s")  # unique ids beside the page's other forms
-        super().__init__(*args, **kwargs)
+from projects.services.lessons import can_add_lesson, lesson_add
 
 
 def lesson_panel(user: Any, project: Project, form: LessonForm | None = None) -> dict[str, Any]:

@@ -19,15 +19,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
-from clients.models import Contact
 from core.activity import activity_for
 from core.errors import DomainError
-from projects.forms import ContactsField, KickoffForm, PeopleField, PersonChoiceField
+from projects.forms import (
+    ActionItemForm,
+    MeetingForm,
+    MeetingNotesForm,
+)
 from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence, Project
 from projects.selectors import action_items_visible_to, meeting_get
 from projects.services.meetings import (
-    DECISIONS_MAX,
     StaleMeeting,
     action_item_add,
     action_item_set_done,
@@ -45,53 +46,6 @@ from projects.services.meetings import (
 PAST_SHOWN = 10
 
 
-# --- Forms -----------------------------------------------------------------------------------
-def _active_people():
-    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
-
-class MeetingForm(KickoffForm):
-    """A regular meeting: the kickoff's fields, a default title of its own, and how often it repeats."""
-
-    recurrence = forms.ChoiceField(
-        label="Repeats",
-        choices=MeetingRecurrence.choices,
-        initial=MeetingRecurrence.WEEKLY,
-        help_text="A recurring meeting is open for any sales rep or PM to join.",
-    )
-
-    def __init__(self, *args, project, **kwargs):
-        super().__init__(*args, project=project, **kwargs)
-        self.fields["title"].help_text = "Default: Project meeting: <project name>"
-
-
-class MeetingNotesForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label="Date and time",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
-    attendees = PeopleField(
-        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Colleagues"
-    )
-    contacts = ContactsField(
-        queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Client contacts"
-    )
-    notes = forms.CharField(label="Notes", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
-    decisions = forms.CharField(
-        label="Decisions", required=False, max_length=DECISIONS_MAX, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, meeting: Meeting, **kwargs):
-        super().__init__(*args, auto_id="id_notes_%s", **kwargs)
-        self.fields["attendees"].queryset = _active_people()
-        self.fields["contacts"].queryset = Contact.objects.filter(client_id=meeting.project.client_id).order_by("name")
-        if meeting.kind == MeetingKind.KICKOFF:
-            self.fields["starts_at"].disabled = True
-            self.fields["starts_at"].help_text = "Reschedule the kickoff from the project page."
-
-
 def _notes_initial(meeting: Meeting) -> dict[str, Any]:
     return {
         "starts_at": timezone.localtime(meeting.starts_at),
@@ -101,18 +55,6 @@ def _notes_initial(meeting: Meeting) -> dict[str, Any]:
         "decisions": meeting.decisions,
         "updated_at": meeting.updated_at.isoformat(),
     }
-
-
-class ActionItemForm(forms.Form):
-    text = forms.CharField(label="Action", max_length=500)
-    owner = PersonChoiceField(queryset=User.objects.none(), label="Owner", empty_label="Choose the owner")
-    due = forms.DateField(
-        label="Due (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, auto_id="id_action_%s", **kwargs)
-        self.fields["owner"].queryset = _active_people()
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -146,7 +88,7 @@ def meeting_list_context(request: HttpRequest, project: Project, meetings: list[
 @require_http_methods(["GET", "POST"])
 def meeting_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A new regular meeting from the project page (a modal form)."""
-    from projects.views import _hx_redirect, _project
+    from projects.views.projects import _hx_redirect, _project
 
     project = _project(request, pk)
     if not can_edit_meetings(request.user, project):

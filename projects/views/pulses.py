@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,44 +14,17 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from dashboards.charts import BAR_FILL, LOST_FILL, WON_FILL
+from projects.forms import PulseForm
 from projects.models import LOW_MOOD, ClientPulse, Project
 from projects.selectors import pulse_trend
-from projects.services.pulses import PULSE_NOTE_MAX, can_record_pulse, pulse_record
+from projects.services.pulses import can_record_pulse, pulse_record
 
-SCORE_WORDS = {
-    "mood": ("very unhappy", "unhappy", "neutral", "happy", "very happy"),
-    "urgency": ("relaxed", "calm", "normal", "pressing", "very urgent"),
-    "satisfaction": ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
-}
 # The three lines of the trend: the palette of the dashboards' charts, so a colour means the same everywhere.
 SERIES = (
     ("mood", "Mood", BAR_FILL, ""),
     ("satisfaction", "Satisfaction", WON_FILL, ""),
     ("urgency", "Urgency", LOST_FILL, "4 3"),
 )
-
-
-def _choices(field: str) -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(value), f"{value} · {word}") for value, word in enumerate(SCORE_WORDS[field], start=1)]
-
-
-class PulseForm(forms.Form):
-    """Plain text fields on purpose: the service owns the 1-5 rule and words its errors once for UI and API."""
-
-    mood = forms.CharField(widget=forms.Select(choices=_choices("mood")), required=False)
-    urgency = forms.CharField(widget=forms.Select(choices=_choices("urgency")), required=False)
-    satisfaction = forms.CharField(widget=forms.Select(choices=_choices("satisfaction")), required=False)
-    note = forms.CharField(
-        required=False,
-        strip=False,
-        widget=forms.Textarea(
-            attrs={"rows": 2, "maxlength": PULSE_NOTE_MAX, "placeholder": "What did the client say?"}
-        ),
-        help_text="Optional. A mood of 2 or less alerts the sales liaison and the managers.",
-    )
-
-    def __init__(self, *args, prefix_id: str = "pulse", **kwargs):
-        super().__init__(*args, auto_id=f"id_{prefix_id}_%s", **kwargs)
 
 
 # --- The chart ----------------------------------------------------------------------------------
@@ -164,7 +136,7 @@ def client_pulse_context(request: HttpRequest, client: Any) -> dict[str, Any]:
 
 # --- Recording --------------------------------------------------------------------------------
 def _project_for(request: HttpRequest, pk: int) -> Project:
-    from projects.views import _project
+    from projects.views.projects import _project
 
     return _project(request, pk)
 
