@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.activity import activity_for
 from core.errors import DomainError, StaleVersion
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after, render_page_or_fragment
 from core.modals import render_modal
-from core.money import format_money
 from core.pagecache import render_page
 from handoff.snapshots import org_tree, risk_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
@@ -31,29 +32,16 @@ from projects.services import (
     project_reassign,
     project_update,
 )
+from projects.views.changes import change_context
+from projects.views.deliverables import commitment_context, deliverable_context
+from projects.views.followups import follow_up_panel
+from projects.views.lessons import lesson_panel
+from projects.views.meetings import meeting_list_context
+from projects.views.pulses import pulse_context
+from projects.views.risks import risk_context
+from projects.views.sections import errors_text, load_project, project_crumbs, sold_vs_now
 
 PAGE_SIZE = 25
-
-
-def _project(request: HttpRequest, pk: int) -> Project:
-    try:
-        return project_get(user=request.user, pk=pk)
-    except Project.DoesNotExist:
-        raise Http404("No such project")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _hx_redirect(url: str) -> HttpResponse:
-    response = HttpResponse(status=204)
-    response["HX-Redirect"] = url
-    return response
 
 
 # --- List --------------------------------------------------------------------------------------
@@ -73,73 +61,10 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         **filter_choices(),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "projects/_project_table.html", context)
-    return render(request, "projects/project_list.html", context)
+    return render_page_or_fragment(request, "projects/project_list.html", "projects/_project_table.html", context)
 
 
 # --- Detail ----------------------------------------------------------------------------------
-def _sold_vs_now(
-    project: Project,
-    sold: dict[str, Any],
-    commitments: list,
-    risks: list,
-    change_requests: list | None = None,
-    deliverables: list | None = None,
-) -> list[dict[str, Any]]:
-    offer, review = sold.get("offer", {}), sold.get("review") or {}
-    approved = [change for change in change_requests or [] if change.status == "approved"]
-    cost = sum((change.cost_impact for change in approved), Decimal("0"))
-    days = sum(change.schedule_impact_days for change in approved)
-    proposed = sum(change.status == "proposed" for change in change_requests or [])
-    return [
-        {
-            "label": "Budget",
-            "sold": offer.get("value"),
-            "now": project.budget,
-            "kind": "money",
-            "note": (f"{len(approved)} approved change(s): {format_money(cost, signed=True)}" if approved else "")
-            + (f"; {proposed} proposed" if proposed else ""),
-        },
-        {"label": "Start", "sold": offer.get("desired_start"), "now": project.planned_start, "kind": "date"},
-        {
-            "label": "End",
-            "sold": offer.get("desired_end"),
-            "now": project.planned_end,
-            "kind": "date",
-            "note": f"approved changes: {days:+d} days" if days else "",
-        },
-        {
-            "label": "Deliverables",
-            "sold": len(review.get("milestones") or []),
-            "now": f"{sum(item.status == 'accepted' for item in deliverables or [])} accepted, "
-            f"{sum(bool(getattr(item, 'overdue', False)) for item in deliverables or [])} overdue",
-            "kind": "count",
-        },
-        {
-            "label": "Effort (person-days)",
-            "sold": review.get("effort_days"),
-            "now": project.actual_effort_days,
-            "kind": "effort",
-        },
-        {
-            "label": "Commitments",
-            "sold": len(sold.get("commitments", [])),
-            "now": f"{sum(item.status == 'kept' for item in commitments)} kept, "
-            f"{sum(item.status in ('at_risk', 'broken') for item in commitments)} at risk or broken",
-            "kind": "count",
-        },
-        {
-            "label": "Risks",
-            "sold": len(sold.get("risks", [])),
-            "now": f"{sum(risk.status == 'open' for risk in risks)} open, "
-            f"{sum(risk.status == 'mitigated' for risk in risks)} mitigated, "
-            f"{sum(risk.status == 'occurred' for risk in risks)} occurred",
-            "kind": "count",
-        },
-    ]
-
-
 def _state_values(project: Project) -> dict[str, Any]:
     return {
         "status": project.status,
@@ -154,33 +79,24 @@ def _state_form(project: Project, data=None) -> ProjectStateForm:
     return ProjectStateForm(data, project=project, initial=_state_values(project))
 
 
-def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
-    from projects.views.changes import change_context
-    from projects.views.deliverables import deliverable_context
-    from projects.views.followups import follow_up_panel
-    from projects.views.lessons import lesson_panel
-    from projects.views.meetings import meeting_list_context
-    from projects.views.pulses import pulse_context
-    from projects.views.risks import risk_context
-
+def detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """Everything the project page shows, from the rows ``project_get`` prefetched."""
     sold = project.snapshot.data
     meetings = list(project.meetings.all())
-    risks = list(project.risks.all())
-    # Change requests, deliverables (with their overdue flag) and commitments (with their status controls).
-    after_handoff = {**change_context(request, project), **deliverable_context(request, project)}
-    # The client pulse (one query) and the meetings split into upcoming and past (no query).
-    after_handoff.update(pulse_context(request, project), **meeting_list_context(request, project, meetings))
-    commitments = after_handoff["commitments"]
     return {
-        **after_handoff,
+        # Change requests, deliverables (with their overdue flag) and commitments (with their status controls).
+        **change_context(request, project),
+        **deliverable_context(request, project),
+        **commitment_context(request, project),
+        # The client pulse (one query) and the meetings split into upcoming and past (no query).
+        **pulse_context(request, project),
+        **meeting_list_context(request, project, meetings),
+        **risk_context(request, project),
         "project": project,
         "sold": sold,
         "org_tree": org_tree(sold),
         "sold_risks": risk_rows(sold),
-        "sold_vs_now": _sold_vs_now(
-            project, sold, commitments, risks, after_handoff["change_requests"], after_handoff["deliverables"]
-        ),
-        **risk_context(request, project, risks),
+        "sold_vs_now": sold_vs_now(project),
         "meetings": meetings,
         "kickoff": next((meeting for meeting in meetings if meeting.kind == MeetingKind.KICKOFF), None),
         "can_edit": can_edit_project(request.user, project),
@@ -194,13 +110,20 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
 
 @require_GET
 def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_page(request, "projects/project_detail.html", lambda: _detail_context(request, _project(request, pk)))
+    def context() -> dict[str, Any]:
+        try:
+            project = project_get(user=request.user, pk=pk)
+        except Project.DoesNotExist:
+            raise Http404(_("No such project"))
+        return detail_context(request, project)
+
+    return render_page(request, "projects/project_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The PM's inline edit of status, health and effort (versioned)."""
-    project = _project(request, pk)
+    project = load_project(request, pk)
     back = reverse("projects:detail", args=[project.pk])
     template = "projects/_project_state.html"
     if request.method == "GET":
@@ -214,9 +137,7 @@ def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
     if not can_edit_project(request.user, project):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Only the project's PM can change its status, health and effort.")
+        raise PermissionDenied(_("Only the project's PM can change its status, health and effort."))
     form = _state_form(project, request.POST)
     context: dict[str, Any] = {"project": project, "state_form": form, "can_edit": True}
     if form.is_valid():
@@ -233,30 +154,26 @@ def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
             context.update(project=current, state_form=form)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            if not request.htmx:
-                messages.success(request, "Saved.")
+            if not is_fragment(request):
+                messages.success(request, _("Saved."))
                 return redirect(back)
             context.update(project=project, state_form=_state_form(project), saved=True)
             response = render(request, template, context)
             response["HX-Trigger"] = "projectChanged"
             return response
-    if request.htmx:
+    if is_fragment(request):
         return render(request, template, context)
-    messages.error(request, "Not saved: " + "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    messages.error(request, _("Not saved: %(errors)s") % {"errors": errors_text(form)})
     return redirect(back)
-
-
-def _crumbs(project: Project) -> list[tuple[str, str]]:
-    return [("Projects", reverse("projects:list")), (project.name, reverse("projects:detail", args=[project.pk]))]
 
 
 @require_http_methods(["GET", "POST"])
 def project_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = load_project(request, pk)
     back = reverse("projects:detail", args=[project.pk])
     template = "projects/_project_reassign_form.html"
     if request.method == "GET":
@@ -264,8 +181,8 @@ def project_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             template,
             {"project": project, "form": ProjectReassignForm(initial={"pm": project.pm_id}, project=project)},
-            title="Reassign",
-            crumbs=_crumbs(project),
+            title=_("Reassign"),
+            crumbs=project_crumbs(project),
         )
     form = ProjectReassignForm(request.POST, project=project)
     context: dict[str, Any] = {"project": project, "form": form}
@@ -273,22 +190,26 @@ def project_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             project_reassign(project=project, actor=request.user, pm=form.cleaned_data["pm"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"{project.name} is now managed by {form.cleaned_data['pm'].full_name}.")
-            return _hx_redirect(back) if request.htmx else redirect(back)
-    if request.htmx:
+            messages.success(
+                request,
+                _("%(project)s is now managed by %(pm)s.")
+                % {"project": project.name, "pm": form.cleaned_data["pm"].full_name},
+            )
+            return redirect_after(request, back)
+    if is_fragment(request):
         return render(request, template, context)
-    messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    messages.error(request, errors_text(form))
     return redirect(back)
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_kickoff_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Schedule (or reschedule) the kickoff: a modal form; the invitation goes out as .ics."""
-    project = _project(request, pk)
+    project = load_project(request, pk)
     back = reverse("projects:detail", args=[project.pk])
     template = "projects/_meeting_kickoff_form.html"
     kickoff = next((meeting for meeting in project.meetings.all() if meeting.kind == MeetingKind.KICKOFF), None)
@@ -304,14 +225,17 @@ def meeting_kickoff_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "notes": kickoff.notes,
             }
         else:
-            initial = {"title": f"Kickoff: {project.name}", "attendees": [project.pm, project.sales_liaison]}
+            initial = {
+                "title": _("Kickoff: %(project)s") % {"project": project.name},
+                "attendees": [project.pm, project.sales_liaison],
+            }
         form = KickoffForm(project=project, initial=initial)
         return render_modal(
             request,
             template,
             {"project": project, "form": form, "kickoff": kickoff},
-            title="Kickoff meeting",
-            crumbs=_crumbs(project),
+            title=_("Kickoff meeting"),
+            crumbs=project_crumbs(project),
         )
     form = KickoffForm(request.POST, project=project)
     context: dict[str, Any] = {"project": project, "form": form, "kickoff": kickoff}
@@ -319,17 +243,17 @@ def meeting_kickoff_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meeting_schedule_kickoff(project=project, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Kickoff scheduled; the attendees get the invitation by e-mail.")
-            return _hx_redirect(back) if request.htmx else redirect(back)
-    if request.htmx:
+            messages.success(request, _("Kickoff scheduled; the attendees get the invitation by e-mail."))
+            return redirect_after(request, back)
+    if is_fragment(request):
         return render(request, template, context)
     messages.error(
         request,
-        "The kickoff was not scheduled: " + "; ".join(str(e) for errors in form.errors.values() for e in errors),
+        _("The kickoff was not scheduled: %(errors)s") % {"errors": errors_text(form)},
     )
     return redirect(back)
 
@@ -338,7 +262,7 @@ def meeting_kickoff_view(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_ics_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meetings_visible_to(request.user).filter(pk=pk).first()
     if meeting is None:
-        raise Http404("No such meeting")
+        raise Http404(_("No such meeting"))
     response = HttpResponse(meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(meeting)}"'
     return response

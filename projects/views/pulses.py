@@ -10,14 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.forms import add_service_errors
+from core.htmx import is_fragment
 from dashboards.charts import BAR_FILL, LOST_FILL, WON_FILL
 from projects.forms import PulseForm
 from projects.models import LOW_MOOD, ClientPulse, Project
 from projects.selectors import pulse_trend
 from projects.services.pulses import can_record_pulse, pulse_record
+from projects.views.sections import errors_text, load_project
 
 # The three lines of the trend: the palette of the dashboards' charts, so a colour means the same everywhere.
 SERIES = (
@@ -135,18 +139,12 @@ def client_pulse_context(request: HttpRequest, client: Any) -> dict[str, Any]:
 
 
 # --- Recording --------------------------------------------------------------------------------
-def _project_for(request: HttpRequest, pk: int) -> Project:
-    from projects.views.projects import _project
-
-    return _project(request, pk)
-
-
 @require_POST
 def pulse_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a pulse from the project page: htmx swaps the pulse section, without JavaScript the page reloads."""
-    project = _project_for(request, pk)
+    project = load_project(request, pk)
     if not can_record_pulse(request.user, project):
-        raise PermissionDenied("Only the project's PM, its sales liaison and managers log the client pulse.")
+        raise PermissionDenied(_("Only the project's PM, its sales liaison and managers log the client pulse."))
     form = PulseForm(request.POST)
     form.is_valid()  # nothing to check here: the service judges the scores and the note
     try:
@@ -159,22 +157,21 @@ def pulse_record_view(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, error)
     except DomainError as error:
         form.add_error(None, error.message)
     else:
         if pulse.is_low:
-            messages.warning(request, "Pulse logged. The mood is low: the sales liaison and the managers are alerted.")
+            messages.warning(
+                request, _("Pulse logged. The mood is low: the sales liaison and the managers are alerted.")
+            )
         else:
-            messages.success(request, "Pulse logged.")
-        if not request.htmx:
+            messages.success(request, _("Pulse logged."))
+        if not is_fragment(request):
             return redirect(reverse("projects:detail", args=[project.pk]) + "#pulse")
         return render(request, "projects/_pulse_response.html", {"project": project, **pulse_context(request, project)})
-    if not request.htmx:
-        messages.error(
-            request, "The pulse was not logged: " + "; ".join(e for errs in form.errors.values() for e in errs)
-        )
+    if not is_fragment(request):
+        messages.error(request, _("The pulse was not logged: %(errors)s") % {"errors": errors_text(form)})
         return redirect(reverse("projects:detail", args=[project.pk]) + "#pulse")
     return render(
         request, "projects/_pulse_response.html", {"project": project, **pulse_context(request, project, form=form)}
