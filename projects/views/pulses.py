@@ -10,7 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -25,9 +27,9 @@ from projects.views.sections import errors_text, load_project
 
 # The three lines of the trend: the palette of the dashboards' charts, so a colour means the same everywhere.
 SERIES = (
-    ("mood", "Mood", BAR_FILL, ""),
-    ("satisfaction", "Satisfaction", WON_FILL, ""),
-    ("urgency", "Urgency", LOST_FILL, "4 3"),
+    ("mood", gettext_lazy("Mood"), BAR_FILL, ""),
+    ("satisfaction", gettext_lazy("Satisfaction"), WON_FILL, ""),
+    ("urgency", gettext_lazy("Urgency"), LOST_FILL, "4 3"),
 )
 
 
@@ -62,27 +64,27 @@ def pulse_chart(pulses: list[ClientPulse], *, with_project: bool = False) -> dic
     dots = []
     for index, pulse in enumerate(pulses):
         when = timezone.localtime(pulse.recorded_at)
-        where = f"{pulse.project.name}, " if with_project else ""
-        dots.append(
-            {
-                "x": x_at(index),
-                "y": y_at(pulse.mood),
-                "low": pulse.is_low,
-                "title": (
-                    f"{where}{when:%d %b %Y}: mood {pulse.mood}, urgency {pulse.urgency}, "
-                    f"satisfaction {pulse.satisfaction}" + (f" — {pulse.note[:120]}" if pulse.note else "")
-                ),
-            }
-        )
+        scores = {
+            "date": date_format(when, "j M Y"),
+            "mood": pulse.mood,
+            "urgency": pulse.urgency,
+            "satisfaction": pulse.satisfaction,
+        }
+        title = _("%(date)s: mood %(mood)d, urgency %(urgency)d, satisfaction %(satisfaction)d") % scores
+        if with_project:
+            title = _("%(project)s, %(reading)s") % {"project": pulse.project.name, "reading": title}
+        if pulse.note:
+            title = f"{title} — {pulse.note[:120]}"
+        dots.append({"x": x_at(index), "y": y_at(pulse.mood), "low": pulse.is_low, "title": title})
     step = max(1, (count + 3) // 4)
     labels = [
-        {"x": x_at(index), "text": f"{timezone.localtime(pulses[index].recorded_at):%d %b}"}
+        {"x": x_at(index), "text": date_format(timezone.localtime(pulses[index].recorded_at), "j M")}
         for index in range(0, count, step)
     ]
     if labels[-1]["x"] != x_at(count - 1) and count > 1:
         if x_at(count - 1) - labels[-1]["x"] < plot_w / 6:
             labels.pop()
-        labels.append({"x": x_at(count - 1), "text": f"{timezone.localtime(pulses[-1].recorded_at):%d %b}"})
+        labels.append({"x": x_at(count - 1), "text": date_format(timezone.localtime(pulses[-1].recorded_at), "j M")})
     for label in labels:
         # The end labels stay inside the chart: anchored at their outer edge.
         label["anchor"] = "start" if label["x"] <= left else "end" if label["x"] >= width - right else "middle"
