@@ -23,6 +23,7 @@ from core.activity import activity_for
 from core.errors import DomainError
 from core.forms import add_service_errors
 from core.htmx import is_fragment, redirect_after
+from core.modals import render_modal
 from projects.forms import (
     ActionItemForm,
     MeetingForm,
@@ -44,7 +45,7 @@ from projects.services.meetings import (
     meeting_update_notes,
     next_occurrence,
 )
-from projects.views.sections import load_project
+from projects.views.sections import load_project, project_crumbs
 
 PAST_SHOWN = 10
 
@@ -86,15 +87,13 @@ def meeting_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = load_project(request, pk)
     if not can_edit_meetings(request.user, project):
         raise PermissionDenied(_("Only the project's PM, its sales liaison and managers add meetings."))
-    # The modal's form for htmx; its own page without JavaScript (or when opened in a new tab).
-    template = "projects/_meeting_form.html" if is_fragment(request) else "projects/meeting_form_page.html"
     if request.method == "GET":
         initial = {
             "title": _("Weekly status: %(project)s") % {"project": project.name},
             "attendees": [project.pm_id, project.sales_liaison_id],
             "recurrence": MeetingRecurrence.WEEKLY,
         }
-        return render(request, template, {"project": project, "form": MeetingForm(project=project, initial=initial)})
+        return _meeting_form(request, project, MeetingForm(project=project, initial=initial))
     form = MeetingForm(request.POST, project=project)
     if form.is_valid():
         try:
@@ -109,7 +108,15 @@ def meeting_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Meeting “%(title)s” created. Download its invitation from its page.") % {"title": meeting.title},
             )
             return redirect_after(request, reverse("projects:meeting_detail", args=[meeting.pk]))
-    return render(request, template, {"project": project, "form": form})
+    return _meeting_form(request, project, form)
+
+
+def _meeting_form(request: HttpRequest, project: Project, form: MeetingForm) -> HttpResponse:
+    """The modal's form for htmx; its own page without JavaScript (or when opened in a new tab)."""
+    context = {"project": project, "form": form, "page": not is_fragment(request)}
+    return render_modal(
+        request, "projects/_meeting_form.html", context, title=_("New meeting"), crumbs=project_crumbs(project)
+    )
 
 
 # --- The meeting page ---------------------------------------------------------------------------------
