@@ -1,23 +1,43 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from clients.models import Contact
+from clients.models import Client, Contact
 from core.forms import PersonPickerField
+from handoff.forms import DateInput
 from handoff.models import RiskCategory
 from projects.models import (
+    CHANGE_COST_LIMIT,
+    CHANGE_SCHEDULE_LIMIT_DAYS,
     CLIENT_LINK_DAYS_MAX,
     CLIENT_LINK_DAYS_MIN,
+    DeliverableStatus,
     IssueSeverity,
+    Meeting,
+    MeetingKind,
+    MeetingRecurrence,
+    Project,
     ProjectHealth,
     ProjectStatus,
+    ReportedThrough,
 )
+from projects.selectors import issue_assignee_choices
+from projects.services import changes as change_services
+from projects.services import deliverables as deliverable_services
+from projects.services import followups as follow_up_services
+from projects.services import issues as issue_services
+from projects.services import lessons as lesson_services
+from projects.services import meetings as meeting_services
+from projects.services import pulses as pulse_services
 from projects.services.projects import EFFORT_MAX, allowed_statuses
 
 
@@ -36,10 +56,10 @@ class ContactsField(forms.ModelMultipleChoiceField):
 
 
 class ProjectStateForm(forms.Form):
-    status = forms.ChoiceField(choices=ProjectStatus.choices)
-    health = forms.ChoiceField(choices=ProjectHealth.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
+    health = forms.ChoiceField(label=_("Health"), choices=ProjectHealth.choices)
     actual_effort_days = forms.DecimalField(
-        label="Actual effort (person-days)", min_value=Decimal("0"), max_value=EFFORT_MAX, decimal_places=1
+        label=_("Actual effort (person-days)"), min_value=Decimal("0"), max_value=EFFORT_MAX, decimal_places=1
     )
     effort_not_tracked = forms.BooleanField(
         label=_("Effort not tracked"),
@@ -56,7 +76,7 @@ class ProjectStateForm(forms.Form):
 
 class ProjectReassignForm(forms.Form):
     pm = PersonChoiceField(
-        queryset=User.objects.with_role(Role.PM).distinct(), label="New project manager", empty_label=None
+        queryset=User.objects.with_role(Role.PM).distinct(), label=_("New project manager"), empty_label=None
     )
 
     def __init__(self, *args: Any, project: Any = None, **kwargs: Any) -> None:
@@ -70,24 +90,30 @@ class ProjectReassignForm(forms.Form):
 
 
 class KickoffForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False, help_text="Default: Kickoff: <project name>")
+    title = forms.CharField(
+        label=_("Title"), max_length=200, required=False, help_text=_("Default: Kickoff: <project name>")
+    )
     starts_at = forms.DateTimeField(
-        label="Date and time",
+        label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=5, max_value=24 * 60, initial=60)
-    location = forms.CharField(max_length=200, required=False, help_text="A room or a video call link")
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60)
+    location = forms.CharField(
+        label=_("Location"), max_length=200, required=False, help_text=_("A room or a video call link")
+    )
     attendees = PeopleField(
         queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Colleagues",
+        label=_("Colleagues"),
     )
     contacts = ContactsField(
-        queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Client contacts"
+        queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Client contacts")
     )
-    notes = forms.CharField(label="Agenda", max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Agenda"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,7 +182,11 @@ CLIENT_SCALE_WORDS = {
 
 
 def _scale(field: str, label: str) -> forms.CharField:
-    choices = [(str(value), f"{value} · {word}") for value, word in enumerate(CLIENT_SCALE_WORDS[field], start=1)]
+    # format_lazy: the words are translated when the page is rendered, in the reader's language.
+    choices = [
+        (str(value), format_lazy("{} · {}", value, word))
+        for value, word in enumerate(CLIENT_SCALE_WORDS[field], start=1)
+    ]
     return forms.CharField(label=label, required=False, widget=forms.RadioSelect(choices=choices))
 
 
@@ -205,3 +235,311 @@ class ClientLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = Contact.objects.filter(client_id=project.client_id).order_by("name")
         self.fields["contact"].label_from_instance = lambda obj: f"{obj.name} <{obj.email}>" if obj.email else obj.name
+
+
+# --- Change requests --------------------------------------------------------------------------------
+class ChangeRequestForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=change_services.TITLE_MAX)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=change_services.DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    cost_impact = forms.DecimalField(
+        label=_("Cost impact"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=-CHANGE_COST_LIMIT,
+        max_value=CHANGE_COST_LIMIT,
+        initial=Decimal("0"),
+        help_text=_(
+            "Negative when the change saves money. Any cost needs both the PM's and the sales liaison's signature."
+        ),
+    )
+    schedule_impact_days = forms.IntegerField(
+        label=_("Schedule impact (days)"),
+        min_value=-CHANGE_SCHEDULE_LIMIT_DAYS,
+        max_value=CHANGE_SCHEDULE_LIMIT_DAYS,
+        initial=0,
+        help_text=_("Days the planned end moves (negative: earlier)."),
+    )
+
+
+class SignForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=change_services.COMMENT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why is it rejected?"), max_length=change_services.COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# --- Deliverables -----------------------------------------------------------------------------------
+class DeliverableForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=deliverable_services.NAME_MAX)
+    due = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.title})" if obj.title else obj.name
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("The client's decision"),
+        choices=[(DeliverableStatus.ACCEPTED, _("Accepted")), (DeliverableStatus.REJECTED, _("Rejected"))],
+        widget=forms.RadioSelect,
+    )
+    contact = ContactChoiceField(queryset=Contact.objects.none(), label=_("Who decided (client contact)"))
+    decided_on = forms.DateField(
+        label=_("Decided on"), required=False, widget=DateInput(), help_text=_("Leave empty for today.")
+    )
+    reason = forms.CharField(
+        label=_("Reason (required on a rejection)"),
+        max_length=deliverable_services.REASON_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(client_id=project.client_id).order_by("name")
+
+    def decided_at(self) -> datetime.datetime | None:
+        day = self.cleaned_data.get("decided_on")
+        if day is None or day == timezone.localdate():
+            return None  # now
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+
+
+# --- Meetings ---------------------------------------------------------------------------------------
+def _active_people():
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+class MeetingForm(KickoffForm):
+    """A regular meeting: the kickoff's fields, a default title of its own, and how often it repeats."""
+
+    recurrence = forms.ChoiceField(
+        label=_("Repeats"),
+        choices=MeetingRecurrence.choices,
+        initial=MeetingRecurrence.WEEKLY,
+        help_text=_("A recurring meeting is open for any sales rep or PM to join."),
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, project=project, **kwargs)
+        self.fields["title"].help_text = _("Default: Project meeting: <project name>")
+
+
+class MeetingNotesForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    attendees = PeopleField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Colleagues")
+    )
+    contacts = ContactsField(
+        queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Client contacts")
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    decisions = forms.CharField(
+        label=_("Decisions"),
+        required=False,
+        max_length=meeting_services.DECISIONS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, auto_id="id_notes_%s", **kwargs)
+        self.fields["attendees"].queryset = _active_people()
+        self.fields["contacts"].queryset = Contact.objects.filter(client_id=meeting.project.client_id).order_by("name")
+        if meeting.kind == MeetingKind.KICKOFF:
+            self.fields["starts_at"].disabled = True
+            self.fields["starts_at"].help_text = _("Reschedule the kickoff from the project page.")
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(label=_("Action"), max_length=500)
+    owner = PersonChoiceField(queryset=User.objects.none(), label=_("Owner"), empty_label=_("Choose the owner"))
+    due = forms.DateField(
+        label=_("Due (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_action_%s", **kwargs)
+        self.fields["owner"].queryset = _active_people()
+
+
+# --- Follow-ups -------------------------------------------------------------------------------------
+class FollowUpForm(forms.Form):
+    title = forms.CharField(label=_("Opportunity"), max_length=follow_up_services.TITLE_MAX)
+    description = forms.CharField(
+        label=_("What did you hear?"),
+        max_length=follow_up_services.DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    estimated_value = forms.DecimalField(
+        label=_("Estimated value"),
+        min_value=0,
+        max_value=follow_up_services.VALUE_MAX,
+        decimal_places=2,
+        max_digits=14,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "follow_up_%s")  # unique ids beside the page's other forms
+        super().__init__(*args, **kwargs)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it not worth an offer?"),
+        max_length=follow_up_services.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- Lessons ----------------------------------------------------------------------------------------
+class LessonForm(forms.Form):
+    text = forms.CharField(
+        label=_("What should sales know next time?"),
+        max_length=lesson_services.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "lesson_%s")  # unique ids beside the page's other forms
+        super().__init__(*args, **kwargs)
+
+
+# --- Issues -----------------------------------------------------------------------------------------
+def _people_choices() -> list[tuple[int, str]]:
+    return [(person.pk, person.full_name) for person in issue_assignee_choices()]
+
+
+def _default_channel(user: Any) -> str:
+    if user.has_role(Role.SALES):
+        return ReportedThrough.SALES
+    if user.has_role(Role.PM):
+        return ReportedThrough.PM
+    return ReportedThrough.CLIENT
+
+
+class AssigneesField(forms.TypedMultipleChoiceField):
+    widget = forms.SelectMultiple(attrs={"size": 6})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Assignees")
+        kwargs.setdefault("help_text", "Anyone from sales, delivery or management; choose several with Ctrl or ⌘.")
+        super().__init__(coerce=int, required=False, **kwargs)
+
+
+class IssueForm(forms.Form):
+    """Logging an issue. The client is a choice on the full page and fixed on the client page."""
+
+    client = forms.TypedChoiceField(coerce=int, label=_("Client"))
+    project = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=_("Project"))
+    title = forms.CharField(max_length=issue_services.TITLE_MAX, label=_("What is the problem?"))
+    severity = forms.ChoiceField(label=_("Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM)
+    reported_through = forms.ChoiceField(choices=ReportedThrough.choices, label=_("Reported through"))
+    assignees = AssigneesField()
+    description = forms.CharField(
+        max_length=issue_services.DESCRIPTION_MAX,
+        required=False,
+        label=_("Details"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the client said, where it happens, since when, who is affected."),
+    )
+
+    def __init__(self, *args, user: Any, clients: list[Client], projects: list[Project], compact: bool = False, **kw):
+        super().__init__(*args, **kw)
+        self.fields["client"].choices = [(client.pk, client.name) for client in clients]
+        self.fields["reported_through"].initial = _default_channel(user)
+        self.fields["assignees"].choices = _people_choices()
+        if compact:
+            self.fields["client"].widget = forms.HiddenInput()
+            self.fields["project"].choices = [("", _("No particular project"))] + [
+                (project.pk, project.name) for project in projects
+            ]
+            self.fields["description"].widget.attrs["rows"] = 2
+        else:
+            by_client: dict[str, list[tuple[int, str]]] = {}
+            for project in projects:
+                by_client.setdefault(project.client.name, []).append((project.pk, project.name))
+            self.fields["project"].choices = [("", _("No particular project")), *by_client.items()]
+            self.fields["project"].help_text = _("Optional: a project of the chosen client.")
+
+
+class IssueEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=issue_services.TITLE_MAX)
+    severity = forms.ChoiceField(label=_("Severity"), choices=IssueSeverity.choices)
+    description = forms.CharField(
+        label=_("Details"),
+        max_length=issue_services.DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class IssueAssignForm(forms.Form):
+    assignees = AssigneesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignees"].choices = _people_choices()
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        max_length=issue_services.COMMENT_MAX,
+        label=_("Add a comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write something before posting the comment.")},
+    )
+
+
+# --- Client pulse -----------------------------------------------------------------------------------
+SCORE_WORDS = CLIENT_SCALE_WORDS
+
+
+def _choices(field: str) -> list[tuple[str, str]]:
+    words = enumerate(SCORE_WORDS[field], start=1)
+    return [("", "—")] + [(str(value), format_lazy("{} · {}", value, word)) for value, word in words]
+
+
+class PulseForm(forms.Form):
+    """Plain text fields on purpose: the service owns the 1-5 rule and words its errors once for UI and API."""
+
+    mood = forms.CharField(label=_("Mood"), widget=forms.Select(choices=_choices("mood")), required=False)
+    urgency = forms.CharField(label=_("Urgency"), widget=forms.Select(choices=_choices("urgency")), required=False)
+    satisfaction = forms.CharField(
+        label=_("Satisfaction"), widget=forms.Select(choices=_choices("satisfaction")), required=False
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "maxlength": pulse_services.PULSE_NOTE_MAX, "placeholder": _("What did the client say?")}
+        ),
+        help_text=_("Optional. A mood of 2 or less alerts the sales liaison and the managers."),
+    )
+
+    def __init__(self, *args, prefix_id: str = "pulse", **kwargs):
+        super().__init__(*args, auto_id=f"id_{prefix_id}_%s", **kwargs)

@@ -77,6 +77,28 @@ def project_get(*, user: Any, pk: int) -> Project:
     )
 
 
+def project_sections_get(*, user: Any, pk: int) -> Project:
+    """The project with only what the sections swapped after a change show (commitments, risks,
+    deliverables, change requests: the sections and the sold-vs-now table); not the meetings,
+    follow-ups and lessons of the whole page."""
+    return (
+        projects_visible_to(user)
+        .select_related("client", "pm", "sales_liaison", "snapshot")
+        .prefetch_related(
+            "commitments",
+            Prefetch("risks", queryset=ProjectRisk.objects.select_related("owner")),
+            Prefetch("deliverables", queryset=Deliverable.objects.select_related("decided_by")),
+            Prefetch(
+                "change_requests",
+                queryset=ChangeRequest.objects.select_related("raised_by").prefetch_related(
+                    Prefetch("approvals", queryset=ChangeRequestApproval.objects.select_related("user"))
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(project__in=projects_visible_to(user))

@@ -1,6 +1,5 @@
 from django.urls import path
 
-from projects import views
 from projects.views import changes as change_views
 from projects.views import client_links as client_link_views
 from projects.views import deliverables as deliverable_views
@@ -9,18 +8,19 @@ from projects.views import issues as issue_views
 from projects.views import lessons as lesson_views
 from projects.views import meetings as meeting_views
 from projects.views import panels as panel_views
+from projects.views import projects as project_views
 from projects.views import pulses as pulse_views
 from projects.views import risks as risk_views
 
 app_name = "projects"
 
 urlpatterns: list = [
-    path("", views.project_list_view, name="list"),
-    path("<int:pk>/", views.project_detail_view, name="detail"),
-    path("<int:pk>/state/", views.project_state_view, name="state"),
-    path("<int:pk>/reassign/", views.project_reassign_view, name="reassign"),
-    path("<int:pk>/kickoff/", views.meeting_kickoff_view, name="kickoff"),
-    path("meetings/<int:pk>/ics/", views.meeting_ics_view, name="meeting_ics"),
+    path("", project_views.project_list_view, name="list"),
+    path("<int:pk>/", project_views.project_detail_view, name="detail"),
+    path("<int:pk>/state/", project_views.project_state_view, name="state"),
+    path("<int:pk>/reassign/", project_views.project_reassign_view, name="reassign"),
+    path("<int:pk>/kickoff/", project_views.meeting_kickoff_view, name="kickoff"),
+    path("meetings/<int:pk>/ics/", project_views.meeting_ics_view, name="meeting_ics"),
     # Client pulse, regular meetings and their action items (issue 5, part D).
     path("<int:pk>/pulses/", pulse_views.pulse_record_view, name="pulse_record"),
     path("<int:pk>/meetings/new/", meeting_views.meeting_create_view, name="meeting_create"),

@@ -8,121 +8,26 @@ date); a plain POST redirects to the project page with a message.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.errors import DomainError
-from handoff.forms import add_service_errors
-from projects.models import (
-    CHANGE_COST_LIMIT,
-    CHANGE_SCHEDULE_LIMIT_DAYS,
-    ChangeRequest,
-    Project,
-    SignatureCapacity,
-)
-from projects.selectors import project_get
+from core.forms import add_service_errors
+from core.htmx import is_fragment
+from projects.forms import ChangeRequestForm, RejectForm, SignForm
+from projects.models import ChangeRequest, Project, SignatureCapacity
 from projects.services import changes as change_services
+from projects.views.sections import close_modal, errors_text, load_project, modal_form, render_section
 
-
-# --- Forms ---------------------------------------------------------------------------------------------
-class ChangeRequestForm(forms.Form):
-    title = forms.CharField(max_length=change_services.TITLE_MAX)
-    description = forms.CharField(
-        max_length=change_services.DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    cost_impact = forms.DecimalField(
-        label="Cost impact",
-        max_digits=14,
-        decimal_places=2,
-        min_value=-CHANGE_COST_LIMIT,
-        max_value=CHANGE_COST_LIMIT,
-        initial=Decimal("0"),
-        help_text="Negative when the change saves money. Any cost needs both the PM's and the sales liaison's signature.",
-    )
-    schedule_impact_days = forms.IntegerField(
-        label="Schedule impact (days)",
-        min_value=-CHANGE_SCHEDULE_LIMIT_DAYS,
-        max_value=CHANGE_SCHEDULE_LIMIT_DAYS,
-        initial=0,
-        help_text="Days the planned end moves (negative: earlier).",
-    )
-
-
-class SignForm(forms.Form):
-    comment = forms.CharField(
-        max_length=change_services.COMMENT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class RejectForm(forms.Form):
-    comment = forms.CharField(
-        label="Why is it rejected?", max_length=change_services.COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-# --- Helpers shared with the deliverable views -------------------------------------------------------
-def is_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def load_project(request: HttpRequest, pk: int) -> Project:
-    try:
-        return project_get(user=request.user, pk=pk)
-    except Project.DoesNotExist:
-        raise Http404("No such project")
-
-
-def render_section(request: HttpRequest, project_pk: int, template: str, anchor: str, **extra: Any) -> HttpResponse:
-    """The section after a change (htmx, with out-of-band updates), or the project page after PRG."""
-    if not is_fragment(request):
-        return redirect(reverse("projects:detail", args=[project_pk]) + f"#{anchor}")
-    from projects.views import _detail_context
-
-    project = load_project(request, project_pk)
-    context = {**_detail_context(request, project), **extra, "oob": True}
-    return render(request, template, context)
-
-
-def close_modal(response: HttpResponse) -> HttpResponse:
-    return trigger_client_event(response, "closeModal")
-
-
-def modal_form(
-    request: HttpRequest,
-    project: Project,
-    form: forms.Form,
-    *,
-    title: str,
-    submit: str,
-    action: str,
-    target: str,
-    **extra,
-) -> HttpResponse:
-    """A small form in the modal (htmx) or on a page of its own; an invalid htmx POST goes back into the modal."""
-    context = {
-        "project": project,
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "action": action,
-        "target": target,
-        **extra,
-    }
-    if not is_fragment(request):
-        return render(request, "projects/_change_form_page.html", {**context, "in_page": True})
-    response = render(request, "projects/_change_form_modal.html", context)
-    if request.method == "POST":
-        response = reswap(retarget(response, "#modal-body"), "innerHTML")
-    return response
+SECTION = "projects/_change_requests.html"
+ANCHOR = "change-requests"
 
 
 def change_context(request: HttpRequest, project: Project) -> dict[str, Any]:
@@ -153,11 +58,12 @@ def change_context(request: HttpRequest, project: Project) -> dict[str, Any]:
 def _change_request(request: HttpRequest, pk: int) -> ChangeRequest:
     change_request = ChangeRequest.objects.select_related("project").filter(pk=pk).first()
     if change_request is None:
-        raise Http404("No such change request")
+        raise Http404(_("No such change request"))
     return change_request
 
 
-SECTION = "projects/_change_requests.html"
+def _section(request: HttpRequest, project_pk: int, **extra: Any) -> HttpResponse:
+    return render_section(request, project_pk, SECTION, ANCHOR, change_context, **extra)
 
 
 # --- Views -----------------------------------------------------------------------------------------------
@@ -165,7 +71,7 @@ SECTION = "projects/_change_requests.html"
 def change_request_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = load_project(request, pk)
     if change_services.signing_capacity(request.user, project) is None and not request.user.is_manager:
-        raise PermissionDenied("Only the project's PM, its sales liaison or a manager can raise a change request.")
+        raise PermissionDenied(_("Only the project's PM, its sales liaison or a manager can raise a change request."))
     form = ChangeRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -176,14 +82,14 @@ def change_request_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         except DomainError as error:
             messages.error(request, error.message)
-            return render_section(request, project.pk, SECTION, "change-requests")
+            return _section(request, project.pk)
         else:
-            messages.success(request, f"Change request “{change_request.title}” raised.")
-            return render_section(request, project.pk, SECTION, "change-requests")
+            messages.success(request, _("Change request “%(title)s” raised.") % {"title": change_request.title})
+            return _section(request, project.pk)
     if not is_fragment(request):
-        messages.error(request, "Not raised: " + "; ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect(reverse("projects:detail", args=[project.pk]) + "#change-requests")
-    return render_section(request, project.pk, SECTION, "change-requests", change_form=form, change_form_open=True)
+        messages.error(request, _("Not raised: %(errors)s") % {"errors": errors_text(form)})
+        return redirect(reverse("projects:detail", args=[project.pk]) + f"#{ANCHOR}")
+    return _section(request, project.pk, change_form=form, change_form_open=True)
 
 
 def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
@@ -191,18 +97,25 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     project = load_project(request, change_request.project_id)
     change_request.project = project
     if change_services.signing_capacity(request.user, project) is None:
-        raise PermissionDenied("Only the project's PM and its sales liaison sign or reject its change requests.")
+        raise PermissionDenied(_("Only the project's PM and its sales liaison sign or reject its change requests."))
     form_class = SignForm if approve else RejectForm
     action = reverse("projects:change_request_approve" if approve else "projects:change_request_reject", args=[pk])
-    title = f"{'Approve' if approve else 'Reject'} “{change_request.title}”"
-    if not approve:
-        intro = "The change request is closed as rejected; the PM and the sales liaison are told."
-    elif change_request.needs_two_signatures:
-        intro = "Your signature is recorded with your name and the time. This change has a cost impact: it is "
-        intro += "approved once both the PM and the sales liaison signed."
+    if approve:
+        title = _("Approve “%(title)s”") % {"title": change_request.title}
     else:
-        intro = "Your signature is recorded with your name and the time. This change costs nothing: one signature "
-        intro += "approves it."
+        title = _("Reject “%(title)s”") % {"title": change_request.title}
+    if not approve:
+        intro = _("The change request is closed as rejected; the PM and the sales liaison are told.")
+    elif change_request.needs_two_signatures:
+        intro = _(
+            "Your signature is recorded with your name and the time. This change has a cost impact: it is "
+            "approved once both the PM and the sales liaison signed."
+        )
+    else:
+        intro = _(
+            "Your signature is recorded with your name and the time. This change costs nothing: one signature "
+            "approves it."
+        )
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,25 +131,30 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
             add_service_errors(form, error)
         except DomainError as error:
             messages.error(request, error.message)
-            return close_modal(render_section(request, project.pk, SECTION, "change-requests"))
+            return close_modal(_section(request, project.pk))
         else:
             if not approve:
-                messages.success(request, f"“{change_request.title}” rejected.")
+                messages.success(request, _("“%(title)s” rejected.") % {"title": change_request.title})
             elif change_request.status == "approved":
                 messages.success(
-                    request, f"“{change_request.title}” approved: the budget and the planned end now include it."
+                    request,
+                    _("“%(title)s” approved: the budget and the planned end now include it.")
+                    % {"title": change_request.title},
                 )
             else:
-                messages.success(request, f"You signed “{change_request.title}”; it waits for the other signature.")
-            return close_modal(render_section(request, project.pk, SECTION, "change-requests"))
+                messages.success(
+                    request,
+                    _("You signed “%(title)s”; it waits for the other signature.") % {"title": change_request.title},
+                )
+            return close_modal(_section(request, project.pk))
     return modal_form(
         request,
         project,
         form,
         title=title,
-        submit="Sign and approve" if approve else "Reject the change",
+        submit=_("Sign and approve") if approve else _("Reject the change"),
         action=action,
-        target="#change-requests",
+        target=f"#{ANCHOR}",
         intro=intro,
         danger=not approve,
         summary=change_request,

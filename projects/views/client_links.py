@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
-from handoff.forms import add_service_errors
+from core.forms import add_service_errors
+from core.htmx import is_fragment
 from projects.forms import ClientLinkForm
 from projects.models import ClientLinkState, Project
 from projects.selectors import projects_visible_to
 from projects.services import client_links as services
-from projects.views.changes import is_fragment
 
 PANEL = "projects/_client_links.html"
 PAGE_SIZE = 50
@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 def _project(request: HttpRequest, pk: int) -> Project:
     project = projects_visible_to(request.user).select_related("client").filter(pk=pk).first()
     if project is None:
-        raise Http404("No such project")
+        raise Http404(_("No such project"))
     return project
 
 
@@ -93,7 +93,7 @@ def client_link_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 def client_link_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     link = services.client_links_visible_to(request.user).filter(pk=pk).first()
     if link is None:
-        raise Http404("No such client link")
+        raise Http404(_("No such client link"))
     error = ""
     try:
         services.client_link_revoke(actor=request.user, link=link)

@@ -10,58 +10,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import DomainError
-from handoff.forms import add_service_errors
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after
+from projects.forms import DismissForm, FollowUpForm
 from projects.models import FollowUp, Project
-from projects.selectors import follow_ups_visible_to, project_get
+from projects.selectors import follow_ups_visible_to
 from projects.services.followups import (
-    DESCRIPTION_MAX,
-    REASON_MAX,
-    TITLE_MAX,
-    VALUE_MAX,
     can_raise_follow_up,
     follow_up_convert,
     follow_up_dismiss,
     follow_up_raise,
     is_account_owner,
 )
-
-
-class FollowUpForm(forms.Form):
-    title = forms.CharField(label="Opportunity", max_length=TITLE_MAX)
-    description = forms.CharField(
-        label="What did you hear?", max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    estimated_value = forms.DecimalField(
-        label="Estimated value", min_value=0, max_value=VALUE_MAX, decimal_places=2, max_digits=14, required=False
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "follow_up_%s")  # unique ids beside the page's other forms
-        super().__init__(*args, **kwargs)
-
-
-class DismissForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is it not worth an offer?", max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-def _is_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _errors_text(form: forms.Form) -> str:
-    return "; ".join(str(error) for errors in form.errors.values() for error in errors)
+from projects.views.sections import errors_text, load_project
 
 
 def follow_up_panel(user: Any, project: Project, form: FollowUpForm | None = None) -> dict[str, Any]:
@@ -76,26 +46,19 @@ def follow_up_panel(user: Any, project: Project, form: FollowUpForm | None = Non
     }
 
 
-def _project(request: HttpRequest, pk: int) -> Project:
-    try:
-        return project_get(user=request.user, pk=pk)
-    except Project.DoesNotExist:
-        raise Http404("No such project")
-
-
 def _follow_up(request: HttpRequest, pk: int) -> FollowUp:
     follow_up = follow_ups_visible_to(request.user).select_related("project__client__account_owner").filter(pk=pk)
     found = follow_up.first()
     if found is None:
-        raise Http404("No such follow-up")
+        raise Http404(_("No such follow-up"))
     return found
 
 
 @require_POST
 def follow_up_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = load_project(request, pk)
     if not can_raise_follow_up(request.user, project):
-        raise PermissionDenied("Only the project's PM, its sales liaison or a manager can raise a follow-up.")
+        raise PermissionDenied(_("Only the project's PM, its sales liaison or a manager can raise a follow-up."))
     back = reverse("projects:detail", args=[project.pk]) + "#follow-ups"
     form = FollowUpForm(request.POST)
     if form.is_valid():
@@ -104,13 +67,13 @@ def follow_up_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Follow-up raised; the account owner is told.")
-            if not _is_fragment(request):
+            messages.success(request, _("Follow-up raised; the account owner is told."))
+            if not is_fragment(request):
                 return redirect(back)
-            project = _project(request, pk)
+            project = load_project(request, pk)
             form = FollowUpForm()
-    if not _is_fragment(request):
-        messages.error(request, "The follow-up was not raised: " + _errors_text(form))
+    if not is_fragment(request):
+        messages.error(request, _("The follow-up was not raised: %(errors)s") % {"errors": errors_text(form)})
         return redirect(back)
     context = {"panel": follow_up_panel(request.user, project, form), "oob_messages": True}
     return render(request, "projects/_follow_ups.html", context)
@@ -142,20 +105,22 @@ def follow_up_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
         offer = follow_up_convert(follow_up=follow_up, actor=request.user)
     except (DomainError, ValidationError) as error:
         text = error.message if isinstance(error, DomainError) else "; ".join(error.messages)
-        messages.error(request, f"Not converted: {text}")
-        if _is_fragment(request):
+        messages.error(request, _("Not converted: %(reason)s") % {"reason": text})
+        if is_fragment(request):
             return _item(request, follow_up)
         return redirect(_back(request, follow_up))
-    messages.success(request, f"Draft offer “{offer.title}” created from the follow-up: complete it and get it ready.")
-    url = reverse("handoff:offer_detail", args=[offer.pk])
-    return HttpResponseClientRedirect(url) if _is_fragment(request) else redirect(url)
+    messages.success(
+        request,
+        _("Draft offer “%(title)s” created from the follow-up: complete it and get it ready.") % {"title": offer.title},
+    )
+    return redirect_after(request, reverse("handoff:offer_detail", args=[offer.pk]))
 
 
 @require_POST
 def follow_up_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = _follow_up(request, pk)
     if not is_account_owner(request.user, follow_up.project):
-        raise PermissionDenied("Only the client's account owner can dismiss a follow-up.")
+        raise PermissionDenied(_("Only the client's account owner can dismiss a follow-up."))
     form = DismissForm(request.POST)
     if form.is_valid():
         try:
@@ -165,11 +130,11 @@ def follow_up_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Follow-up “{follow_up.title}” dismissed.")
-            if _is_fragment(request):
+            messages.success(request, _("Follow-up “%(title)s” dismissed.") % {"title": follow_up.title})
+            if is_fragment(request):
                 return _item(request, follow_up)
             return redirect(_back(request, follow_up))
-    if _is_fragment(request):
+    if is_fragment(request):
         return _item(request, follow_up, dismiss_form=form)
-    messages.error(request, "Not dismissed: " + _errors_text(form))
+    messages.error(request, _("Not dismissed: %(errors)s") % {"errors": errors_text(form)})
     return redirect(_back(request, follow_up))

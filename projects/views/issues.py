@@ -9,23 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role
 from clients.models import Client
 from core.activity import activity_for
 from core.errors import DomainError
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after, render_page_or_fragment
 from projects.filters import IssueFilter, filter_page_rows
-from projects.models import ClientIssue, IssueSeverity, IssueStatus, Project, ReportedThrough
+from projects.forms import CommentForm, IssueAssignForm, IssueEditForm, IssueForm
+from projects.models import ClientIssue, IssueSeverity, IssueStatus, Project
 from projects.selectors import (
-    issue_assignee_choices,
     issue_filter_choices,
     issue_get,
     issue_list,
@@ -34,9 +37,6 @@ from projects.selectors import (
     projects_visible_to,
 )
 from projects.services.issues import (
-    COMMENT_MAX,
-    DESCRIPTION_MAX,
-    TITLE_MAX,
     allowed_transitions,
     can_change_issue,
     can_comment_issue,
@@ -50,113 +50,18 @@ from projects.services.issues import (
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("severity", "status", "assignee", "client", "project")
-STATUS_FILTERS = [("unresolved", "Open or in progress"), ("not_closed", "Not closed yet"), *IssueStatus.choices]
+STATUS_FILTERS = [
+    ("unresolved", gettext_lazy("Open or in progress")),
+    ("not_closed", gettext_lazy("Not closed yet")),
+    *IssueStatus.choices,
+]
 # The button that moves an issue to each status, as the person doing it would say it.
 TRANSITION_LABELS = {
-    IssueStatus.IN_PROGRESS: "Start work",
-    IssueStatus.RESOLVED: "Mark resolved",
-    IssueStatus.CLOSED: "Close",
+    IssueStatus.IN_PROGRESS: gettext_lazy("Start work"),
+    IssueStatus.RESOLVED: gettext_lazy("Mark resolved"),
+    IssueStatus.CLOSED: gettext_lazy("Close"),
 }
-REOPEN_LABEL = "Reopen (not fixed)"
-
-
-# --- Forms -----------------------------------------------------------------------------------
-def _people_choices() -> list[tuple[int, str]]:
-    return [(person.pk, person.full_name) for person in issue_assignee_choices()]
-
-
-def _default_channel(user: Any) -> str:
-    if user.has_role(Role.SALES):
-        return ReportedThrough.SALES
-    if user.has_role(Role.PM):
-        return ReportedThrough.PM
-    return ReportedThrough.CLIENT
-
-
-class AssigneesField(forms.TypedMultipleChoiceField):
-    widget = forms.SelectMultiple(attrs={"size": 6})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Assignees")
-        kwargs.setdefault("help_text", "Anyone from sales, delivery or management; choose several with Ctrl or ⌘.")
-        super().__init__(coerce=int, required=False, **kwargs)
-
-
-class IssueForm(forms.Form):
-    """Logging an issue. The client is a choice on the full page and fixed on the client page."""
-
-    client = forms.TypedChoiceField(coerce=int, label="Client")
-    project = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Project")
-    title = forms.CharField(max_length=TITLE_MAX, label="What is the problem?")
-    severity = forms.ChoiceField(choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM)
-    reported_through = forms.ChoiceField(choices=ReportedThrough.choices, label="Reported through")
-    assignees = AssigneesField()
-    description = forms.CharField(
-        max_length=DESCRIPTION_MAX,
-        required=False,
-        label="Details",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the client said, where it happens, since when, who is affected.",
-    )
-
-    def __init__(self, *args, user: Any, clients: list[Client], projects: list[Project], compact: bool = False, **kw):
-        super().__init__(*args, **kw)
-        self.fields["client"].choices = [(client.pk, client.name) for client in clients]
-        self.fields["reported_through"].initial = _default_channel(user)
-        self.fields["assignees"].choices = _people_choices()
-        if compact:
-            self.fields["client"].widget = forms.HiddenInput()
-            self.fields["project"].choices = [("", "No particular project")] + [
-                (project.pk, project.name) for project in projects
-            ]
-            self.fields["description"].widget.attrs["rows"] = 2
-        else:
-            by_client: dict[str, list[tuple[int, str]]] = {}
-            for project in projects:
-                by_client.setdefault(project.client.name, []).append((project.pk, project.name))
-            self.fields["project"].choices = [("", "No particular project"), *by_client.items()]
-            self.fields["project"].help_text = "Optional: a project of the chosen client."
-
-
-class IssueEditForm(forms.Form):
-    title = forms.CharField(max_length=TITLE_MAX)
-    severity = forms.ChoiceField(choices=IssueSeverity.choices)
-    description = forms.CharField(max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 5}))
-
-
-class IssueAssignForm(forms.Form):
-    assignees = AssigneesField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignees"].choices = _people_choices()
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        max_length=COMMENT_MAX,
-        label="Add a comment",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write something before posting the comment."},
-    )
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _hx_redirect(url: str) -> HttpResponse:
-    response = HttpResponse(status=204)
-    response["HX-Redirect"] = url
-    return response
+REOPEN_LABEL = gettext_lazy("Reopen (not fixed)")
 
 
 # --- List ------------------------------------------------------------------------------------
@@ -188,9 +93,9 @@ def issue_list_view(request: HttpRequest) -> HttpResponse:
         **issue_filter_choices(),
     }
     status = 400 if filter_errors else None
-    if _fragment(request):
-        return render(request, "projects/issues/_issue_table.html", context, status=status)
-    return render(request, "projects/issues/issue_list.html", context, status=status)
+    return render_page_or_fragment(
+        request, "projects/issues/issue_list.html", "projects/issues/_issue_table.html", context, status=status
+    )
 
 
 # --- Create (full page) ------------------------------------------------------------------------
@@ -213,7 +118,7 @@ def _form_choices(request: HttpRequest, client_id: Any, *, posted: bool = False)
 @require_http_methods(["GET", "POST"])
 def issue_create_view(request: HttpRequest) -> HttpResponse:
     if not any(request.user.has_role(role) for role in Role.values):
-        raise PermissionDenied("Only sales reps, PMs and managers log client issues.")
+        raise PermissionDenied(_("Only sales reps, PMs and managers log client issues."))
     source = request.POST if request.method == "POST" else request.GET
     client_id = source.get("client", "")[:20]
     clients, projects = _form_choices(request, client_id, posted=request.method == "POST")
@@ -227,11 +132,10 @@ def issue_create_view(request: HttpRequest) -> HttpResponse:
         try:
             issue = issue_create(actor=request.user, client=client, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
-            messages.success(request, f"Issue logged: {issue.title}.")
-            url = reverse("projects:issue_detail", args=[issue.pk])
-            return _hx_redirect(url) if request.htmx else redirect(url)
+            messages.success(request, _("Issue logged: %(title)s.") % {"title": issue.title})
+            return redirect_after(request, reverse("projects:issue_detail", args=[issue.pk]))
     return render(request, "projects/issues/issue_form.html", {"form": form, "clients": clients}, status=400)
 
 
@@ -240,7 +144,7 @@ def _issue(request: HttpRequest, pk: int) -> ClientIssue:
     try:
         return issue_get(user=request.user, pk=pk)
     except ClientIssue.DoesNotExist:
-        raise Http404("No such issue")
+        raise Http404(_("No such issue"))
 
 
 def _transition_buttons(issue: ClientIssue) -> list[dict[str, str]]:
@@ -298,38 +202,38 @@ def issue_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _done(request: HttpRequest, issue: ClientIssue, message: str) -> HttpResponse:
     """After a change: htmx gets the fresh page (it swaps #issue-body and the messages), a form post a redirect."""
     messages.success(request, message)
-    if request.htmx:
+    if is_fragment(request):
         return _render_detail(request, _issue(request, issue.pk))
     return redirect("projects:issue_detail", pk=issue.pk)
 
 
 def _refused(request: HttpRequest, issue: ClientIssue, error: DomainError) -> HttpResponse:
     messages.error(request, error.message)
-    if request.htmx:
+    if is_fragment(request):
         return _render_detail(request, _issue(request, issue.pk))
     return redirect("projects:issue_detail", pk=issue.pk)
 
 
 def _invalid(request: HttpRequest, issue: ClientIssue, **forms_: Any) -> HttpResponse:
     # htmx swaps only 2xx answers; a plain form post gets the page with its errors as a 400.
-    return _render_detail(request, issue, status=200 if request.htmx else 400, **forms_)
+    return _render_detail(request, issue, status=200 if is_fragment(request) else 400, **forms_)
 
 
 @require_POST
 def issue_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _issue(request, pk)
     if not can_change_issue(request.user, issue):
-        raise PermissionDenied("You cannot change this issue.")
+        raise PermissionDenied(_("You cannot change this issue."))
     form = IssueEditForm(request.POST)
     if form.is_valid():
         try:
             issue = issue_update(issue=issue, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             return _refused(request, issue, error)
         else:
-            return _done(request, issue, "Issue saved.")
+            return _done(request, issue, _("Issue saved."))
     return _invalid(request, issue, edit_form=form)
 
 
@@ -343,24 +247,24 @@ def issue_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, issue, DomainError(" ".join(error.messages)))
     except DomainError as error:
         return _refused(request, issue, error)
-    return _done(request, issue, f"The issue is now {issue.get_status_display().lower()}.")
+    return _done(request, issue, _("The issue is now %(status)s.") % {"status": issue.get_status_display().lower()})
 
 
 @require_POST
 def issue_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _issue(request, pk)
     if not can_change_issue(request.user, issue):
-        raise PermissionDenied("You cannot change this issue.")
+        raise PermissionDenied(_("You cannot change this issue."))
     form = IssueAssignForm(request.POST)
     if form.is_valid():
         try:
             issue = issue_assign(issue=issue, actor=request.user, assignees=form.cleaned_data["assignees"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             return _refused(request, issue, error)
         else:
-            return _done(request, issue, "Assignees saved.")
+            return _done(request, issue, _("Assignees saved."))
     return _invalid(request, issue, assign_form=form)
 
 
@@ -372,9 +276,9 @@ def issue_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             issue_comment_add(issue=issue, actor=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
-            return _done(request, issue, "Comment added.")
+            return _done(request, issue, _("Comment added."))
     return _invalid(request, issue, comment_form=form)
 
 
@@ -406,30 +310,30 @@ def issue_client_panel_view(request: HttpRequest, client_pk: int) -> HttpRespons
     """The "Issues" section of a client page; POST logs an issue for the client in one step."""
     client = Client.objects.filter(pk=client_pk).select_related("account_owner").first()
     if client is None:
-        raise Http404("No such client")
+        raise Http404(_("No such client"))
     back = reverse("clients:detail", args=[client.pk]) + "#issues"
     template = "projects/issues/_client_issues.html"
     if request.method == "GET":
-        if not _fragment(request):
+        if not is_fragment(request):
             return redirect(back)
         return render(request, template, client_issues_context(request, client))
     if not can_report_issue(request.user, client):
-        raise PermissionDenied("Only the account owner, the client's project team and managers log its issues.")
+        raise PermissionDenied(_("Only the account owner, the client's project team and managers log its issues."))
     projects = list(projects_visible_to(request.user).filter(client=client).order_by("name"))
     form = IssueForm(request.POST, user=request.user, clients=[client], projects=projects, compact=True)
     if form.is_valid():
         try:
             issue = issue_create(actor=request.user, client=client, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
-            if not _fragment(request):
-                messages.success(request, f"Issue logged: {issue.title}.")
+            if not is_fragment(request):
+                messages.success(request, _("Issue logged: %(title)s.") % {"title": issue.title})
                 return redirect(back)
             context = client_issues_context(request, client, projects=projects)
             context["logged"] = issue
             return render(request, template, context)
-    if _fragment(request):
+    if is_fragment(request):
         return render(request, template, client_issues_context(request, client, projects=projects, form=form))
     # Without htmx, the errors are shown on the full form, the client already chosen.
     clients, all_projects = _form_choices(request, client.pk)
@@ -447,8 +351,8 @@ def issue_project_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The open issues of a project, loaded into the project page."""
     project = projects_visible_to(request.user).select_related("client").filter(pk=pk).first()
     if project is None:
-        raise Http404("No such project")
-    if not _fragment(request):
+        raise Http404(_("No such project"))
+    if not is_fragment(request):
         return redirect(reverse("projects:issue_list") + f"?project={project.pk}")
     context = {
         "project": project,

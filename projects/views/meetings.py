@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,17 +16,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
-from clients.models import Contact
 from core.activity import activity_for
 from core.errors import DomainError
-from projects.forms import ContactsField, KickoffForm, PeopleField, PersonChoiceField
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after
+from core.modals import render_modal
+from projects.forms import (
+    ActionItemForm,
+    MeetingForm,
+    MeetingNotesForm,
+)
 from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence, Project
 from projects.selectors import action_items_visible_to, meeting_get
 from projects.services.meetings import (
-    DECISIONS_MAX,
     StaleMeeting,
     action_item_add,
     action_item_set_done,
@@ -41,55 +45,9 @@ from projects.services.meetings import (
     meeting_update_notes,
     next_occurrence,
 )
+from projects.views.sections import load_project, project_crumbs
 
 PAST_SHOWN = 10
-
-
-# --- Forms -----------------------------------------------------------------------------------
-def _active_people():
-    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
-
-class MeetingForm(KickoffForm):
-    """A regular meeting: the kickoff's fields, a default title of its own, and how often it repeats."""
-
-    recurrence = forms.ChoiceField(
-        label="Repeats",
-        choices=MeetingRecurrence.choices,
-        initial=MeetingRecurrence.WEEKLY,
-        help_text="A recurring meeting is open for any sales rep or PM to join.",
-    )
-
-    def __init__(self, *args, project, **kwargs):
-        super().__init__(*args, project=project, **kwargs)
-        self.fields["title"].help_text = "Default: Project meeting: <project name>"
-
-
-class MeetingNotesForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label="Date and time",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
-    attendees = PeopleField(
-        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Colleagues"
-    )
-    contacts = ContactsField(
-        queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Client contacts"
-    )
-    notes = forms.CharField(label="Notes", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
-    decisions = forms.CharField(
-        label="Decisions", required=False, max_length=DECISIONS_MAX, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, meeting: Meeting, **kwargs):
-        super().__init__(*args, auto_id="id_notes_%s", **kwargs)
-        self.fields["attendees"].queryset = _active_people()
-        self.fields["contacts"].queryset = Contact.objects.filter(client_id=meeting.project.client_id).order_by("name")
-        if meeting.kind == MeetingKind.KICKOFF:
-            self.fields["starts_at"].disabled = True
-            self.fields["starts_at"].help_text = "Reschedule the kickoff from the project page."
 
 
 def _notes_initial(meeting: Meeting) -> dict[str, Any]:
@@ -101,26 +59,6 @@ def _notes_initial(meeting: Meeting) -> dict[str, Any]:
         "decisions": meeting.decisions,
         "updated_at": meeting.updated_at.isoformat(),
     }
-
-
-class ActionItemForm(forms.Form):
-    text = forms.CharField(label="Action", max_length=500)
-    owner = PersonChoiceField(queryset=User.objects.none(), label="Owner", empty_label="Choose the owner")
-    due = forms.DateField(
-        label="Due (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, auto_id="id_action_%s", **kwargs)
-        self.fields["owner"].queryset = _active_people()
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- The project page's meeting list ---------------------------------------------------------------
@@ -146,37 +84,39 @@ def meeting_list_context(request: HttpRequest, project: Project, meetings: list[
 @require_http_methods(["GET", "POST"])
 def meeting_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A new regular meeting from the project page (a modal form)."""
-    from projects.views import _hx_redirect, _project
-
-    project = _project(request, pk)
+    project = load_project(request, pk)
     if not can_edit_meetings(request.user, project):
-        raise PermissionDenied("Only the project's PM, its sales liaison and managers add meetings.")
-    # The modal's form for htmx; its own page without JavaScript (or when opened in a new tab).
-    template = (
-        "projects/_meeting_form.html"
-        if request.htmx and not request.htmx.boosted
-        else "projects/meeting_form_page.html"
-    )
+        raise PermissionDenied(_("Only the project's PM, its sales liaison and managers add meetings."))
     if request.method == "GET":
         initial = {
-            "title": f"Weekly status: {project.name}",
+            "title": _("Weekly status: %(project)s") % {"project": project.name},
             "attendees": [project.pm_id, project.sales_liaison_id],
             "recurrence": MeetingRecurrence.WEEKLY,
         }
-        return render(request, template, {"project": project, "form": MeetingForm(project=project, initial=initial)})
+        return _meeting_form(request, project, MeetingForm(project=project, initial=initial))
     form = MeetingForm(request.POST, project=project)
     if form.is_valid():
         try:
             meeting = meeting_create(project=project, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Meeting “{meeting.title}” created. Download its invitation from its page.")
-            url = reverse("projects:meeting_detail", args=[meeting.pk])
-            return _hx_redirect(url) if request.htmx else redirect(url)
-    return render(request, template, {"project": project, "form": form})
+            messages.success(
+                request,
+                _("Meeting “%(title)s” created. Download its invitation from its page.") % {"title": meeting.title},
+            )
+            return redirect_after(request, reverse("projects:meeting_detail", args=[meeting.pk]))
+    return _meeting_form(request, project, form)
+
+
+def _meeting_form(request: HttpRequest, project: Project, form: MeetingForm) -> HttpResponse:
+    """The modal's form for htmx; its own page without JavaScript (or when opened in a new tab)."""
+    context = {"project": project, "form": form, "page": not is_fragment(request)}
+    return render_modal(
+        request, "projects/_meeting_form.html", context, title=_("New meeting"), crumbs=project_crumbs(project)
+    )
 
 
 # --- The meeting page ---------------------------------------------------------------------------------
@@ -184,7 +124,7 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
     try:
         return meeting_get(user=request.user, pk=pk)
     except Meeting.DoesNotExist:
-        raise Http404("No such meeting")
+        raise Http404(_("No such meeting"))
 
 
 def _today() -> datetime.date:
@@ -228,7 +168,7 @@ def meeting_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _section(request: HttpRequest, pk: int, section: str, **overrides: Any) -> HttpResponse:
     """After a change: the changed section (htmx) or the page again (PRG, or with a plain POST's form errors)."""
-    if not request.htmx or request.htmx.boosted:
+    if not is_fragment(request):
         if overrides:
             meeting = _meeting(request, pk)
             context = _meeting_context(request, meeting, **overrides)
@@ -246,7 +186,7 @@ def meeting_notes_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the date, attendees, notes and decisions; a save by someone else in between shows their version."""
     meeting = _meeting(request, pk)
     if not can_edit_meetings(request.user, meeting.project):
-        raise PermissionDenied("Only the project's PM, its sales liaison and managers keep the meeting's notes.")
+        raise PermissionDenied(_("Only the project's PM, its sales liaison and managers keep the meeting's notes."))
     form = MeetingNotesForm(request.POST, meeting=meeting, initial=_notes_initial(meeting))
     if form.is_valid():
         data = {key: form.cleaned_data[key] for key in ("starts_at", "attendees", "contacts", "notes", "decisions")}
@@ -265,11 +205,11 @@ def meeting_notes_view(request: HttpRequest, pk: int) -> HttpResponse:
             form = MeetingNotesForm(meeting=fresh, initial=_notes_initial(fresh))
             return _section(request, pk, "notes", notes_form=form, notes_open=True, notes_refusal=error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Notes saved.")
+            messages.success(request, _("Notes saved."))
             return _section(request, pk, "notes")
     return _section(request, pk, "notes", notes_form=form, notes_open=True)
 
@@ -278,17 +218,17 @@ def meeting_notes_view(request: HttpRequest, pk: int) -> HttpResponse:
 def action_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if not can_edit_meetings(request.user, meeting.project):
-        raise PermissionDenied("Only the project's PM, its sales liaison and managers add action items.")
+        raise PermissionDenied(_("Only the project's PM, its sales liaison and managers add action items."))
     form = ActionItemForm(request.POST)
     if form.is_valid():
         try:
             item = action_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Action added for {item.owner.full_name}.")
+            messages.success(request, _("Action added for %(owner)s.") % {"owner": item.owner.full_name})
             return _section(request, pk, "actions")
     return _section(request, pk, "actions", action_form=form)
 
@@ -298,16 +238,18 @@ def action_item_done_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick an action off (``done=1``) or reopen it (``done=0``)."""
     item = action_items_visible_to(request.user).filter(pk=pk).first()
     if item is None:
-        raise Http404("No such action item")
+        raise Http404(_("No such action item"))
     if not can_tick_action_item(request.user, item):
-        raise PermissionDenied("Only the action's owner, the project's PM, its sales liaison and managers tick it off.")
+        raise PermissionDenied(
+            _("Only the action's owner, the project's PM, its sales liaison and managers tick it off.")
+        )
     done = request.POST.get("done", "1") not in ("0", "false", "")
     try:
         action_item_set_done(item=item, actor=request.user, done=done)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Action done." if done else "Action reopened.")
+        messages.success(request, _("Action done.") if done else _("Action reopened."))
     return _section(request, item.meeting_id, "actions")
 
 
@@ -325,13 +267,13 @@ def _join_or_leave(request: HttpRequest, pk: int, service, done_message: str) ->
 @require_POST
 def meeting_join_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _join_or_leave(
-        request, pk, meeting_join, "You joined the meeting. Download the invitation for your calendar."
+        request, pk, meeting_join, _("You joined the meeting. Download the invitation for your calendar.")
     )
 
 
 @require_POST
 def meeting_leave_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _join_or_leave(request, pk, meeting_leave, "You left the meeting.")
+    return _join_or_leave(request, pk, meeting_leave, _("You left the meeting."))
 
 
 # --- Home ---------------------------------------------------------------------------------------------

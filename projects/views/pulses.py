@@ -4,55 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.forms import add_service_errors
+from core.htmx import is_fragment
 from core.palette import BAR_FILL, LOST_FILL, WON_FILL
+from projects.forms import PulseForm
 from projects.models import LOW_MOOD, ClientPulse, Project
 from projects.selectors import pulse_trend
-from projects.services.pulses import PULSE_NOTE_MAX, can_record_pulse, pulse_record
+from projects.services.pulses import can_record_pulse, pulse_record
+from projects.views.sections import errors_text, load_project
 
-SCORE_WORDS = {
-    "mood": ("very unhappy", "unhappy", "neutral", "happy", "very happy"),
-    "urgency": ("relaxed", "calm", "normal", "pressing", "very urgent"),
-    "satisfaction": ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
-}
 # The three lines of the trend: the palette of the dashboards' charts, so a colour means the same everywhere.
 SERIES = (
-    ("mood", "Mood", BAR_FILL, ""),
-    ("satisfaction", "Satisfaction", WON_FILL, ""),
-    ("urgency", "Urgency", LOST_FILL, "4 3"),
+    ("mood", gettext_lazy("Mood"), BAR_FILL, ""),
+    ("satisfaction", gettext_lazy("Satisfaction"), WON_FILL, ""),
+    ("urgency", gettext_lazy("Urgency"), LOST_FILL, "4 3"),
 )
-
-
-def _choices(field: str) -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(value), f"{value} · {word}") for value, word in enumerate(SCORE_WORDS[field], start=1)]
-
-
-class PulseForm(forms.Form):
-    """Plain text fields on purpose: the service owns the 1-5 rule and words its errors once for UI and API."""
-
-    mood = forms.CharField(widget=forms.Select(choices=_choices("mood")), required=False)
-    urgency = forms.CharField(widget=forms.Select(choices=_choices("urgency")), required=False)
-    satisfaction = forms.CharField(widget=forms.Select(choices=_choices("satisfaction")), required=False)
-    note = forms.CharField(
-        required=False,
-        strip=False,
-        widget=forms.Textarea(
-            attrs={"rows": 2, "maxlength": PULSE_NOTE_MAX, "placeholder": "What did the client say?"}
-        ),
-        help_text="Optional. A mood of 2 or less alerts the sales liaison and the managers.",
-    )
-
-    def __init__(self, *args, prefix_id: str = "pulse", **kwargs):
-        super().__init__(*args, auto_id=f"id_{prefix_id}_%s", **kwargs)
 
 
 # --- The chart ----------------------------------------------------------------------------------
@@ -86,27 +64,27 @@ def pulse_chart(pulses: list[ClientPulse], *, with_project: bool = False) -> dic
     dots = []
     for index, pulse in enumerate(pulses):
         when = timezone.localtime(pulse.recorded_at)
-        where = f"{pulse.project.name}, " if with_project else ""
-        dots.append(
-            {
-                "x": x_at(index),
-                "y": y_at(pulse.mood),
-                "low": pulse.is_low,
-                "title": (
-                    f"{where}{when:%d %b %Y}: mood {pulse.mood}, urgency {pulse.urgency}, "
-                    f"satisfaction {pulse.satisfaction}" + (f" — {pulse.note[:120]}" if pulse.note else "")
-                ),
-            }
-        )
+        scores = {
+            "date": date_format(when, "j M Y"),
+            "mood": pulse.mood,
+            "urgency": pulse.urgency,
+            "satisfaction": pulse.satisfaction,
+        }
+        title = _("%(date)s: mood %(mood)d, urgency %(urgency)d, satisfaction %(satisfaction)d") % scores
+        if with_project:
+            title = _("%(project)s, %(reading)s") % {"project": pulse.project.name, "reading": title}
+        if pulse.note:
+            title = f"{title} — {pulse.note[:120]}"
+        dots.append({"x": x_at(index), "y": y_at(pulse.mood), "low": pulse.is_low, "title": title})
     step = max(1, (count + 3) // 4)
     labels = [
-        {"x": x_at(index), "text": f"{timezone.localtime(pulses[index].recorded_at):%d %b}"}
+        {"x": x_at(index), "text": date_format(timezone.localtime(pulses[index].recorded_at), "j M")}
         for index in range(0, count, step)
     ]
     if labels[-1]["x"] != x_at(count - 1) and count > 1:
         if x_at(count - 1) - labels[-1]["x"] < plot_w / 6:
             labels.pop()
-        labels.append({"x": x_at(count - 1), "text": f"{timezone.localtime(pulses[-1].recorded_at):%d %b}"})
+        labels.append({"x": x_at(count - 1), "text": date_format(timezone.localtime(pulses[-1].recorded_at), "j M")})
     for label in labels:
         # The end labels stay inside the chart: anchored at their outer edge.
         label["anchor"] = "start" if label["x"] <= left else "end" if label["x"] >= width - right else "middle"
@@ -163,18 +141,12 @@ def client_pulse_context(request: HttpRequest, client: Any) -> dict[str, Any]:
 
 
 # --- Recording --------------------------------------------------------------------------------
-def _project_for(request: HttpRequest, pk: int) -> Project:
-    from projects.views import _project
-
-    return _project(request, pk)
-
-
 @require_POST
 def pulse_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a pulse from the project page: htmx swaps the pulse section, without JavaScript the page reloads."""
-    project = _project_for(request, pk)
+    project = load_project(request, pk)
     if not can_record_pulse(request.user, project):
-        raise PermissionDenied("Only the project's PM, its sales liaison and managers log the client pulse.")
+        raise PermissionDenied(_("Only the project's PM, its sales liaison and managers log the client pulse."))
     form = PulseForm(request.POST)
     form.is_valid()  # nothing to check here: the service judges the scores and the note
     try:
@@ -187,22 +159,21 @@ def pulse_record_view(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, error)
     except DomainError as error:
         form.add_error(None, error.message)
     else:
         if pulse.is_low:
-            messages.warning(request, "Pulse logged. The mood is low: the sales liaison and the managers are alerted.")
+            messages.warning(
+                request, _("Pulse logged. The mood is low: the sales liaison and the managers are alerted.")
+            )
         else:
-            messages.success(request, "Pulse logged.")
-        if not request.htmx:
+            messages.success(request, _("Pulse logged."))
+        if not is_fragment(request):
             return redirect(reverse("projects:detail", args=[project.pk]) + "#pulse")
         return render(request, "projects/_pulse_response.html", {"project": project, **pulse_context(request, project)})
-    if not request.htmx:
-        messages.error(
-            request, "The pulse was not logged: " + "; ".join(e for errs in form.errors.values() for e in errs)
-        )
+    if not is_fragment(request):
+        messages.error(request, _("The pulse was not logged: %(errors)s") % {"errors": errors_text(form)})
         return redirect(reverse("projects:detail", args=[project.pk]) + "#pulse")
     return render(
         request, "projects/_pulse_response.html", {"project": project, **pulse_context(request, project, form=form)}

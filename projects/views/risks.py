@@ -15,20 +15,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from handoff.forms import add_service_errors
+from core.forms import add_service_errors
+from core.htmx import is_fragment
 from projects.forms import RISK_LEVELS, ProjectRiskAddForm, ProjectRiskEditForm
 from projects.models import Project, ProjectRisk, RiskStatus
 from projects.services import risks as risk_services
 from projects.services.projects import can_edit_project
-from projects.views.changes import close_modal, is_fragment, load_project, modal_form, render_section
+from projects.views.sections import close_modal, errors_text, load_project, modal_form, render_section
 
 SECTION = "projects/_project_risks.html"
 ANCHOR = "project-risks"
 
 
 # --- Context for the project page ---------------------------------------------------------------------------
-def risk_context(request: HttpRequest, project: Project, risks: list[ProjectRisk]) -> dict[str, Any]:
+def risk_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     """The risks (prefetched, no query) with their status choices; the heatmap shows the open ones only."""
+    risks = list(project.risks.all())
     can_manage = risk_services.can_manage_project_risks(request.user, project)
     labels = dict(RiskStatus.choices)
     for risk in risks:
@@ -45,7 +47,7 @@ def risk_context(request: HttpRequest, project: Project, risks: list[ProjectRisk
 def _risk(pk: int) -> ProjectRisk:
     risk = ProjectRisk.objects.filter(pk=pk).first()
     if risk is None:
-        raise Http404("No such project risk")
+        raise Http404(_("No such project risk"))
     return risk
 
 
@@ -55,12 +57,13 @@ def _refuse_unless_pm(request: HttpRequest, project: Project) -> None:
 
 
 def _section(request: HttpRequest, project: Project, **extra: Any) -> HttpResponse:
-    return render_section(request, project.pk, SECTION, ANCHOR, **extra)
+    return render_section(request, project.pk, SECTION, ANCHOR, risk_context, **extra)
 
 
-def _say(request: HttpRequest, error: ValidationError | DomainError, prefix: str) -> None:
+def _say(request: HttpRequest, error: ValidationError | DomainError, sentence: str) -> None:
+    """``sentence`` has a ``%(reason)s`` for the service's refusal."""
     text = error.message if isinstance(error, DomainError) else " ".join(error.messages)
-    messages.error(request, f"{prefix} {text}")
+    messages.error(request, sentence % {"reason": text})
 
 
 # --- Views ---------------------------------------------------------------------------------------------------
@@ -83,8 +86,7 @@ def risk_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Risk “%(title)s” added.") % {"title": risk.title})
             return _section(request, project)
     if not is_fragment(request):
-        errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
-        messages.error(request, _("Not added: %(errors)s") % {"errors": errors})
+        messages.error(request, _("Not added: %(errors)s") % {"errors": errors_text(form)})
         return redirect(reverse("projects:detail", args=[project.pk]) + f"#{ANCHOR}")
     return _section(request, project, risk_form=form)
 
@@ -99,7 +101,7 @@ def risk_rescore_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         risk = risk_services.project_risk_update(risk=risk, actor=request.user, data=data)
     except (ValidationError, DomainError) as error:
-        _say(request, error, _("Not re-scored:"))
+        _say(request, error, _("Not re-scored: %(reason)s"))
     else:
         messages.success(
             request,
@@ -120,7 +122,7 @@ def risk_status_view(request: HttpRequest, pk: int) -> HttpResponse:
             risk=risk, actor=request.user, status=request.POST.get("status", ""), reason=request.POST.get("reason", "")
         )
     except (ValidationError, DomainError) as error:
-        _say(request, error, _("Status not changed:"))
+        _say(request, error, _("Status not changed: %(reason)s"))
     else:
         messages.success(
             request, _("“%(title)s” is now %(status)s.") % {"title": risk.title, "status": risk.get_status_display()}

@@ -312,7 +312,7 @@ def test_the_page_shows_sold_beside_current_after_an_approval(client_as, project
 
     assert "€48,000.00" in page
     assert "€56,500.00" in page
-    assert "1 approved change(s): +€8,500.00" in page
+    assert "1 approved change: +€8,500.00" in page
     assert "approved changes: +14 days" in page
 
 

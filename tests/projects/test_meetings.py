@@ -418,7 +418,7 @@ def test_the_team_creates_a_meeting_from_the_modal(client_as, project, pm, rep):
         **HTMX,
     )
 
-    assert response.status_code == 204
+    assert response.status_code == 200
     meeting = Meeting.objects.get()
     assert response["HX-Redirect"] == url("meeting_detail", meeting.pk)
     assert (meeting.recurrence, meeting.duration_minutes, meeting.created_by) == ("biweekly", 30, rep)
