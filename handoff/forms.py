@@ -7,6 +7,7 @@ with ``add_service_errors`` next to the field it concerns.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -16,8 +17,18 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from accounts.models import User
 from clients.models import Client
 from core.forms import PersonPickerField
-from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, OfferStatus, RiskCategory, Verdict
-from handoff.selectors import OFFER_ORDERINGS, reviewer_choices
+from handoff.models import (
+    Commitment,
+    Feasibility,
+    FeasibilityReview,
+    Handoff,
+    Offer,
+    OfferStatus,
+    RiskCategory,
+    Verdict,
+)
+from handoff.selectors import OFFER_ORDERINGS, pm_choices, reviewer_choices
+from handoff.services.handoffs import RETURN_REASON_MAX
 from handoff.services.offers import MAX_OFFER_VALUE, MAX_REASON_LENGTH
 from handoff.services.reviews import MAX_DURATION_WEEKS, MAX_EFFORT_DAYS, MAX_MARK_NOTE, MAX_MILESTONE_NAME
 
@@ -272,3 +283,45 @@ def milestones_from(formset) -> list[dict]:
         for form in formset.forms
         if form.cleaned_data.get("name")
     ]
+
+
+# --- Handoffs ------------------------------------------------------------------------------
+class PmChoiceField(PersonPickerField):
+    pass
+
+
+OWNER_NOT_PM = gettext_lazy(
+    "Choose another project manager: the person who sold the offer cannot also take it over (four eyes)."
+)
+
+
+class WinForm(forms.Form):
+    pm = PmChoiceField(
+        queryset=pm_choices(),
+        required=False,
+        label="Project manager",
+        empty_label="The reviewing PM (default)",
+        help_text="Who takes the project over. Leave the default to hand it to the PM who reviewed the offer.",
+    )
+
+    def __init__(self, *args: Any, offer: Offer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Four eyes (SPEC §7.2): the offer's owner is never offered as its PM, whatever roles they hold.
+        self.fields["pm"].leave_out(offer.owner_id, OWNER_NOT_PM)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does it go back to sales?",
+        max_length=RETURN_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The rep sees this and fixes the offer before resubmitting.",
+    )
+
+
+class ReassignForm(forms.Form):
+    pm = PmChoiceField(queryset=pm_choices(), label="New project manager", empty_label=None)
+
+    def __init__(self, *args: Any, handoff: Handoff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pm"].leave_out(handoff.offer.owner_id, OWNER_NOT_PM)

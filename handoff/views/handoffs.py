@@ -16,18 +16,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.activity import activity_for
 from core.errors import DomainError
-from core.forms import PersonPickerField
 from core.modals import render_modal
 from core.pagecache import render_page
-from handoff.handoff_selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
+from handoff.forms import ReassignForm, ReturnForm, WinForm
 from handoff.models import Handoff, HandoffStatus, Offer
+from handoff.selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
 from handoff.services.handoffs import (
-    RETURN_REASON_MAX,
     can_win,
     handoff_accept,
     handoff_actions,
@@ -40,48 +38,6 @@ from handoff.sla import sla_state
 from handoff.snapshots import org_tree, risk_rows, snapshot_diff
 
 PAGE_SIZE = 25
-
-
-# --- Forms -------------------------------------------------------------------------------------
-class PmChoiceField(PersonPickerField):
-    pass
-
-
-OWNER_NOT_PM = gettext_lazy(
-    "Choose another project manager: the person who sold the offer cannot also take it over (four eyes)."
-)
-
-
-class WinForm(forms.Form):
-    pm = PmChoiceField(
-        queryset=pm_choices(),
-        required=False,
-        label="Project manager",
-        empty_label="The reviewing PM (default)",
-        help_text="Who takes the project over. Leave the default to hand it to the PM who reviewed the offer.",
-    )
-
-    def __init__(self, *args: Any, offer: Offer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Four eyes (SPEC §7.2): the offer's owner is never offered as its PM, whatever roles they hold.
-        self.fields["pm"].leave_out(offer.owner_id, OWNER_NOT_PM)
-
-
-class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label="Why does it go back to sales?",
-        max_length=RETURN_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="The rep sees this and fixes the offer before resubmitting.",
-    )
-
-
-class ReassignForm(forms.Form):
-    pm = PmChoiceField(queryset=pm_choices(), label="New project manager", empty_label=None)
-
-    def __init__(self, *args: Any, handoff: Handoff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["pm"].leave_out(handoff.offer.owner_id, OWNER_NOT_PM)
 
 
 # --- Helpers ---------------------------------------------------------------------------------
