@@ -23,7 +23,6 @@ from handoff.models import (
     FeasibilityReview,
     Handoff,
     Offer,
-    OfferStatus,
     RiskCategory,
     Verdict,
 )
@@ -108,22 +107,22 @@ assert {key.lstrip("-") for key, _ in SORT_CHOICES} == set(OFFER_ORDERINGS)
 
 
 class OfferFilterForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=100, required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), ("open", "Open"), *OfferStatus.choices], required=False)
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Any owner")
-    # By id, from links such as the client page's; the search box finds clients by name.
-    # (No select of every client: at 100 000 offers there are thousands.)
-    client = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    expected_close_after = forms.DateField(label="Closing from", required=False, widget=DateInput())
-    expected_close_before = forms.DateField(label="Closing until", required=False, widget=DateInput())
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    """The base form of ``handoff.filters.OfferListFilter``: the page's widgets, labels and option lists."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        reps = User.objects.with_role("sales").order_by("first_name", "last_name")
-        self.fields["owner"].queryset = reps
+        self.order_fields(["q", "status", "owner", "client", "expected_close_after", "expected_close_before", "sort"])
+        # By id, from links such as the client page's; the search box finds clients by name.
+        # (No select of every client: at 100 000 offers there are thousands.)
+        self.fields["client"].widget = forms.HiddenInput()
+        self.fields["expected_close_after"].label = gettext_lazy("Closing from")
+        self.fields["expected_close_before"].label = gettext_lazy("Closing until")
+        for name in ("expected_close_after", "expected_close_before"):
+            self.fields[name].widget = DateInput()
         # One query for the options (a ModelChoiceIterator in a template counts, then iterates).
-        self.owner_options = [("", "Any owner")] + [(user.pk, user.full_name) for user in reps]
+        self.owner_options = [("", gettext_lazy("Any owner"))] + [
+            (user.pk, user.full_name) for user in self.fields["owner"].queryset
+        ]
         self.status_options = self.fields["status"].choices
 
     def clean(self):

@@ -90,11 +90,16 @@ def offer_list(
     if expected_close_before:
         queryset = queryset.filter(expected_close__lte=expected_close_before)
     if q:
-        # The matching clients first (their trigram index), then one OR the database can
-        # serve with two indexes; an OR across the join would scan every offer.
-        client_ids = list(Client.objects.filter(name__icontains=q).values_list("id", flat=True)[:MAX_SEARCH_CLIENTS])
-        queryset = queryset.filter(Q(title__icontains=q) | Q(client_id__in=client_ids))
+        queryset = search_offers(queryset, q)
     return order_offers(queryset, ordering)
+
+
+def search_offers(queryset: QuerySet[Offer], q: str) -> QuerySet[Offer]:
+    """Offers whose title or client's name contains ``q``."""
+    # The matching clients first (their trigram index), then one OR the database can
+    # serve with two indexes; an OR across the join would scan every offer.
+    client_ids = list(Client.objects.filter(name__icontains=q).values_list("id", flat=True)[:MAX_SEARCH_CLIENTS])
+    return queryset.filter(Q(title__icontains=q) | Q(client_id__in=client_ids))
 
 
 def _decision_makers() -> Prefetch:

@@ -22,6 +22,7 @@ from core.activity import activity_for
 from core.errors import DomainError
 from core.modals import render_modal
 from core.pagecache import render_page
+from handoff.filters import HandoffListFilter
 from handoff.forms import ReassignForm, ReturnForm, WinForm
 from handoff.models import Handoff, HandoffStatus, Offer
 from handoff.selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
@@ -85,7 +86,8 @@ def _refused(request: HttpRequest, url: str, error: DomainError, template: str, 
 def handoff_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     pm = request.GET.get("pm", "")
-    handoffs = handoff_list(user=request.user, status=status, pm=pm)
+    # An unknown status or PM is ignored: the list shows what the valid filters select.
+    handoffs = HandoffListFilter(request.GET, queryset=handoff_list(user=request.user)).qs
     page = Paginator(handoffs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {

@@ -34,10 +34,10 @@ from core.errors import DomainError, NotReady, StaleVersion
 from core.pagecache import render_page
 from handoff import selectors
 from handoff.coverage import review_status
+from handoff.filters import OfferListFilter
 from handoff.forms import (
     SORT_CHOICES,
     CommitmentForm,
-    OfferFilterForm,
     OfferForm,
     ReasonForm,
     ReviewCompleteForm,
@@ -48,7 +48,7 @@ from handoff.forms import (
     milestone_formset,
     milestones_from,
 )
-from handoff.models import OFFER_TRANSITIONS, OPEN_OFFER_STATUSES, Commitment, Offer, OfferStatus, ReviewStatus, Risk
+from handoff.models import OFFER_TRANSITIONS, Commitment, Offer, OfferStatus, ReviewStatus, Risk
 from handoff.services import offers as offer_services
 from handoff.services import reviews as review_services
 from handoff.services import risks as risk_services
@@ -94,17 +94,15 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
-    form = OfferFilterForm(request.GET or None)
+    filterset = OfferListFilter(request.GET or None, queryset=selectors.offer_list(user=request.user))
+    form = filterset.form
     filters: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()  # a bad filter shows its error; the valid ones still apply
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
     sort = filters.pop("sort", None) or selectors.DEFAULT_OFFER_ORDERING
     status = filters.pop("status", None)
-    if status == "open":
-        status = list(OPEN_OFFER_STATUSES)
-    offers = selectors.offer_list(user=request.user, status=status, ordering=sort, **filters)
-    page = CappedPaginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = {}
     for key in selectors.OFFER_ORDERINGS:
         # A click sorts by the column (newest and highest first); a second click reverses it.
