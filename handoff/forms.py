@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import User
@@ -40,15 +39,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs={"min": "2000-01-01", "max": "2099-12-31", **(attrs or {})}, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: by field where the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class OfferForm(forms.Form):

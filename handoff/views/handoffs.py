@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.activity import activity_for
 from core.errors import DomainError
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after
 from core.modals import render_modal
 from core.pagecache import render_page
 from handoff.filters import HandoffListFilter
@@ -56,21 +57,9 @@ def _get_handoff(request: HttpRequest, pk: int) -> Handoff:
         raise Http404("No such handoff")
 
 
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _done(request: HttpRequest, url: str, message: str) -> HttpResponse:
     messages.success(request, message)
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return redirect_after(request, url)
 
 
 def _refused(request: HttpRequest, url: str, error: DomainError, template: str, context: dict) -> HttpResponse:
@@ -106,7 +95,7 @@ def handoff_list_view(request: HttpRequest) -> HttpResponse:
         "filters": {"status": status, "pm": pm},
         "query": query.urlencode(),
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment(request):
         return render(request, "handoff/_handoff_table.html", context)
     return render(request, "handoff/handoff_list.html", context)
 
@@ -118,7 +107,7 @@ def _version(value: str | None, versions: dict[int, Any], default: int) -> int:
 
 @require_GET
 def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.htmx and not request.htmx.boosted and request.GET.get("fragment") == "diff":
+    if is_fragment(request) and request.GET.get("fragment") == "diff":
         return render(request, "handoff/_handoff_diff.html", _detail_context(request, pk))
     return render_page(request, "handoff/handoff_detail.html", lambda: _detail_context(request, pk))
 
@@ -176,7 +165,7 @@ def offer_win_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             handoff = offer_win(offer=offer, actor=request.user, pm=form.cleaned_data["pm"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             return _refused(request, back, error, template, context)
         else:
@@ -201,16 +190,10 @@ def handoff_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         project = handoff_accept(handoff=handoff, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(back) if not request.htmx else _hx_redirect(back)
+        return redirect_after(request, back)
     return _done(
         request, reverse("projects:detail", args=[project.pk]), f"Accepted. {project.name} is now your project."
     )
-
-
-def _hx_redirect(url: str) -> HttpResponse:
-    response = HttpResponse(status=204)
-    response["HX-Redirect"] = url
-    return response
 
 
 def _crumbs(handoff: Handoff) -> list[tuple[str, str]]:
@@ -239,7 +222,7 @@ def handoff_return_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             handoff_return(handoff=handoff, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             return _refused(request, back, error, template, context)
         else:
@@ -258,7 +241,7 @@ def handoff_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
         handoff_resubmit(handoff=handoff, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(back) if not request.htmx else _hx_redirect(back)
+        return redirect_after(request, back)
     return _done(request, back, "Resubmitted. The PM sees what changed since the last version.")
 
 
@@ -281,7 +264,7 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             handoff_reassign(handoff=handoff, actor=request.user, pm=form.cleaned_data["pm"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             return _refused(request, back, error, template, context)
         else:

@@ -26,11 +26,13 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from clients.models import Client
 from core.activity import activity_for
 from core.errors import DomainError, NotReady, StaleVersion
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after
 from core.pagecache import render_page
 from handoff import selectors
 from handoff.coverage import review_status
@@ -44,7 +46,6 @@ from handoff.forms import (
     ReviewConfirmForm,
     ReviewRequestForm,
     RiskForm,
-    add_service_errors,
     milestone_formset,
     milestones_from,
 )
@@ -77,18 +78,10 @@ class CappedPaginator(Paginator):
         return self._bounded_count > COUNT_CAP
 
 
-def _is_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if _is_fragment(request) else redirect(url)
-
-
 # --- List ----------------------------------------------------------------------------
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
-    if _is_fragment(request):
+    if is_fragment(request):
         return render(request, "handoff/offer_list_results.html", _list_context(request))
     return render_page(request, "handoff/offer_list.html", lambda: _list_context(request))
 
@@ -147,7 +140,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Offer “{offer.title}” created.")
-            return _redirect(request, reverse("handoff:offer_detail", args=[offer.pk]))
+            return redirect_after(request, reverse("handoff:offer_detail", args=[offer.pk]))
     return render(request, "handoff/offer_form.html", {"form": form, "offer": None})
 
 
@@ -158,7 +151,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     detail_url = reverse("handoff:offer_detail", args=[offer.pk])
     if not offer_services.offer_is_editable(offer):
         messages.error(request, f"A {offer.get_status_display().lower()} offer can no longer be changed.")
-        return _redirect(request, detail_url)
+        return redirect_after(request, detail_url)
     stale: dict[str, Any] | None = None
     if request.method == "POST":
         form = OfferForm(request.POST, editing=True)
@@ -181,10 +174,10 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             except DomainError as error:
                 messages.error(request, error.message)
-                return _redirect(request, detail_url)
+                return redirect_after(request, detail_url)
             else:
                 messages.success(request, "Offer saved.")
-                return _redirect(request, detail_url)
+                return redirect_after(request, detail_url)
     else:
         form = OfferForm(initial=OfferForm.initial_for(offer), editing=True)
     return render(request, "handoff/offer_form.html", {"form": form, "offer": offer, "stale": stale})
@@ -263,7 +256,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_section(request: HttpRequest, pk: int, section: str, **overrides: Any) -> HttpResponse:
     """An inline part of the offer page after a change (htmx), or the page after PRG."""
-    if not _is_fragment(request):
+    if not is_fragment(request):
         if overrides:  # an invalid inline form without JavaScript: the page with the form's errors
             return _render_detail(request, pk, **overrides)
         return redirect(reverse("handoff:offer_detail", args=[pk]) + f"#{section}")
@@ -418,7 +411,7 @@ def _close_modal(response: HttpResponse) -> HttpResponse:
 
 def _after_action(request: HttpRequest, offer: Offer) -> HttpResponse:
     """The page after a status action: swapped in place (htmx) or redirected to (PRG)."""
-    if _is_fragment(request):
+    if is_fragment(request):
         return _close_modal(_render_detail(request, offer.pk))
     return redirect("handoff:offer_detail", pk=offer.pk)
 
@@ -451,7 +444,7 @@ def _action_form(
         # What changed since a review, listed above the form that re-confirms it.
         "changes": changes or [],
     }
-    if not _is_fragment(request):
+    if not is_fragment(request):
         return render(request, "handoff/offer_action_page.html", context)
     response = render(request, "handoff/offer_action_form.html", context)
     if request.method == "POST":

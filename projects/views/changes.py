@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.errors import DomainError
-from handoff.forms import add_service_errors
+from core.forms import add_service_errors
 from projects.models import (
     CHANGE_COST_LIMIT,
     CHANGE_SCHEDULE_LIMIT_DAYS,

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import proxy, ratelimit
 from core.errors import DomainError
-from handoff.forms import add_service_errors
+from core.forms import add_service_errors
 from projects.forms import ClientDecisionForm, ClientIssueForm, ClientPulseForm
 from projects.models import ClientLink, Deliverable, DeliverableStatus
 from projects.services import client_links as services

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.models import Contact
 from core.errors import DomainError
-from handoff.forms import DateInput, add_service_errors
+from core.forms import add_service_errors
+from handoff.forms import DateInput
 from projects.models import CommitmentStatus, Deliverable, DeliverableStatus, Project, ProjectCommitment
 from projects.services import deliverables as deliverable_services
 from projects.views.changes import close_modal, is_fragment, load_project, modal_form, render_section

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import DomainError
-from handoff.forms import add_service_errors
+from core.forms import add_service_errors
 from projects.models import FollowUp, Project
 from projects.selectors import follow_ups_visible_to, project_get
 from projects.services.followups import (

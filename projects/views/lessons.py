@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from handoff.forms import add_service_errors
+from core.forms import add_service_errors
 from projects.models import Project
 from projects.selectors import project_get
 from projects.services.followups import is_on_project

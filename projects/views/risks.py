@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from handoff.forms import add_service_errors
+from core.forms import add_service_errors
 from projects.forms import RISK_LEVELS, ProjectRiskAddForm, ProjectRiskEditForm
 from projects.models import Project, ProjectRisk, RiskStatus
 from projects.services import can_edit_project
