@@ -82,7 +82,7 @@ class CappedPaginator(Paginator):
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
     if is_fragment(request):
-        return render(request, "handoff/offer_list_results.html", _list_context(request))
+        return render(request, "handoff/_offer_list_results.html", _list_context(request))
     return render_page(request, "handoff/offer_list.html", lambda: _list_context(request))
 
 
@@ -262,8 +262,8 @@ def _render_section(request: HttpRequest, pk: int, section: str, **overrides: An
         return redirect(reverse("handoff:offer_detail", args=[pk]) + f"#{section}")
     offer = selectors.offer_detail(user=request.user, pk=pk)
     context = _detail_context(request, offer, **overrides)
-    context["section_template"] = f"handoff/offer_{section}.html"
-    return render(request, "handoff/offer_section.html", context)
+    context["section_template"] = f"handoff/_offer_{section}.html"
+    return render(request, "handoff/_offer_section.html", context)
 
 
 def _section_after(
@@ -446,7 +446,7 @@ def _action_form(
     }
     if not is_fragment(request):
         return render(request, "handoff/offer_action_page.html", context)
-    response = render(request, "handoff/offer_action_form.html", context)
+    response = render(request, "handoff/_offer_action_form.html", context)
     if request.method == "POST":
         retarget(response, "#modal-body")
         reswap(response, "innerHTML")
