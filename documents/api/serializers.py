@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from documents import selectors
@@ -14,6 +15,13 @@ from documents.inspection import TITLE_MAX
 from documents.models import Document, ParentKind
 
 PARENT_KINDS = tuple(ParentKind.values)
+NO_SUCH = {
+    ParentKind.CLIENT: gettext_lazy("No such client."),
+    ParentKind.OFFER: gettext_lazy("No such offer."),
+    ParentKind.PROJECT: gettext_lazy("No such project."),
+    ParentKind.DELIVERABLE: gettext_lazy("No such deliverable."),
+    ParentKind.CHANGE_REQUEST: gettext_lazy("No such change request."),
+}
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -71,8 +79,6 @@ class DocumentUploadSerializer(serializers.Serializer):
         try:
             data["parent"] = selectors.parent_get(user=self.context["request"].user, kind=kind, pk=data[kind])
         except (ObjectDoesNotExist, ValueError, TypeError):
-            raise serializers.ValidationError(
-                {kind: [_("No such %(kind)s.") % {"kind": ParentKind(kind).label.lower()}]}
-            )
+            raise serializers.ValidationError({kind: [NO_SUCH[kind]]})
         data["kind"] = kind
         return data

@@ -13,6 +13,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -124,7 +125,7 @@ class OfferViewSet(
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not request.user.is_sales:
-            raise PermissionDenied("Only sales reps create offers.")
+            raise PermissionDenied(_("Only sales reps create offers."))
         serializer = OfferSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         offer = offer_services.offer_create(actor=request.user, **serializer.validated_data)
@@ -293,7 +294,7 @@ class RiskViewSet(
     @staticmethod
     def _ensure_may_manage(user: Any, offer: Offer) -> None:
         if not (offer_services.is_offer_owner(user, offer) or risk_services.reviews_offer(user, offer)):
-            raise PermissionDenied("Only the offer's owner or a PM reviewing it can change its risks.")
+            raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can change its risks."))
 
     @extend_schema(
         summary="Record a risk on an offer (its owner or a PM reviewing it)",
@@ -351,7 +352,9 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def complete(self, request: Request, pk: str | None = None) -> Response:
         review = get_object_or_404(self.get_queryset(), pk=pk)
         if review.reviewer_id != request.user.pk or not request.user.is_pm:
-            raise PermissionDenied(f"Only {review.reviewer}, who was asked, can complete this review.")
+            raise PermissionDenied(
+                _("Only %(reviewer)s, who was asked, can complete this review.") % {"reviewer": review.reviewer}
+            )
         serializer = ReviewCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review_services.review_complete(review=review, actor=request.user, **serializer.validated_data)
@@ -370,7 +373,9 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         review = get_object_or_404(self.get_queryset(), pk=pk)
         if review.reviewer_id != request.user.pk or not request.user.is_pm:
-            raise PermissionDenied(f"Only {review.reviewer}, who reviewed the offer, can confirm the review.")
+            raise PermissionDenied(
+                _("Only %(reviewer)s, who reviewed the offer, can confirm the review.") % {"reviewer": review.reviewer}
+            )
         serializer = ReviewConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review_services.review_confirm(
@@ -490,6 +495,6 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         wanted = request.query_params.get("version")
         if wanted not in (None, ""):
             if not (wanted.isascii() and wanted.isdigit() and int(wanted) >= 1):
-                raise serializers.ValidationError({"version": ["A snapshot version: a whole number from 1."]})
+                raise serializers.ValidationError({"version": [_("A snapshot version: a whole number from 1.")]})
             versions = [snapshot for snapshot in versions if snapshot.version == int(wanted)]
         return Response(SnapshotVersionSerializer(versions, many=True).data)

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.activity import activity_for
@@ -54,7 +55,7 @@ def _get_handoff(request: HttpRequest, pk: int) -> Handoff:
     try:
         return handoff_get(user=request.user, pk=pk)
     except Handoff.DoesNotExist:
-        raise Http404("No such handoff")
+        raise Http404(_("No such handoff"))
 
 
 def _done(request: HttpRequest, url: str, message: str) -> HttpResponse:
@@ -151,13 +152,13 @@ def offer_win_view(request: HttpRequest, pk: int) -> HttpResponse:
     template = "handoff/_handoff_win_form.html"
     if request.method == "GET":
         if not can_win(request.user, offer):
-            raise Http404("This offer cannot be won by you")
+            raise Http404(_("This offer cannot be won by you"))
         return render_modal(
             request,
             template,
             {"offer": offer, "form": WinForm(offer=offer)},
-            title="Mark as won",
-            crumbs=[("Offers", reverse("handoff:offer_list")), (offer.title, back)],
+            title=_("Mark as won"),
+            crumbs=[(_("Offers"), reverse("handoff:offer_list")), (offer.title, back)],
         )
     form = WinForm(request.POST, offer=offer)
     context = {"offer": offer, "form": form}
@@ -172,9 +173,10 @@ def offer_win_view(request: HttpRequest, pk: int) -> HttpResponse:
             return _done(
                 request,
                 reverse("handoff:handoff_detail", args=[handoff.pk]),
-                f"{offer.title} is won. The handoff is waiting for "
-                + (handoff.pm.full_name if handoff.pm else "a project manager")
-                + ".",
+                _("%(title)s is won. The handoff is waiting for %(pm)s.")
+                % {"title": offer.title, "pm": handoff.pm.full_name}
+                if handoff.pm
+                else _("%(title)s is won. The handoff is waiting for a project manager.") % {"title": offer.title},
             )
     if request.htmx:
         return render(request, template, context)
@@ -192,13 +194,15 @@ def handoff_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect_after(request, back)
     return _done(
-        request, reverse("projects:detail", args=[project.pk]), f"Accepted. {project.name} is now your project."
+        request,
+        reverse("projects:detail", args=[project.pk]),
+        _("Accepted. %(project)s is now your project.") % {"project": project.name},
     )
 
 
 def _crumbs(handoff: Handoff) -> list[tuple[str, str]]:
     return [
-        ("Handoffs", reverse("handoff:handoff_list")),
+        (_("Handoffs"), reverse("handoff:handoff_list")),
         (handoff.offer.title, reverse("handoff:handoff_detail", args=[handoff.pk])),
     ]
 
@@ -213,7 +217,7 @@ def handoff_return_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             template,
             {"handoff": handoff, "form": ReturnForm()},
-            title="Return to sales",
+            title=_("Return to sales"),
             crumbs=_crumbs(handoff),
         )
     form = ReturnForm(request.POST)
@@ -226,10 +230,14 @@ def handoff_return_view(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             return _refused(request, back, error, template, context)
         else:
-            return _done(request, back, "Returned to sales with your reason.")
+            return _done(request, back, _("Returned to sales with your reason."))
     if request.htmx:
         return render(request, template, context)
-    messages.error(request, "The handoff was not returned: " + "; ".join(form.errors.get("reason", ["invalid"])))
+    messages.error(
+        request,
+        _("The handoff was not returned: %(errors)s")
+        % {"errors": "; ".join(form.errors.get("reason", [_("invalid")]))},
+    )
     return redirect(back)
 
 
@@ -242,7 +250,7 @@ def handoff_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return redirect_after(request, back)
-    return _done(request, back, "Resubmitted. The PM sees what changed since the last version.")
+    return _done(request, back, _("Resubmitted. The PM sees what changed since the last version."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -255,7 +263,7 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             template,
             {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id}, handoff=handoff)},
-            title="Reassign",
+            title=_("Reassign"),
             crumbs=_crumbs(handoff),
         )
     form = ReassignForm(request.POST, handoff=handoff)
@@ -268,7 +276,7 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             return _refused(request, back, error, template, context)
         else:
-            return _done(request, back, f"Reassigned to {form.cleaned_data['pm'].full_name}.")
+            return _done(request, back, _("Reassigned to %(pm)s.") % {"pm": form.cleaned_data["pm"].full_name})
     if request.htmx:
         return render(request, template, context)
     messages.error(request, "; ".join(error for errors in form.errors.values() for error in errors))

@@ -125,7 +125,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_sales:
-        raise PermissionDenied("Only sales reps create offers.")
+        raise PermissionDenied(_("Only sales reps create offers."))
     initial: dict[str, Any] = {}
     client_id = request.GET.get("client", "")
     if client_id.isdigit():
@@ -139,7 +139,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Offer “{offer.title}” created.")
+            messages.success(request, _("Offer “%(title)s” created.") % {"title": offer.title})
             return redirect_after(request, reverse("handoff:offer_detail", args=[offer.pk]))
     return render(request, "handoff/offer_form.html", {"form": form, "offer": None})
 
@@ -150,7 +150,9 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     offer_services.ensure_offer_owner(request.user, offer, doing="edit it")
     detail_url = reverse("handoff:offer_detail", args=[offer.pk])
     if not offer_services.offer_is_editable(offer):
-        messages.error(request, f"A {offer.get_status_display().lower()} offer can no longer be changed.")
+        messages.error(
+            request, _("A %(status)s offer can no longer be changed.") % {"status": offer.get_status_display().lower()}
+        )
         return redirect_after(request, detail_url)
     stale: dict[str, Any] | None = None
     if request.method == "POST":
@@ -176,7 +178,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error.message)
                 return redirect_after(request, detail_url)
             else:
-                messages.success(request, "Offer saved.")
+                messages.success(request, _("Offer saved."))
                 return redirect_after(request, detail_url)
     else:
         form = OfferForm(initial=OfferForm.initial_for(offer), editing=True)
@@ -296,7 +298,7 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return _render_section(request, pk, "commitments")
         else:
-            messages.success(request, "Commitment added.")
+            messages.success(request, _("Commitment added."))
             return _render_section(request, pk, "commitments")
     else:
         offer_services.ensure_offer_owner(request.user, offer, doing="add commitments")
@@ -311,7 +313,7 @@ def commitment_remove(request: HttpRequest, pk: int) -> HttpResponse:
         commitment.offer_id,
         "commitments",
         lambda: offer_services.commitment_remove(commitment=commitment, actor=request.user),
-        success="Commitment removed.",
+        success=_("Commitment removed."),
     )
 
 
@@ -329,10 +331,10 @@ def risk_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return _render_section(request, pk, "risks")
         else:
-            messages.success(request, "Risk added.")
+            messages.success(request, _("Risk added."))
             return _render_section(request, pk, "risks")
     elif not risk_services.can_manage_risks(request.user, offer):
-        raise PermissionDenied("Only the offer's owner or a PM reviewing it can change its risks.")
+        raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can change its risks."))
     return _render_section(request, pk, "risks", risk_form=form)
 
 
@@ -341,7 +343,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     risk = get_object_or_404(Risk.objects.select_related("offer", "offer__owner", "owner"), pk=pk)
     offer = risk.offer
     if not risk_services.can_manage_risks(request.user, offer):
-        raise PermissionDenied("Only the offer's owner or a PM reviewing it can change its risks.")
+        raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can change its risks."))
     if request.method == "POST":
         form = RiskForm(request.POST)
         if form.is_valid():
@@ -353,7 +355,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error.message)
                 return _close_modal(_render_section(request, offer.pk, "risks"))
             else:
-                messages.success(request, "Risk saved.")
+                messages.success(request, _("Risk saved."))
                 return _close_modal(_render_section(request, offer.pk, "risks"))
     else:
         form = RiskForm(initial={field: getattr(risk, field) for field in risk_services.RISK_FIELDS})
@@ -361,8 +363,8 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         offer,
         form,
-        title=f"Edit risk “{risk.title}”",
-        submit="Save risk",
+        title=_("Edit risk “%(title)s”") % {"title": risk.title},
+        submit=_("Save risk"),
         action=reverse("handoff:risk_edit", args=[risk.pk]),
         target="#risks",
     )
@@ -376,7 +378,7 @@ def risk_remove(request: HttpRequest, pk: int) -> HttpResponse:
         risk.offer_id,
         "risks",
         lambda: risk_services.risk_remove(risk=risk, actor=request.user),
-        success="Risk removed.",
+        success=_("Risk removed."),
     )
 
 
@@ -388,7 +390,7 @@ def offer_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "risks",
         lambda: risk_services.offer_sign_off_no_risks(offer=offer, actor=request.user),
-        success="Signed off: no significant risks.",
+        success=_("Signed off: no significant risks."),
     )
 
 
@@ -400,7 +402,7 @@ def offer_sign_off_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "risks",
         lambda: risk_services.offer_withdraw_no_risks_sign_off(offer=offer, actor=request.user),
-        success="The “no significant risks” sign-off is withdrawn.",
+        success=_("The “no significant risks” sign-off is withdrawn."),
     )
 
 
@@ -475,19 +477,24 @@ def review_request(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return _after_action(request, offer)
         else:
-            messages.success(request, f"Review requested from {review.reviewer}.")
+            messages.success(request, _("Review requested from %(reviewer)s.") % {"reviewer": review.reviewer})
             return _after_action(request, offer)
     elif request.method == "GET" and OfferStatus.REVIEW not in OFFER_TRANSITIONS[offer.status]:
-        messages.error(request, f"A {offer.get_status_display().lower()} offer cannot be sent for review.")
+        messages.error(
+            request,
+            _("A %(status)s offer cannot be sent for review.") % {"status": offer.get_status_display().lower()},
+        )
         return _after_action(request, offer)
     return _action_form(
         request,
         offer,
         form,
-        title="Ask a PM for a feasibility review",
-        intro="The PM answers with a verdict, effort, duration, milestones and a mark per commitment. "
-        "The offer stays in review until then.",
-        submit="Request review",
+        title=_("Ask a PM for a feasibility review"),
+        intro=_(
+            "The PM answers with a verdict, effort, duration, milestones and a mark per commitment. "
+            "The offer stays in review until then."
+        ),
+        submit=_("Request review"),
         action=reverse("handoff:review_request", args=[offer.pk]),
     )
 
@@ -502,7 +509,7 @@ def offer_send(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Offer sent to the client.")
+        messages.success(request, _("Offer sent to the client."))
     return _after_action(request, offer)
 
 
@@ -520,22 +527,24 @@ def _close_action(request: HttpRequest, pk: int, *, lose: bool) -> HttpResponse:
             messages.error(request, error.message)
             return _after_action(request, offer)
         else:
-            messages.success(request, "Offer marked lost." if lose else "Offer withdrawn.")
+            messages.success(request, _("Offer marked lost.") if lose else _("Offer withdrawn."))
             return _after_action(request, offer)
     elif request.method == "GET" and target not in OFFER_TRANSITIONS[offer.status]:
-        messages.error(request, f"A {offer.get_status_display().lower()} offer is already closed.")
+        messages.error(
+            request, _("A %(status)s offer is already closed.") % {"status": offer.get_status_display().lower()}
+        )
         return _after_action(request, offer)
     return _action_form(
         request,
         offer,
         form,
-        title="Mark the offer lost" if lose else "Withdraw the offer",
+        title=_("Mark the offer lost") if lose else _("Withdraw the offer"),
         intro=(
-            "Why did the client decide against it? The reason stays on the offer's timeline."
+            _("Why did the client decide against it? The reason stays on the offer's timeline.")
             if lose
-            else "Why do we pull out? The reason stays on the offer's timeline."
+            else _("Why do we pull out? The reason stays on the offer's timeline.")
         ),
-        submit="Mark lost" if lose else "Withdraw offer",
+        submit=_("Mark lost") if lose else _("Withdraw offer"),
         action=reverse("handoff:offer_lose" if lose else "handoff:offer_withdraw", args=[offer.pk]),
         danger=True,
     )
@@ -557,9 +566,13 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for_completion(user=request.user, pk=pk)
     detail_url = reverse("handoff:offer_detail", args=[review.offer_id])
     if review.reviewer_id != request.user.pk or not request.user.is_pm:
-        raise PermissionDenied(f"Only {review.reviewer}, who was asked, can complete this review.")
+        raise PermissionDenied(
+            _("Only %(reviewer)s, who was asked, can complete this review.") % {"reviewer": review.reviewer}
+        )
     if review.status != ReviewStatus.REQUESTED:
-        messages.info(request, f"This review is already {review.get_status_display().lower()}.")
+        messages.info(
+            request, _("This review is already %(status)s.") % {"status": review.get_status_display().lower()}
+        )
         return redirect(detail_url)
     form = ReviewCompleteForm(request.POST or None, review=review)
     formset = milestone_formset(request.POST or None)
@@ -581,7 +594,10 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect(detail_url)
         else:
-            messages.success(request, f"Review of “{review.offer.title}” sent to {review.offer.owner}.")
+            messages.success(
+                request,
+                _("Review of “%(title)s” sent to %(rep)s.") % {"title": review.offer.title, "rep": review.offer.owner},
+            )
             return redirect(detail_url)
     return render(request, "handoff/review_complete.html", {"review": review, "form": form, "formset": formset})
 
