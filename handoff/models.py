@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.versioning import VersionedModel
 
@@ -314,3 +315,29 @@ class HandoffSnapshot(models.Model):
         if self.pk is not None:
             raise TypeError("Handoff snapshots are immutable")
         super().save(*args, **kwargs)
+
+
+# A status or verdict inside a sentence ("A sent offer cannot be sent."): lower case in English,
+# while a translation picks its own form (German keeps the capital of its nouns).
+IN_SENTENCE = {
+    OfferStatus.DRAFT: pgettext_lazy("status in a sentence", "draft"),
+    OfferStatus.REVIEW: pgettext_lazy("status in a sentence", "in review"),
+    OfferStatus.SENT: pgettext_lazy("status in a sentence", "sent"),
+    OfferStatus.WON: pgettext_lazy("status in a sentence", "won"),
+    OfferStatus.LOST: pgettext_lazy("status in a sentence", "lost"),
+    OfferStatus.WITHDRAWN: pgettext_lazy("status in a sentence", "withdrawn"),
+    ReviewStatus.REQUESTED: pgettext_lazy("status in a sentence", "requested"),
+    ReviewStatus.COMPLETED: pgettext_lazy("status in a sentence", "completed"),
+    ReviewStatus.CANCELLED: pgettext_lazy("status in a sentence", "cancelled"),
+    HandoffStatus.PENDING: pgettext_lazy("status in a sentence", "pending"),
+    HandoffStatus.ACCEPTED: pgettext_lazy("status in a sentence", "accepted"),
+    HandoffStatus.RETURNED: pgettext_lazy("status in a sentence", "returned"),
+    Verdict.FEASIBLE: pgettext_lazy("verdict in a sentence", "feasible"),
+    Verdict.FEASIBLE_WITH_CONDITIONS: pgettext_lazy("verdict in a sentence", "feasible with conditions"),
+    Verdict.NOT_FEASIBLE: pgettext_lazy("verdict in a sentence", "not feasible"),
+}
+
+
+def in_sentence(value: str) -> str:
+    """``IN_SENTENCE`` for a status or verdict value (the value itself when it has none)."""
+    return str(IN_SENTENCE.get(value, value))

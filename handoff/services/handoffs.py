@@ -31,6 +31,7 @@ from handoff.models import (
     OfferStatus,
     ReviewStatus,
     Risk,
+    in_sentence,
 )
 from handoff.snapshots import build_snapshot
 from notifications.events import Event
@@ -171,8 +172,7 @@ def offer_win(*, offer: Offer, actor: Any, pm: Any = None) -> Handoff:
         raise PermissionDenied(gettext("Only the offer's owner can mark it as won."))
     if offer.status != OfferStatus.SENT:
         raise TransitionNotAllowed(
-            gettext("Only a sent offer can be won; this one is %(status)s.")
-            % {"status": offer.get_status_display().lower()},
+            gettext("Only a sent offer can be won; this one is %(status)s.") % {"status": in_sentence(offer.status)},
         )
     assignee = validate_pm(pm, not_user_id=offer.owner_id) if pm not in (None, "") else _default_pm(offer)
 
@@ -218,7 +218,7 @@ NOT_PENDING = {
 
 
 def _not_pending(handoff: Handoff, doing: str) -> TransitionNotAllowed:
-    return TransitionNotAllowed(NOT_PENDING[doing] % {"status": handoff.get_status_display().lower()})
+    return TransitionNotAllowed(NOT_PENDING[doing] % {"status": in_sentence(handoff.status)})
 
 
 def _lock(handoff: Handoff) -> Handoff:
@@ -230,7 +230,7 @@ def _lock(handoff: Handoff) -> Handoff:
 def _already_accepted() -> TransitionNotAllowed:
     # The one refusal for a repeated or concurrent accept, whichever check catches it.
     return TransitionNotAllowed(
-        NOT_PENDING["accepted"] % {"status": HandoffStatus.ACCEPTED.label.lower()},
+        NOT_PENDING["accepted"] % {"status": in_sentence(HandoffStatus.ACCEPTED)},
     )
 
 
@@ -414,7 +414,7 @@ def handoff_resubmit(*, handoff: Handoff, actor: Any) -> Handoff:
     if handoff.status != HandoffStatus.RETURNED:
         raise TransitionNotAllowed(
             gettext("This handoff is %(status)s; only a returned handoff can be resubmitted.")
-            % {"status": handoff.get_status_display().lower()}
+            % {"status": in_sentence(handoff.status)}
         )
     snapshot = _take_snapshot(handoff=handoff, offer=handoff.offer, actor=actor)
     handoff.status = HandoffStatus.PENDING
@@ -451,7 +451,7 @@ def handoff_reassign(*, handoff: Handoff, actor: Any, pm: Any) -> Handoff:
     if handoff.status not in (HandoffStatus.PENDING, HandoffStatus.RETURNED):
         raise TransitionNotAllowed(
             gettext("This handoff is %(status)s; only a pending or returned handoff can be reassigned.")
-            % {"status": handoff.get_status_display().lower()}
+            % {"status": in_sentence(handoff.status)}
         )
     if handoff.pm_id == new_pm.pk:
         return handoff

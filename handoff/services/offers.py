@@ -47,6 +47,7 @@ from handoff.models import (
     OfferStatus,
     ReviewStatus,
     Verdict,
+    in_sentence,
 )
 from handoff.services.handoffs import offer_returned_for_fixing
 from handoff.services.review_changes import review_note_change
@@ -119,7 +120,7 @@ def ensure_transition(offer: Offer, target: str, *, doing: str) -> None:
     if target not in OFFER_TRANSITIONS[offer.status]:
         raise TransitionNotAllowed(
             (NOT_ALLOWED.get(doing) or gettext_lazy("A %(status)s offer cannot be changed this way."))
-            % {"status": offer.get_status_display().lower()},
+            % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
 
@@ -141,7 +142,7 @@ def ensure_editable(offer: Offer) -> None:
             status=offer.status,
         )
     raise TransitionNotAllowed(
-        _("A %(status)s offer can no longer be changed.") % {"status": offer.get_status_display().lower()},
+        _("A %(status)s offer can no longer be changed.") % {"status": in_sentence(offer.status)},
         status=offer.status,
     )
 
@@ -302,7 +303,7 @@ def offer_readiness(*, offer: Offer) -> list[ReadinessItem]:
     if review_met:
         review_hint = _("%(reviewer)s: %(verdict)s.") % {
             "reviewer": latest.reviewer,
-            "verdict": latest.get_verdict_display().lower(),
+            "verdict": in_sentence(latest.verdict),
         }
     elif open_review is not None:
         review_hint = _("Waiting for %(reviewer)s's answer.") % {"reviewer": open_review.reviewer}

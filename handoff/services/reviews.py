@@ -21,7 +21,17 @@ from accounts.models import User
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
 from handoff.coverage import coverage_changes, coverage_of
-from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, OfferStatus, ReviewStatus, Risk, Verdict
+from handoff.models import (
+    Commitment,
+    Feasibility,
+    FeasibilityReview,
+    Offer,
+    OfferStatus,
+    ReviewStatus,
+    Risk,
+    Verdict,
+    in_sentence,
+)
 from handoff.services.offers import check_date, check_text_lengths, ensure_offer_owner, ensure_transition, lock_offer
 from notifications.events import Event
 from notifications.services import notify
@@ -198,8 +208,7 @@ def review_complete(
         )
     if review.status != ReviewStatus.REQUESTED:
         raise TransitionNotAllowed(
-            _("This review is %(status)s, it cannot be completed again.")
-            % {"status": review.get_status_display().lower()},
+            _("This review is %(status)s, it cannot be completed again.") % {"status": in_sentence(review.status)},
             status=review.status,
         )
     ensure_transition(offer, OfferStatus.DRAFT, doing="returned from review")
@@ -317,7 +326,7 @@ def review_confirm(*, review: FeasibilityReview, actor: Any, commitments: Any = 
     if offer.status != OfferStatus.DRAFT:
         raise TransitionNotAllowed(
             _("A review can be confirmed only while the offer is a draft (this one is %(status)s).")
-            % {"status": offer.get_status_display().lower()},
+            % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
     marks = _confirm_marks(commitments, offer)

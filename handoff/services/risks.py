@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.activity import apply_changes, log_activity
 from core.errors import TransitionNotAllowed
-from handoff.models import OPEN_OFFER_STATUSES, Offer, OfferStatus, ReviewStatus, Risk
+from handoff.models import OPEN_OFFER_STATUSES, Offer, OfferStatus, ReviewStatus, Risk, in_sentence
 from handoff.services.offers import (
     EDITABLE_STATUSES,
     check_text_lengths,
@@ -58,8 +58,7 @@ def _ensure_may_manage(actor: Any, offer: Offer) -> None:
         ensure_editable(offer)  # open again while its handoff is returned for fixing
     elif offer.status not in OPEN_OFFER_STATUSES:
         raise TransitionNotAllowed(
-            _("The risks of a %(status)s offer can no longer be changed.")
-            % {"status": offer.get_status_display().lower()},
+            _("The risks of a %(status)s offer can no longer be changed.") % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
 
@@ -171,7 +170,7 @@ def offer_sign_off_no_risks(*, offer: Offer, actor: Any) -> Offer:
     if offer.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(
             _("The risk assessment of a %(status)s offer can no longer be signed off.")
-            % {"status": offer.get_status_display().lower()},
+            % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
     if offer.no_risks_signed_off_at is not None:
@@ -201,7 +200,7 @@ def offer_withdraw_no_risks_sign_off(*, offer: Offer, actor: Any) -> Offer:
     if offer.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(
             _("The risk assessment of a %(status)s offer can no longer be changed.")
-            % {"status": offer.get_status_display().lower()},
+            % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
     if offer.no_risks_signed_off_at is None:

@@ -49,7 +49,7 @@ from handoff.forms import (
     milestone_formset,
     milestones_from,
 )
-from handoff.models import OFFER_TRANSITIONS, Commitment, Offer, OfferStatus, ReviewStatus, Risk
+from handoff.models import OFFER_TRANSITIONS, Commitment, Offer, OfferStatus, ReviewStatus, Risk, in_sentence
 from handoff.services import offers as offer_services
 from handoff.services import reviews as review_services
 from handoff.services import risks as risk_services
@@ -151,7 +151,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     detail_url = reverse("handoff:offer_detail", args=[offer.pk])
     if not offer_services.offer_is_editable(offer):
         messages.error(
-            request, _("A %(status)s offer can no longer be changed.") % {"status": offer.get_status_display().lower()}
+            request, _("A %(status)s offer can no longer be changed.") % {"status": in_sentence(offer.status)}
         )
         return redirect_after(request, detail_url)
     stale: dict[str, Any] | None = None
@@ -482,7 +482,7 @@ def review_request(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "GET" and OfferStatus.REVIEW not in OFFER_TRANSITIONS[offer.status]:
         messages.error(
             request,
-            _("A %(status)s offer cannot be sent for review.") % {"status": offer.get_status_display().lower()},
+            _("A %(status)s offer cannot be sent for review.") % {"status": in_sentence(offer.status)},
         )
         return _after_action(request, offer)
     return _action_form(
@@ -530,9 +530,7 @@ def _close_action(request: HttpRequest, pk: int, *, lose: bool) -> HttpResponse:
             messages.success(request, _("Offer marked lost.") if lose else _("Offer withdrawn."))
             return _after_action(request, offer)
     elif request.method == "GET" and target not in OFFER_TRANSITIONS[offer.status]:
-        messages.error(
-            request, _("A %(status)s offer is already closed.") % {"status": offer.get_status_display().lower()}
-        )
+        messages.error(request, _("A %(status)s offer is already closed.") % {"status": in_sentence(offer.status)})
         return _after_action(request, offer)
     return _action_form(
         request,
@@ -570,9 +568,7 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
             _("Only %(reviewer)s, who was asked, can complete this review.") % {"reviewer": review.reviewer}
         )
     if review.status != ReviewStatus.REQUESTED:
-        messages.info(
-            request, _("This review is already %(status)s.") % {"status": review.get_status_display().lower()}
-        )
+        messages.info(request, _("This review is already %(status)s.") % {"status": in_sentence(review.status)})
         return redirect(detail_url)
     form = ReviewCompleteForm(request.POST or None, review=review)
     formset = milestone_formset(request.POST or None)
