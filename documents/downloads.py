@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
 from documents import storage
 from documents.models import Document
@@ -16,7 +17,7 @@ def download_response(document: Document) -> FileResponse:
     try:
         handle = storage.open_for_reading(document.stored_name)
     except FileNotFoundError:
-        raise Http404("The file of this document is missing from the store.") from None
+        raise Http404(_("The file of this document is missing from the store.")) from None
     response = FileResponse(handle, as_attachment=True, filename=document.file_name, content_type=document.content_type)
     response["Content-Length"] = str(document.size)
     response["X-Content-Type-Options"] = "nosniff"

@@ -80,6 +80,8 @@ class Document(models.Model):
     frozen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["-uploaded_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=_at_most_one(OTHER_PARENTS), name="document_one_parent"),

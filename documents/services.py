@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
@@ -24,6 +25,14 @@ from documents.inspection import clean_title, inspect_upload
 from documents.models import Document, ParentKind
 from documents.parents import parent_kind
 from documents.selectors import documents_sold, sees_confidential
+
+NOT_YOURS = {
+    ParentKind.CLIENT: gettext_lazy("You may not attach documents to this client."),
+    ParentKind.OFFER: gettext_lazy("You may not attach documents to this offer."),
+    ParentKind.PROJECT: gettext_lazy("You may not attach documents to this project."),
+    ParentKind.DELIVERABLE: gettext_lazy("You may not attach documents to this deliverable."),
+    ParentKind.CHANGE_REQUEST: gettext_lazy("You may not attach documents to this change request."),
+}
 
 
 def may_upload(user: Any, kind: str, parent: Model) -> bool:
@@ -43,9 +52,7 @@ def document_upload(
     """Attach ``file`` to ``parent`` (a ``kind`` of ``ParentKind``)."""
     spec = parent_kind(kind)
     if not spec.may_write(actor, parent):
-        raise PermissionDenied(
-            _("You may not attach documents to this %(kind)s.") % {"kind": ParentKind(kind).label.lower()}
-        )
+        raise PermissionDenied(NOT_YOURS[kind])
     client_id = spec.client_id_of(parent)
     if confidential and not sees_confidential(user=actor, client_id=client_id):
         raise ValidationError(

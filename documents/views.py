@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError, ServiceUnavailable
+from core.forms import add_service_errors
+from core.htmx import is_fragment
 from documents import selectors, services
 from documents.downloads import download_response
 from documents.forms import DocumentUploadForm
@@ -49,7 +51,7 @@ def _section(
         and selectors.sees_confidential(user=request.user, client_id=PARENTS[kind].client_id_of(parent)),
         "form": form or DocumentUploadForm(),
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment(request):
         return render(request, "documents/_section.html", context, status=status)
     back = parent.get_absolute_url() if hasattr(parent, "get_absolute_url") else "/"
     context.update(
@@ -88,8 +90,7 @@ def section_view(request: HttpRequest, kind: str, parent_id: int) -> HttpRespons
                 confidential=form.cleaned_data["confidential"],
             )
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            add_service_errors(form, error)
         except ServiceUnavailable as error:
             form.add_error(None, error.message)
             if not request.htmx:

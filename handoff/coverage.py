@@ -149,7 +149,6 @@ def _risk_value(name: str, value: Any) -> str:
 def _item_changes(kind: str, before: list[dict], after: list[dict]) -> list[Change]:
     old = {item["id"]: item for item in before}
     new = {item["id"]: item for item in after}
-    label = _("commitment") if kind == "commitment" else _("risk")
     describe = (lambda e: f"“{e['text']}”") if kind == "commitment" else _risk_text
     changes: list[Change] = []
     for pk in sorted(old.keys() | new.keys()):
@@ -157,23 +156,38 @@ def _item_changes(kind: str, before: list[dict], after: list[dict]) -> list[Chan
         if was == now:
             continue
         if was is None:
-            text = _("%(item)s added: %(what)s") % {"item": label, "what": describe(now)}
+            added = _("commitment added: %(what)s") if kind == "commitment" else _("risk added: %(what)s")
+            text = added % {"what": describe(now)}
             changes.append(Change(kind, text, change="added", id=pk, after=describe(now)))
         elif now is None:
-            text = _("%(item)s removed: %(what)s") % {"item": label, "what": describe(was)}
+            removed = _("commitment removed: %(what)s") if kind == "commitment" else _("risk removed: %(what)s")
+            text = removed % {"what": describe(was)}
             changes.append(Change(kind, text, change="removed", id=pk, before=describe(was)))
         else:
             if kind == "commitment":
-                parts = [f"{describe(was)} → {describe(now)}" if was["text"] != now["text"] else describe(now)]
+                parts = [
+                    _("%(before)s → %(after)s") % {"before": describe(was), "after": describe(now)}
+                    if was["text"] != now["text"]
+                    else describe(now)
+                ]
                 if was.get("due") != now.get("due"):
-                    parts.append(f"{_('due')} {was.get('due') or _('not set')} → {now.get('due') or _('not set')}")
+                    parts.append(
+                        _("due %(before)s → %(after)s")
+                        % {"before": was.get("due") or _("not set"), "after": now.get("due") or _("not set")}
+                    )
             else:
                 parts = [_risk_text(was)] + [
-                    f"{RISK_LABELS[name]} {_risk_value(name, was.get(name))} → {_risk_value(name, now.get(name))}"
+                    _("%(field)s %(before)s → %(after)s")
+                    % {
+                        "field": RISK_LABELS[name],
+                        "before": _risk_value(name, was.get(name)),
+                        "after": _risk_value(name, now.get(name)),
+                    }
                     for name in RISK_FIELDS
                     if was.get(name) != now.get(name)
                 ]
-            text = _("%(item)s changed: %(what)s") % {"item": label, "what": ", ".join(parts)}
+            changed = _("commitment changed: %(what)s") if kind == "commitment" else _("risk changed: %(what)s")
+            text = changed % {"what": ", ".join(parts)}
             changes.append(Change(kind, text, change="changed", id=pk, before=describe(was), after=describe(now)))
     return changes
 
@@ -184,7 +198,11 @@ def coverage_changes(covered: dict[str, Any], now: dict[str, Any]) -> list[Chang
     for name in COVERED_FIELDS:
         before, after = covered.get(name), now.get(name)
         if before != after:
-            text = f"{FIELD_LABELS[name]} {_show(name, before)} → {_show(name, after)}"
+            text = _("%(field)s %(before)s → %(after)s") % {
+                "field": FIELD_LABELS[name],
+                "before": _show(name, before),
+                "after": _show(name, after),
+            }
             changes.append(Change("field", text, field=name, before=before, after=after))
     changes += _item_changes("commitment", covered.get("commitments", []), now.get("commitments", []))
     changes += _item_changes("risk", covered.get("risks", []), now.get("risks", []))

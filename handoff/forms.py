@@ -7,21 +7,31 @@ with ``add_service_errors`` next to the field it concerns.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from clients.models import Client
 from core.forms import PersonPickerField
-from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, OfferStatus, RiskCategory, Verdict
-from handoff.selectors import OFFER_ORDERINGS, reviewer_choices
+from handoff.models import (
+    Commitment,
+    Feasibility,
+    FeasibilityReview,
+    Handoff,
+    Offer,
+    RiskCategory,
+    Verdict,
+)
+from handoff.selectors import OFFER_ORDERINGS, pm_choices, reviewer_choices
+from handoff.services.handoffs import RETURN_REASON_MAX
 from handoff.services.offers import MAX_OFFER_VALUE, MAX_REASON_LENGTH
 from handoff.services.reviews import MAX_DURATION_WEEKS, MAX_EFFORT_DAYS, MAX_MARK_NOTE, MAX_MILESTONE_NAME
 
-PM_REQUIRED = "Choose a project manager (a user with the pm role)."
+PM_REQUIRED = _("Choose a project manager (a user with the pm role).")
 OWN_OFFER_REVIEW = gettext_noop("Ask another project manager: nobody reviews their own offer.")
 
 
@@ -32,22 +42,13 @@ class DateInput(forms.DateInput):
         super().__init__(attrs={"min": "2000-01-01", "max": "2099-12-31", **(attrs or {})}, format="%Y-%m-%d")
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: by field where the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class OfferForm(forms.Form):
     """Create (with a client) and edit (with the version the editor read)."""
 
-    client = forms.ModelChoiceField(queryset=Client.objects.only("id", "name").order_by("name"))
-    title = forms.CharField(max_length=200)
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.only("id", "name").order_by("name"))
+    title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(
-        label="Scope summary", max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Scope summary"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     value = forms.DecimalField(
         max_digits=14,
@@ -55,17 +56,17 @@ class OfferForm(forms.Form):
         required=False,
         min_value=Decimal("0"),
         max_value=MAX_OFFER_VALUE,
-        help_text="Offer value; leave empty until it is known.",
+        help_text=_("Offer value; leave empty until it is known."),
     )
-    probability = forms.IntegerField(label="Win probability (%)", min_value=0, max_value=100, initial=50)
-    expected_close = forms.DateField(required=False, widget=DateInput())
-    desired_start = forms.DateField(required=False, widget=DateInput())
-    desired_end = forms.DateField(required=False, widget=DateInput())
+    probability = forms.IntegerField(label=_("Win probability (%)"), min_value=0, max_value=100, initial=50)
+    expected_close = forms.DateField(label=_("Expected close"), required=False, widget=DateInput())
+    desired_start = forms.DateField(label=_("Desired start"), required=False, widget=DateInput())
+    desired_end = forms.DateField(label=_("Desired end"), required=False, widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["value"].label = f"Value ({settings.CURRENCY})"
+        self.fields["value"].label = _("Value (%(currency)s)") % {"currency": settings.CURRENCY}
         if editing:
             del self.fields["client"]
         else:
@@ -75,7 +76,7 @@ class OfferForm(forms.Form):
         data = super().clean()
         start, end = data.get("desired_start"), data.get("desired_end")
         if start and end and end < start:
-            self.add_error("desired_end", "The desired end must not be before the desired start.")
+            self.add_error("desired_end", _("The desired end must not be before the desired start."))
         return data
 
     @staticmethod
@@ -84,64 +85,72 @@ class OfferForm(forms.Form):
 
 
 SORT_CHOICES = [
-    ("-created", "Newest first"),
-    ("created", "Oldest first"),
-    ("-value", "Highest value"),
-    ("value", "Lowest value"),
-    ("expected_close", "Closing soonest"),
-    ("-expected_close", "Closing latest"),
-    ("title", "Title A-Z"),
-    ("-title", "Title Z-A"),
+    ("-created", _("Newest first")),
+    ("created", _("Oldest first")),
+    ("-value", _("Highest value")),
+    ("value", _("Lowest value")),
+    ("expected_close", _("Closing soonest")),
+    ("-expected_close", _("Closing latest")),
+    ("title", _("Title A-Z")),
+    ("-title", _("Title Z-A")),
 ]
-assert {key.lstrip("-") for key, _ in SORT_CHOICES} == set(OFFER_ORDERINGS)
+assert {key.lstrip("-") for key, _label in SORT_CHOICES} == set(OFFER_ORDERINGS)
 
 
 class OfferFilterForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=100, required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), ("open", "Open"), *OfferStatus.choices], required=False)
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Any owner")
-    # By id, from links such as the client page's; the search box finds clients by name.
-    # (No select of every client: at 100 000 offers there are thousands.)
-    client = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    expected_close_after = forms.DateField(label="Closing from", required=False, widget=DateInput())
-    expected_close_before = forms.DateField(label="Closing until", required=False, widget=DateInput())
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    """The base form of ``handoff.filters.OfferListFilter``: the page's widgets, labels and option lists."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        reps = User.objects.with_role("sales").order_by("first_name", "last_name")
-        self.fields["owner"].queryset = reps
+        self.order_fields(["q", "status", "owner", "client", "expected_close_after", "expected_close_before", "sort"])
+        # By id, from links such as the client page's; the search box finds clients by name.
+        # (No select of every client: at 100 000 offers there are thousands.)
+        self.fields["client"].widget = forms.HiddenInput()
+        self.fields["expected_close_after"].label = gettext_lazy("Closing from")
+        self.fields["expected_close_before"].label = gettext_lazy("Closing until")
+        for name in ("expected_close_after", "expected_close_before"):
+            self.fields[name].widget = DateInput()
         # One query for the options (a ModelChoiceIterator in a template counts, then iterates).
-        self.owner_options = [("", "Any owner")] + [(user.pk, user.full_name) for user in reps]
+        self.owner_options = [("", gettext_lazy("Any owner"))] + [
+            (user.pk, user.full_name) for user in self.fields["owner"].queryset
+        ]
         self.status_options = self.fields["status"].choices
 
     def clean(self):
         data = super().clean()
         after, before = data.get("expected_close_after"), data.get("expected_close_before")
         if after and before and before < after:
-            self.add_error("expected_close_before", "“Closing until” must not be before “Closing from”.")
+            self.add_error("expected_close_before", _("“Closing until” must not be before “Closing from”."))
         return data
 
 
 class CommitmentForm(forms.Form):
     text = forms.CharField(
-        label="Commitment", max_length=500, widget=forms.TextInput(attrs={"placeholder": "e.g. go-live before 1 March"})
+        label=_("Commitment"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. go-live before 1 March")}),
     )
-    due = forms.DateField(required=False, widget=DateInput())
+    due = forms.DateField(label=_("Due"), required=False, widget=DateInput())
 
 
 LEVELS = [(level, str(level)) for level in range(1, 6)]
 
 
 class RiskForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    category = forms.ChoiceField(choices=RiskCategory.choices, initial=RiskCategory.OTHER)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=RiskCategory.choices, initial=RiskCategory.OTHER)
     probability = forms.TypedChoiceField(
-        choices=LEVELS, coerce=int, initial=3, help_text="1 (rare) to 5 (almost certain)"
+        label=_("Probability"), choices=LEVELS, coerce=int, initial=3, help_text=_("1 (rare) to 5 (almost certain)")
     )
-    impact = forms.TypedChoiceField(choices=LEVELS, coerce=int, initial=3, help_text="1 (minor) to 5 (severe)")
-    mitigation = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody yet")
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=LEVELS, coerce=int, initial=3, help_text=_("1 (minor) to 5 (severe)")
+    )
+    mitigation = forms.CharField(
+        label=_("Mitigation"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Nobody yet")
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -149,14 +158,14 @@ class RiskForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReviewRequestForm(forms.Form):
     reviewer = PersonPickerField(
         queryset=User.objects.none(),
-        label="Project manager",
-        empty_label="Choose a project manager",
+        label=_("Project manager"),
+        empty_label=_("Choose a project manager"),
         error_messages={"invalid_choice": PM_REQUIRED, "required": PM_REQUIRED},
     )
 
@@ -190,27 +199,27 @@ class ReviewConfirmForm(forms.Form):
 class ReviewCompleteForm(forms.Form):
     """The PM's answer, with one mark (and note) per commitment of the offer."""
 
-    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
     effort_days = forms.DecimalField(
-        label="Estimated effort (person-days)",
+        label=_("Estimated effort (person-days)"),
         min_value=Decimal("0"),
         max_value=MAX_EFFORT_DAYS,
         max_digits=8,
         decimal_places=1,
     )
     duration_weeks = forms.DecimalField(
-        label="Estimated duration (weeks)",
+        label=_("Estimated duration (weeks)"),
         min_value=Decimal("0"),
         max_value=MAX_DURATION_WEEKS,
         max_digits=6,
         decimal_places=1,
     )
     notes = forms.CharField(
-        label="Conditions and notes",
+        label=_("Conditions and notes"),
         max_length=10000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Required when the verdict is not a plain “feasible”.",
+        help_text=_("Required when the verdict is not a plain “feasible”."),
     )
 
     def __init__(self, *args, review: FeasibilityReview, **kwargs) -> None:
@@ -219,12 +228,12 @@ class ReviewCompleteForm(forms.Form):
         for commitment in self.commitments:
             self.fields[f"mark_{commitment.pk}"] = forms.ChoiceField(
                 label=commitment.text,
-                choices=[("", "Not marked"), *Feasibility.choices],
+                choices=[("", _("Not marked")), *Feasibility.choices],
                 required=False,
                 initial=commitment.feasibility,
             )
             self.fields[f"note_{commitment.pk}"] = forms.CharField(
-                label=f"Note on “{commitment.text}”",
+                label=_("Note on “%(commitment)s”") % {"commitment": commitment.text},
                 max_length=MAX_MARK_NOTE,
                 required=False,
                 initial=commitment.feasibility_note,
@@ -249,13 +258,13 @@ class ReviewCompleteForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    name = forms.CharField(label="Milestone", max_length=MAX_MILESTONE_NAME, required=False)
-    due = forms.DateField(label="Due", required=False, widget=DateInput())
+    name = forms.CharField(label=_("Milestone"), max_length=MAX_MILESTONE_NAME, required=False)
+    due = forms.DateField(label=_("Due"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
         if data.get("due") and not data.get("name"):
-            self.add_error("name", "Name the milestone (or clear its date).")
+            self.add_error("name", _("Name the milestone (or clear its date)."))
         return data
 
 
@@ -272,3 +281,45 @@ def milestones_from(formset) -> list[dict]:
         for form in formset.forms
         if form.cleaned_data.get("name")
     ]
+
+
+# --- Handoffs ------------------------------------------------------------------------------
+class PmChoiceField(PersonPickerField):
+    pass
+
+
+OWNER_NOT_PM = gettext_lazy(
+    "Choose another project manager: the person who sold the offer cannot also take it over (four eyes)."
+)
+
+
+class WinForm(forms.Form):
+    pm = PmChoiceField(
+        queryset=pm_choices(),
+        required=False,
+        label=_("Project manager"),
+        empty_label=_("The reviewing PM (default)"),
+        help_text=_("Who takes the project over. Leave the default to hand it to the PM who reviewed the offer."),
+    )
+
+    def __init__(self, *args: Any, offer: Offer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Four eyes (SPEC §7.2): the offer's owner is never offered as its PM, whatever roles they hold.
+        self.fields["pm"].leave_out(offer.owner_id, OWNER_NOT_PM)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does it go back to sales?"),
+        max_length=RETURN_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The rep sees this and fixes the offer before resubmitting."),
+    )
+
+
+class ReassignForm(forms.Form):
+    pm = PmChoiceField(queryset=pm_choices(), label=_("New project manager"), empty_label=None)
+
+    def __init__(self, *args: Any, handoff: Handoff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pm"].leave_out(handoff.offer.owner_id, OWNER_NOT_PM)

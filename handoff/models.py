@@ -7,17 +7,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.versioning import VersionedModel
 
 
 class OfferStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    REVIEW = "review", "In review"
-    SENT = "sent", "Sent"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    SENT = "sent", _("Sent")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_OFFER_STATUSES = (OfferStatus.DRAFT, OfferStatus.REVIEW, OfferStatus.SENT)
@@ -36,12 +38,12 @@ OFFER_TRANSITIONS: dict[str, tuple[str, ...]] = {
 class Offer(VersionedModel):
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="offers")
     title = models.CharField(max_length=200)
-    summary = models.TextField("scope summary", max_length=10000, blank=True)
+    summary = models.TextField(_("scope summary"), max_length=10000, blank=True)
     value = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     probability = models.PositiveSmallIntegerField(
-        "win probability (%)", default=50, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        _("win probability (%)"), default=50, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     expected_close = models.DateField(null=True, blank=True)
     desired_start = models.DateField(null=True, blank=True)
@@ -62,6 +64,8 @@ class Offer(VersionedModel):
     EDITABLE_FIELDS = ("title", "summary", "value", "probability", "expected_close", "desired_start", "desired_end")
 
     class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0) | Q(value__isnull=True), name="offer_value_non_negative"),
@@ -99,9 +103,9 @@ class Offer(VersionedModel):
 
 
 class Feasibility(models.TextChoices):
-    FEASIBLE = "feasible", "Feasible"
-    RISKY = "risky", "Risky"
-    INFEASIBLE = "infeasible", "Infeasible"
+    FEASIBLE = "feasible", _("Feasible")
+    RISKY = "risky", _("Risky")
+    INFEASIBLE = "infeasible", _("Infeasible")
 
 
 class Commitment(models.Model):
@@ -116,6 +120,8 @@ class Commitment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         ordering = ["due", "id"]
 
     def __str__(self) -> str:
@@ -126,13 +132,13 @@ class Commitment(models.Model):
 
 
 class RiskCategory(models.TextChoices):
-    TECHNICAL = "technical", "Technical"
-    SCHEDULE = "schedule", "Schedule"
-    BUDGET = "budget", "Budget"
-    RESOURCE = "resource", "Resource"
-    CLIENT = "client", "Client"
-    LEGAL = "legal", "Legal"
-    OTHER = "other", "Other"
+    TECHNICAL = "technical", _("Technical")
+    SCHEDULE = "schedule", _("Schedule")
+    BUDGET = "budget", _("Budget")
+    RESOURCE = "resource", _("Resource")
+    CLIENT = "client", _("Client")
+    LEGAL = "legal", _("Legal")
+    OTHER = "other", _("Other")
 
 
 RISK_LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
@@ -154,6 +160,8 @@ class Risk(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(probability__gte=1, probability__lte=5), name="risk_probability_range"),
@@ -173,15 +181,15 @@ class Risk(models.Model):
 
 
 class ReviewStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    REQUESTED = "requested", _("Requested")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Verdict(models.TextChoices):
-    FEASIBLE = "feasible", "Feasible"
-    FEASIBLE_WITH_CONDITIONS = "feasible_with_conditions", "Feasible with conditions"
-    NOT_FEASIBLE = "not_feasible", "Not feasible"
+    FEASIBLE = "feasible", _("Feasible")
+    FEASIBLE_WITH_CONDITIONS = "feasible_with_conditions", _("Feasible with conditions")
+    NOT_FEASIBLE = "not_feasible", _("Not feasible")
 
 
 class FeasibilityReview(models.Model):
@@ -206,7 +214,7 @@ class FeasibilityReview(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    notes = models.TextField("conditions and notes", max_length=10000, blank=True)
+    notes = models.TextField(_("conditions and notes"), max_length=10000, blank=True)
     # Initial milestones: [{"name": str, "due": "YYYY-MM-DD" | null}], copied into the project on accept.
     milestones = models.JSONField(default=list, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
@@ -220,6 +228,8 @@ class FeasibilityReview(models.Model):
     change_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("feasibility review")
+        verbose_name_plural = _("feasibility reviews")
         ordering = ["-requested_at", "-id"]
         constraints = [
             # One open review request per offer at a time.
@@ -242,9 +252,9 @@ class FeasibilityReview(models.Model):
 
 
 class HandoffStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    RETURNED = "returned", "Returned"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
 
 
 HANDOFF_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -276,6 +286,8 @@ class Handoff(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("handoff")
+        verbose_name_plural = _("handoffs")
         ordering = ["-pending_since", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=HandoffStatus.values), name="handoff_status_valid")
@@ -301,6 +313,8 @@ class HandoffSnapshot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("handoff snapshot")
+        verbose_name_plural = _("handoff snapshots")
         ordering = ["handoff", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["handoff", "version"], name="snapshot_version_unique"),
@@ -316,3 +330,29 @@ class HandoffSnapshot(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.handoff.get_absolute_url()
+
+
+# A status or verdict inside a sentence ("A sent offer cannot be sent."): lower case in English,
+# while a translation picks its own form (German keeps the capital of its nouns).
+IN_SENTENCE = {
+    OfferStatus.DRAFT: pgettext_lazy("status in a sentence", "draft"),
+    OfferStatus.REVIEW: pgettext_lazy("status in a sentence", "in review"),
+    OfferStatus.SENT: pgettext_lazy("status in a sentence", "sent"),
+    OfferStatus.WON: pgettext_lazy("status in a sentence", "won"),
+    OfferStatus.LOST: pgettext_lazy("status in a sentence", "lost"),
+    OfferStatus.WITHDRAWN: pgettext_lazy("status in a sentence", "withdrawn"),
+    ReviewStatus.REQUESTED: pgettext_lazy("status in a sentence", "requested"),
+    ReviewStatus.COMPLETED: pgettext_lazy("status in a sentence", "completed"),
+    ReviewStatus.CANCELLED: pgettext_lazy("status in a sentence", "cancelled"),
+    HandoffStatus.PENDING: pgettext_lazy("status in a sentence", "pending"),
+    HandoffStatus.ACCEPTED: pgettext_lazy("status in a sentence", "accepted"),
+    HandoffStatus.RETURNED: pgettext_lazy("status in a sentence", "returned"),
+    Verdict.FEASIBLE: pgettext_lazy("verdict in a sentence", "feasible"),
+    Verdict.FEASIBLE_WITH_CONDITIONS: pgettext_lazy("verdict in a sentence", "feasible with conditions"),
+    Verdict.NOT_FEASIBLE: pgettext_lazy("verdict in a sentence", "not feasible"),
+}
+
+
+def in_sentence(value: str) -> str:
+    """``IN_SENTENCE`` for a status or verdict value (the value itself when it has none)."""
+    return str(IN_SENTENCE.get(value, value))

@@ -16,6 +16,7 @@ from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User
+from accounts.roles import Role
 from clients.models import BuyingRole, Client, Contact
 from handoff.coverage import RISK_FIELDS as COVERED_RISK_FIELDS
 from handoff.models import (
@@ -23,6 +24,7 @@ from handoff.models import (
     Commitment,
     FeasibilityReview,
     Handoff,
+    HandoffSnapshot,
     HandoffStatus,
     Offer,
     OfferStatus,
@@ -88,11 +90,16 @@ def offer_list(
     if expected_close_before:
         queryset = queryset.filter(expected_close__lte=expected_close_before)
     if q:
-        # The matching clients first (their trigram index), then one OR the database can
-        # serve with two indexes; an OR across the join would scan every offer.
-        client_ids = list(Client.objects.filter(name__icontains=q).values_list("id", flat=True)[:MAX_SEARCH_CLIENTS])
-        queryset = queryset.filter(Q(title__icontains=q) | Q(client_id__in=client_ids))
+        queryset = search_offers(queryset, q)
     return order_offers(queryset, ordering)
+
+
+def search_offers(queryset: QuerySet[Offer], q: str) -> QuerySet[Offer]:
+    """Offers whose title or client's name contains ``q``."""
+    # The matching clients first (their trigram index), then one OR the database can
+    # serve with two indexes; an OR across the join would scan every offer.
+    client_ids = list(Client.objects.filter(name__icontains=q).values_list("id", flat=True)[:MAX_SEARCH_CLIENTS])
+    return queryset.filter(Q(title__icontains=q) | Q(client_id__in=client_ids))
 
 
 def _decision_makers() -> Prefetch:
@@ -270,3 +277,56 @@ def pipeline_summary(*, user: Any) -> list[PipelineRow]:
         row.value = Decimal(aggregate["total_value"] or 0).quantize(Decimal("0.01"))
         row.weighted = (Decimal(aggregate["weighted_total"] or 0) / 100).quantize(Decimal("0.01"))
     return list(rows.values())
+
+
+# --- Handoffs (who sees which handoff, SPEC §2) ---------------------------------------------
+def handoffs_visible_to(user: Any) -> QuerySet[Handoff]:
+    """Managers and PMs see every handoff, reps those of their own offers.
+
+    PMs read every client and offer (SPEC §2), and a PM who loses a race to
+    accept an unassigned handoff must learn that it was accepted (409), not
+    that it vanished (404). Deciding stays with the assigned PM (``can_decide``).
+    """
+    handoffs = Handoff.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return handoffs.none()
+    if user.has_role(Role.MANAGER) or user.has_role(Role.PM):
+        return handoffs
+    scope = Q(pk__in=[])
+    if user.has_role(Role.SALES):
+        scope |= Q(offer__owner=user)
+    return handoffs.filter(scope)
+
+
+def handoff_list(*, user: Any, status: str = "", pm: str = "") -> QuerySet[Handoff]:
+    handoffs = (
+        handoffs_visible_to(user)
+        .select_related("offer", "offer__client", "offer__owner", "pm", "project")
+        .annotate(snapshot_count=Count("snapshots"))
+        .order_by("-pending_since", "-id")
+    )
+    if status in HandoffStatus.values:
+        handoffs = handoffs.filter(status=status)
+    if pm == "none":
+        handoffs = handoffs.filter(pm__isnull=True)
+    elif pm.isdigit():
+        handoffs = handoffs.filter(pm_id=int(pm))
+    return handoffs
+
+
+def handoff_get(*, user: Any, pk: int) -> Handoff:
+    """The handoff if ``user`` may see it (``Handoff.DoesNotExist`` otherwise: a 404)."""
+    return (
+        handoffs_visible_to(user)
+        .select_related("offer", "offer__client", "offer__owner", "pm", "accepted_by", "project", "project__pm")
+        .get(pk=pk)
+    )
+
+
+def handoff_snapshots(handoff: Handoff) -> list[HandoffSnapshot]:
+    """Every version, oldest first."""
+    return list(handoff.snapshots.select_related("created_by").order_by("version"))
+
+
+def pm_choices() -> QuerySet[User]:
+    return User.objects.with_role(Role.PM).order_by("first_name", "last_name", "username").distinct()

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import BuyingRole, ClientBrief, Contact
 from documents.selectors import documents_sold, snapshot_entry
@@ -36,54 +38,54 @@ DOCUMENT_FIELDS = ("title", "file_name", "size", "sha256")
 CONTACT_DIFF_FIELDS = (*CONTACT_FIELDS, "reports_to_name")
 
 LABELS = {
-    "title": "Title",
-    "summary": "Scope summary",
-    "value": "Value",
-    "probability": "Win probability (%)",
-    "expected_close": "Expected close",
-    "desired_start": "Desired start",
-    "desired_end": "Desired end",
-    "verdict": "Verdict",
-    "effort_days": "Estimated effort (person-days)",
-    "duration_weeks": "Estimated duration (weeks)",
-    "notes": "Conditions and notes",
-    "milestones": "Milestones",
-    "reviewer": "Reviewer",
-    "text": "Text",
-    "due": "Due",
-    "feasibility": "Feasibility",
-    "feasibility_note": "Feasibility note",
-    "category": "Category",
-    "impact": "Impact",
-    "score": "Score",
-    "mitigation": "Mitigation",
-    "owner": "Owner",
-    "background": "Background",
-    "goals": "Goals",
-    "expectations": "Expectations",
-    "politics": "Politics",
-    "dos_and_donts": "Dos and don'ts",
-    "name": "Name",
-    "email": "E-mail",
-    "phone": "Phone",
-    "buying_role": "Buying role",
-    "communication_style": "Communication style",
-    "reports_to_name": "Reports to",
-    "no_risks_signed_off": "No significant risks (signed off)",
-    "file_name": "File name",
-    "size": "Size (bytes)",
-    "sha256": "SHA-256",
+    "title": _("Title"),
+    "summary": _("Scope summary"),
+    "value": _("Value"),
+    "probability": _("Win probability (%)"),
+    "expected_close": _("Expected close"),
+    "desired_start": _("Desired start"),
+    "desired_end": _("Desired end"),
+    "verdict": _("Verdict"),
+    "effort_days": _("Estimated effort (person-days)"),
+    "duration_weeks": _("Estimated duration (weeks)"),
+    "notes": _("Conditions and notes"),
+    "milestones": _("Milestones"),
+    "reviewer": _("Reviewer"),
+    "text": _("Text"),
+    "due": _("Due"),
+    "feasibility": _("Feasibility"),
+    "feasibility_note": _("Feasibility note"),
+    "category": _("Category"),
+    "impact": _("Impact"),
+    "score": _("Score"),
+    "mitigation": _("Mitigation"),
+    "owner": _("Owner"),
+    "background": _("Background"),
+    "goals": _("Goals"),
+    "expectations": _("Expectations"),
+    "politics": _("Politics"),
+    "dos_and_donts": _("Dos and don'ts"),
+    "name": _("Name"),
+    "email": _("E-mail"),
+    "phone": _("Phone"),
+    "buying_role": _("Buying role"),
+    "communication_style": _("Communication style"),
+    "reports_to_name": _("Reports to"),
+    "no_risks_signed_off": _("No significant risks (signed off)"),
+    "file_name": _("File name"),
+    "size": _("Size (bytes)"),
+    "sha256": _("SHA-256"),
 }
 
 SECTION_LABELS = {
-    "offer": "Offer",
-    "review": "Feasibility review",
-    "brief": "Client brief",
-    "commitments": "Commitments",
-    "risks": "Risks",
-    "contacts": "Key contacts",
-    "assessment": "Risk assessment",
-    "documents": "Documents",
+    "offer": _("Offer"),
+    "review": _("Feasibility review"),
+    "brief": _("Client brief"),
+    "commitments": _("Commitments"),
+    "risks": _("Risks"),
+    "contacts": _("Key contacts"),
+    "assessment": _("Risk assessment"),
+    "documents": _("Documents"),
 }
 
 
@@ -248,11 +250,11 @@ def _display(value: Any) -> str:
 def _change(section: str, field: str | None, old: Any, new: Any, *, item: str = "", key: Any = None, kind: str) -> dict:
     return {
         "section": section,
-        "section_label": SECTION_LABELS.get(section, section.title()),
+        "section_label": str(SECTION_LABELS.get(section, section.title())),
         "key": key,
         "item": item,
         "field": field,
-        "label": LABELS.get(field, (field or "").replace("_", " ").capitalize()) if field else "",
+        "label": str(LABELS.get(field, (field or "").replace("_", " ").capitalize())) if field else "",
         "change": kind,
         "old": _display(old) if kind != "added" else "",
         "new": _display(new) if kind != "removed" else "",
@@ -304,8 +306,8 @@ def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, An
             _change(
                 "assessment",
                 "no_risks_signed_off",
-                "yes" if old.get("no_risks_signed_off") else "no",
-                "yes" if new.get("no_risks_signed_off") else "no",
+                gettext("yes") if old.get("no_risks_signed_off") else gettext("no"),
+                gettext("yes") if new.get("no_risks_signed_off") else gettext("no"),
                 kind="changed",
             )
         )

@@ -8,107 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, parsers, renderers, serializers, status, viewsets
+from rest_framework import mixins, parsers, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.filters import IdFilter, TrueFalseFilter
 from core.api.serializers import DomainErrorSerializer
 from documents import selectors, services
+from documents.api.serializers import DocumentSerializer, DocumentUploadSerializer
 from documents.downloads import download_response
-from documents.inspection import TITLE_MAX
-from documents.models import Document, ParentKind
-
-PARENT_KINDS = tuple(ParentKind.values)
-
-
-class DocumentSerializer(serializers.ModelSerializer):
-    parent = serializers.ChoiceField(source="parent_kind", choices=ParentKind.choices, read_only=True)
-    parent_id = serializers.SerializerMethodField()
-    frozen = serializers.BooleanField(source="is_frozen", read_only=True)
-    download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Document
-        fields = [
-            "id",
-            "title",
-            "file_name",
-            "size",
-            "sha256",
-            "content_type",
-            "confidential",
-            "uploaded_by",
-            "uploaded_at",
-            "download_url",
-            "parent",
-            "parent_id",
-            "client",
-            "frozen",
-        ]
-        read_only_fields = fields
-
-    def get_parent_id(self, document: Document) -> int:
-        return getattr(document, f"{document.parent_kind}_id")
-
-    def get_download_url(self, document: Document) -> str:
-        url = reverse("document-download", args=[document.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
-
-
-class DocumentUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True, help_text="The file; its type is read from its content")
-    client = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    offer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    project = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    deliverable = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    change_request = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX, default="")
-    confidential = serializers.BooleanField(required=False, default=False)
-
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        given = [kind for kind in PARENT_KINDS if data.get(kind) is not None]
-        if len(given) != 1:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("Give exactly one of: client, offer, project, deliverable, change_request.")]}
-            )
-        kind = given[0]
-        try:
-            data["parent"] = selectors.parent_get(user=self.context["request"].user, kind=kind, pk=data[kind])
-        except (ObjectDoesNotExist, ValueError, TypeError):
-            raise serializers.ValidationError(
-                {kind: [_("No such %(kind)s.") % {"kind": ParentKind(kind).label.lower()}]}
-            )
-        data["kind"] = kind
-        return data
-
-
-class DocumentFilter(django_filters.FilterSet):
-    client = IdFilter(method="filter_parent", label="The client's own (brief) documents")
-    offer = IdFilter(method="filter_parent", label="Offer id")
-    project = IdFilter(method="filter_parent", label="Project id")
-    deliverable = IdFilter(method="filter_parent", label="Deliverable id")
-    change_request = IdFilter(method="filter_parent", label="Change request id")
-    confidential = TrueFalseFilter()
-    frozen = TrueFalseFilter(method="filter_frozen", label="Frozen into a handoff snapshot")
-
-    class Meta:
-        model = Document
-        fields = ["client", "offer", "project", "deliverable", "change_request", "confidential", "frozen"]
-
-    def filter_parent(self, queryset, name, value):
-        return queryset.filter(selectors.parent_filter(name, value))
-
-    def filter_frozen(self, queryset, name, value):
-        return queryset.filter(frozen_at__isnull=not value)
+from documents.filters import DocumentFilter
+from documents.models import Document
 
 
 class AnyMediaRenderer(renderers.BaseRenderer):

@@ -1,17 +1,16 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from handoff.api import handoffs as handoff_api
-from handoff.api import offers as offer_api
+from handoff.api import views
 
 router = SimpleRouter()
-router.register("offers", offer_api.OfferViewSet, basename="offer")
-router.register("commitments", offer_api.CommitmentViewSet, basename="commitment")
-router.register("risks", offer_api.RiskViewSet, basename="risk")
-router.register("reviews", offer_api.ReviewViewSet, basename="review")
-router.register("handoffs", handoff_api.HandoffViewSet, basename="handoff")
+router.register("offers", views.OfferViewSet, basename="offer")
+router.register("commitments", views.CommitmentViewSet, basename="commitment")
+router.register("risks", views.RiskViewSet, basename="risk")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("handoffs", views.HandoffViewSet, basename="handoff")
 
 urlpatterns = [
-    path("offers/<int:pk>/win/", handoff_api.OfferWinView.as_view(), name="offer-win"),
+    path("offers/<int:pk>/win/", views.OfferWinView.as_view(), name="offer-win"),
     *router.urls,
 ]

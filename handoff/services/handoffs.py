@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
@@ -31,6 +31,7 @@ from handoff.models import (
     OfferStatus,
     ReviewStatus,
     Risk,
+    in_sentence,
 )
 from handoff.snapshots import build_snapshot
 from notifications.events import Event
@@ -85,9 +86,20 @@ def handoff_actions(user: Any, handoff: Handoff) -> dict[str, bool]:
     }
 
 
+# Who may decide a handoff, one whole sentence per action.
+ROLE_REQUIRED = {
+    "accept a handoff": gettext_lazy("Only a user with the project manager role can accept a handoff."),
+    "return a handoff": gettext_lazy("Only a user with the project manager role can return a handoff."),
+    "reassign a handoff": gettext_lazy("Only a user with the manager role can reassign a handoff."),
+}
+
+
 def _require_role(user: Any, role: Role, doing: str) -> None:
     if not _has_role(user, role):
-        raise PermissionDenied(f"Only a user with the {role.label.lower()} role can {doing}.")
+        raise PermissionDenied(
+            ROLE_REQUIRED.get(doing)
+            or gettext("Only a user with the %(role)s role can do this.") % {"role": role.label.lower()}
+        )
 
 
 def validate_pm(pm: Any, *, field: str = "pm", not_user_id: int | None = None) -> User:
@@ -99,7 +111,7 @@ def validate_pm(pm: Any, *, field: str = "pm", not_user_id: int | None = None) -
     pk = getattr(pm, "pk", pm)
     user = User.objects.with_role(Role.PM).filter(pk=pk).first() if pk is not None else None
     if user is None:
-        raise ValidationError({field: "Choose an active user with the project manager role."})
+        raise ValidationError({field: gettext("Choose an active user with the project manager role.")})
     if not_user_id is not None and user.pk == not_user_id:
         raise ValidationError(
             {
@@ -112,11 +124,14 @@ def validate_pm(pm: Any, *, field: str = "pm", not_user_id: int | None = None) -
     return user
 
 
+FOUR_EYES = {
+    "accept": gettext_lazy("You sold this offer, so another project manager must accept its handoff (four eyes)."),
+    "return": gettext_lazy("You sold this offer, so another project manager must return its handoff (four eyes)."),
+}
+
+
 def four_eyes_refusal(*, doing: str) -> FourEyes:
-    return FourEyes(
-        gettext("You sold this offer, so another project manager must %(doing)s its handoff (four eyes).")
-        % {"doing": doing}
-    )
+    return FourEyes(str(FOUR_EYES[doing]))
 
 
 def _pms_and_managers_for(handoff: Handoff) -> list[User]:
@@ -154,10 +169,10 @@ def offer_win(*, offer: Offer, actor: Any, pm: Any = None) -> Handoff:
     """Sent → won, and in the same transaction the pending handoff and its snapshot v1."""
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     if offer.owner_id != getattr(actor, "pk", None):
-        raise PermissionDenied("Only the offer's owner can mark it as won.")
+        raise PermissionDenied(gettext("Only the offer's owner can mark it as won."))
     if offer.status != OfferStatus.SENT:
         raise TransitionNotAllowed(
-            f"Only a sent offer can be won; this one is {offer.get_status_display().lower()}.",
+            gettext("Only a sent offer can be won; this one is %(status)s.") % {"status": in_sentence(offer.status)},
         )
     assignee = validate_pm(pm, not_user_id=offer.owner_id) if pm not in (None, "") else _default_pm(offer)
 
@@ -183,20 +198,27 @@ def offer_win(*, offer: Offer, actor: Any, pm: Any = None) -> Handoff:
         recipients=_pms_and_managers_for(handoff),
         target=handoff,
         actor=actor,
-        title=f"Offer won: {offer.title} is waiting for a PM",
+        title=gettext("Offer won: %(title)s is waiting for a PM") % {"title": offer.title},
         body=(
-            f"{actor.full_name} won {offer.title} for {offer.client.name}. "
-            + (f"It is assigned to {assignee.full_name}." if assignee else "It is not assigned to a PM yet.")
+            gettext("%(rep)s won %(title)s for %(client)s. It is assigned to %(pm)s.")
+            % {"rep": actor.full_name, "title": offer.title, "client": offer.client.name, "pm": assignee.full_name}
+            if assignee
+            else gettext("%(rep)s won %(title)s for %(client)s. It is not assigned to a PM yet.")
+            % {"rep": actor.full_name, "title": offer.title, "client": offer.client.name}
         ),
     )
     return handoff
 
 
 # --- Accept ----------------------------------------------------------------------------------
+NOT_PENDING = {
+    "accepted": gettext_lazy("This handoff is %(status)s; only a pending handoff can be accepted."),
+    "returned": gettext_lazy("This handoff is %(status)s; only a pending handoff can be returned."),
+}
+
+
 def _not_pending(handoff: Handoff, doing: str) -> TransitionNotAllowed:
-    return TransitionNotAllowed(
-        f"This handoff is {handoff.get_status_display().lower()}; only a pending handoff can be {doing}.",
-    )
+    return TransitionNotAllowed(NOT_PENDING[doing] % {"status": in_sentence(handoff.status)})
 
 
 def _lock(handoff: Handoff) -> Handoff:
@@ -207,7 +229,9 @@ def _lock(handoff: Handoff) -> Handoff:
 
 def _already_accepted() -> TransitionNotAllowed:
     # The one refusal for a repeated or concurrent accept, whichever check catches it.
-    return TransitionNotAllowed("This handoff is accepted; only a pending handoff can be accepted.")
+    return TransitionNotAllowed(
+        NOT_PENDING["accepted"] % {"status": in_sentence(HandoffStatus.ACCEPTED)},
+    )
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -232,9 +256,9 @@ def handoff_accept(*, handoff: Handoff, actor: Any):
     if handoff.status != HandoffStatus.PENDING:
         raise _not_pending(handoff, "accepted")
     if is_offer_owner_of(actor, handoff):
-        raise four_eyes_refusal(doing=gettext("accept"))
+        raise four_eyes_refusal(doing="accept")
     if not can_decide(actor, handoff):
-        raise PermissionDenied("This handoff is assigned to another PM.")
+        raise PermissionDenied(gettext("This handoff is assigned to another PM."))
 
     offer = handoff.offer
     snapshot = handoff.snapshots.order_by("-version").first()
@@ -326,8 +350,9 @@ def handoff_accept(*, handoff: Handoff, actor: Any):
         recipients=[offer.owner],
         target=handoff,
         actor=actor,
-        title=f"Handoff accepted: {offer.title}",
-        body=f"{actor.full_name} accepted the handoff of {offer.title}; the project {project.name} is set up.",
+        title=gettext("Handoff accepted: %(title)s") % {"title": offer.title},
+        body=gettext("%(pm)s accepted the handoff of %(title)s; the project %(project)s is set up.")
+        % {"pm": actor.full_name, "title": offer.title, "project": project.name},
     )
     return project
 
@@ -336,9 +361,11 @@ def handoff_accept(*, handoff: Handoff, actor: Any):
 def clean_reason(reason: Any) -> str:
     reason = (reason or "").strip() if isinstance(reason, str) or reason is None else str(reason).strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the handoff goes back to sales."})
+        raise ValidationError({"reason": gettext("Say why the handoff goes back to sales.")})
     if len(reason) > RETURN_REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason under {RETURN_REASON_MAX} characters."})
+        raise ValidationError(
+            {"reason": gettext("Keep the reason under %(limit)d characters.") % {"limit": RETURN_REASON_MAX}}
+        )
     return reason
 
 
@@ -351,9 +378,9 @@ def handoff_return(*, handoff: Handoff, actor: Any, reason: str) -> Handoff:
     if handoff.status != HandoffStatus.PENDING:
         raise _not_pending(handoff, "returned")
     if is_offer_owner_of(actor, handoff):
-        raise four_eyes_refusal(doing=gettext("return"))
+        raise four_eyes_refusal(doing="return")
     if not can_decide(actor, handoff):
-        raise PermissionDenied("This handoff is assigned to another PM.")
+        raise PermissionDenied(gettext("This handoff is assigned to another PM."))
     handoff.status = HandoffStatus.RETURNED
     handoff.return_reason = reason
     handoff.return_count += 1
@@ -371,8 +398,9 @@ def handoff_return(*, handoff: Handoff, actor: Any, reason: str) -> Handoff:
         recipients=[handoff.offer.owner],
         target=handoff,
         actor=actor,
-        title=f"Handoff returned: {handoff.offer.title}",
-        body=f"{actor.full_name} returned the handoff of {handoff.offer.title}: {reason}",
+        title=gettext("Handoff returned: %(title)s") % {"title": handoff.offer.title},
+        body=gettext("%(pm)s returned the handoff of %(title)s: %(reason)s")
+        % {"pm": actor.full_name, "title": handoff.offer.title, "reason": reason},
     )
     return handoff
 
@@ -382,10 +410,11 @@ def handoff_resubmit(*, handoff: Handoff, actor: Any) -> Handoff:
     """Returned → pending again, with a new snapshot version of the (fixed) offer."""
     handoff = _lock(handoff)
     if not can_resubmit(actor, handoff):
-        raise PermissionDenied("Only the offer's owner can resubmit its handoff.")
+        raise PermissionDenied(gettext("Only the offer's owner can resubmit its handoff."))
     if handoff.status != HandoffStatus.RETURNED:
         raise TransitionNotAllowed(
-            f"This handoff is {handoff.get_status_display().lower()}; only a returned handoff can be resubmitted."
+            gettext("This handoff is %(status)s; only a returned handoff can be resubmitted.")
+            % {"status": in_sentence(handoff.status)}
         )
     snapshot = _take_snapshot(handoff=handoff, offer=handoff.offer, actor=actor)
     handoff.status = HandoffStatus.PENDING
@@ -405,8 +434,9 @@ def handoff_resubmit(*, handoff: Handoff, actor: Any) -> Handoff:
         recipients=_pm_recipients(handoff),
         target=handoff,
         actor=actor,
-        title=f"Handoff resubmitted: {handoff.offer.title}",
-        body=f"{actor.full_name} resubmitted {handoff.offer.title} (version {snapshot.version}).",
+        title=gettext("Handoff resubmitted: %(title)s") % {"title": handoff.offer.title},
+        body=gettext("%(rep)s resubmitted %(title)s (version %(version)s).")
+        % {"rep": actor.full_name, "title": handoff.offer.title, "version": snapshot.version},
     )
     return handoff
 
@@ -420,8 +450,8 @@ def handoff_reassign(*, handoff: Handoff, actor: Any, pm: Any) -> Handoff:
     new_pm = validate_pm(pm, not_user_id=handoff.offer.owner_id)
     if handoff.status not in (HandoffStatus.PENDING, HandoffStatus.RETURNED):
         raise TransitionNotAllowed(
-            f"This handoff is {handoff.get_status_display().lower()}; "
-            "only a pending or returned handoff can be reassigned."
+            gettext("This handoff is %(status)s; only a pending or returned handoff can be reassigned.")
+            % {"status": in_sentence(handoff.status)}
         )
     if handoff.pm_id == new_pm.pk:
         return handoff
@@ -441,7 +471,8 @@ def handoff_reassign(*, handoff: Handoff, actor: Any, pm: Any) -> Handoff:
         recipients=[new_pm],
         target=handoff,
         actor=actor,
-        title=f"Handoff assigned to you: {handoff.offer.title}",
-        body=f"{actor.full_name} assigned the handoff of {handoff.offer.title} to you.",
+        title=gettext("Handoff assigned to you: %(title)s") % {"title": handoff.offer.title},
+        body=gettext("%(manager)s assigned the handoff of %(title)s to you.")
+        % {"manager": actor.full_name, "title": handoff.offer.title},
     )
     return handoff

@@ -30,6 +30,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from clients.models import BuyingRole, Client, ClientBrief
 from core.activity import apply_changes, log_activity
@@ -46,6 +47,7 @@ from handoff.models import (
     OfferStatus,
     ReviewStatus,
     Verdict,
+    in_sentence,
 )
 from handoff.services.handoffs import offer_returned_for_fixing
 from handoff.services.review_changes import review_note_change
@@ -57,6 +59,25 @@ EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2099, 12, 31)
 EDITABLE_STATUSES = (OfferStatus.DRAFT, OfferStatus.REVIEW)
 MAX_REASON_LENGTH = 1000
+
+# Who may do what to an offer, one whole sentence per action (the callers name the action).
+OWNER_ONLY = {
+    "edit it": gettext_lazy("Only the offer's owner (%(owner)s) can edit it."),
+    "send it": gettext_lazy("Only the offer's owner (%(owner)s) can send it."),
+    "ask for its review": gettext_lazy("Only the offer's owner (%(owner)s) can ask for its review."),
+    "mark it lost": gettext_lazy("Only the offer's owner (%(owner)s) can mark it lost."),
+    "withdraw it": gettext_lazy("Only the offer's owner (%(owner)s) can withdraw it."),
+    "add commitments": gettext_lazy("Only the offer's owner (%(owner)s) can add commitments."),
+    "remove commitments": gettext_lazy("Only the offer's owner (%(owner)s) can remove commitments."),
+}
+# The status moves an offer refuses, by what the caller tried (``%(status)s`` is the current status).
+NOT_ALLOWED = {
+    "sent": gettext_lazy("A %(status)s offer cannot be sent."),
+    "sent for review": gettext_lazy("A %(status)s offer cannot be sent for review."),
+    "returned from review": gettext_lazy("A %(status)s offer cannot be returned from review."),
+    "lost": gettext_lazy("A %(status)s offer cannot be lost."),
+    "withdrawn": gettext_lazy("A %(status)s offer cannot be withdrawn."),
+}
 
 
 # --- Who may do what (also used by pages to show only the buttons that work) ------
@@ -91,13 +112,15 @@ def can_move_offer(user: Any, offer: Offer, target: str) -> bool:
 
 def ensure_offer_owner(user: Any, offer: Offer, *, doing: str) -> None:
     if not is_offer_owner(user, offer):
-        raise PermissionDenied(f"Only the offer's owner ({offer.owner}) can {doing}.")
+        message = OWNER_ONLY.get(doing) or gettext_lazy("Only the offer's owner (%(owner)s) can do this.")
+        raise PermissionDenied(message % {"owner": offer.owner})
 
 
 def ensure_transition(offer: Offer, target: str, *, doing: str) -> None:
     if target not in OFFER_TRANSITIONS[offer.status]:
         raise TransitionNotAllowed(
-            f"A {offer.get_status_display().lower()} offer cannot be {doing}.",
+            (NOT_ALLOWED.get(doing) or gettext_lazy("A %(status)s offer cannot be changed this way."))
+            % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
 
@@ -115,11 +138,12 @@ def ensure_editable(offer: Offer) -> None:
         if offer_returned_for_fixing(offer):
             return
         raise TransitionNotAllowed(
-            "A won offer can be changed only while the PM has returned its handoff for fixing.",
+            _("A won offer can be changed only while the PM has returned its handoff for fixing."),
             status=offer.status,
         )
     raise TransitionNotAllowed(
-        f"A {offer.get_status_display().lower()} offer can no longer be changed.", status=offer.status
+        _("A %(status)s offer can no longer be changed.") % {"status": in_sentence(offer.status)},
+        status=offer.status,
     )
 
 
@@ -136,14 +160,21 @@ def check_text_lengths(instance: models.Model) -> None:
         if isinstance(field, models.TextField) and field.max_length:
             value = getattr(instance, field.attname) or ""
             if len(value) > field.max_length:
-                errors[field.name] = f"At most {field.max_length} characters, please (this one has {len(value)})."
+                errors[field.name] = _("At most %(limit)d characters, please (this one has %(length)d).") % {
+                    "limit": field.max_length,
+                    "length": len(value),
+                }
     if errors:
         raise ValidationError(errors)
 
 
 def check_date(value: datetime.date | None, field: str, errors: dict[str, str]) -> None:
     if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
-        errors.setdefault(field, f"Enter a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}.")
+        errors.setdefault(
+            field,
+            _("Enter a date between %(first)s and %(last)s.")
+            % {"first": f"{EARLIEST_DATE:%Y}", "last": f"{LATEST_DATE:%Y}"},
+        )
 
 
 def clean_offer(offer: Offer) -> None:
@@ -151,13 +182,13 @@ def clean_offer(offer: Offer) -> None:
     offer.title = (offer.title or "").strip()
     offer.summary = (offer.summary or "").strip()
     if not offer.title:
-        errors["title"] = "Give the offer a title."
+        errors["title"] = _("Give the offer a title.")
     if offer.value is not None and offer.value > MAX_OFFER_VALUE:
-        errors["value"] = f"The value may be at most {MAX_OFFER_VALUE:,.2f}."
+        errors["value"] = _("The value may be at most %(limit)s.") % {"limit": f"{MAX_OFFER_VALUE:,.2f}"}
     for field in ("expected_close", "desired_start", "desired_end"):
         check_date(getattr(offer, field), field, errors)
     if offer.desired_start and offer.desired_end and offer.desired_end < offer.desired_start:
-        errors.setdefault("desired_end", "The desired end must not be before the desired start.")
+        errors.setdefault("desired_end", _("The desired end must not be before the desired start."))
     if errors:
         raise ValidationError(errors)
     check_text_lengths(offer)
@@ -182,7 +213,7 @@ def offer_create(
 ) -> Offer:
     """A new draft offer owned by the rep who creates it (any client, not only the rep's accounts)."""
     if not getattr(actor, "is_sales", False):
-        raise PermissionDenied("Only sales reps create offers.")
+        raise PermissionDenied(_("Only sales reps create offers."))
     offer = Offer(
         client=client,
         owner=actor,
@@ -238,17 +269,17 @@ class ReadinessItem:
     commitment: int | None = None
 
     SHORT = {
-        "review": "PM review",
-        "risks": "risk assessment",
-        "brief": "client brief",
-        "decision_maker": "decision maker",
-        "commercials": "value and dates",
-        "commitment": "commitment marked by the PM",
+        "review": gettext_lazy("PM review"),
+        "risks": gettext_lazy("risk assessment"),
+        "brief": gettext_lazy("client brief"),
+        "decision_maker": gettext_lazy("decision maker"),
+        "commercials": gettext_lazy("value and dates"),
+        "commitment": gettext_lazy("commitment marked by the PM"),
     }
 
     @property
     def short(self) -> str:
-        return self.SHORT.get(self.key, self.key)
+        return str(self.SHORT.get(self.key, self.key))
 
 
 def _client_url(offer: Offer, anchor: str = "") -> str:
@@ -270,26 +301,32 @@ def offer_readiness(*, offer: Offer) -> list[ReadinessItem]:
     stale = bool(coverage.changes)
     review_met = latest is not None and latest.verdict != Verdict.NOT_FEASIBLE and not stale
     if review_met:
-        review_hint = f"{latest.reviewer}: {latest.get_verdict_display().lower()}."
+        review_hint = _("%(reviewer)s: %(verdict)s.") % {
+            "reviewer": latest.reviewer,
+            "verdict": in_sentence(latest.verdict),
+        }
     elif open_review is not None:
-        review_hint = f"Waiting for {open_review.reviewer}'s answer."
+        review_hint = _("Waiting for %(reviewer)s's answer.") % {"reviewer": open_review.reviewer}
     elif stale:
         review_hint = _("%(reviewer)s's review is stale, the offer changed since: %(changes)s.") % {
             "reviewer": latest.reviewer,
             "changes": "; ".join(coverage.change_texts),
         }
     elif latest is not None:
-        review_hint = "The last review found the offer not feasible: change it and ask again."
+        review_hint = _("The last review found the offer not feasible: change it and ask again.")
     else:
-        review_hint = "Ask a PM for a feasibility review."
+        review_hint = _("Ask a PM for a feasibility review.")
 
     risks = offer.risks.all()
     risks_met = bool(len(risks)) or offer.no_risks_signed_off_at is not None
-    risks_hint = (
-        f"{len(risks)} risk(s) recorded."
-        if len(risks)
-        else ("“No significant risks” signed off." if risks_met else "Add a risk or sign off “no significant risks”.")
-    )
+    if len(risks):
+        risks_hint = ngettext("%(count)d risk recorded.", "%(count)d risks recorded.", len(risks)) % {
+            "count": len(risks)
+        }
+    elif risks_met:
+        risks_hint = _("“No significant risks” signed off.")
+    else:
+        risks_hint = _("Add a risk or sign off “no significant risks”.")
 
     try:
         brief: ClientBrief | None = offer.client.brief
@@ -305,10 +342,10 @@ def offer_readiness(*, offer: Offer) -> list[ReadinessItem]:
     missing = [
         label
         for field, label in (
-            ("value", "value"),
-            ("expected_close", "expected close date"),
-            ("desired_start", "desired start"),
-            ("desired_end", "desired end"),
+            ("value", _("value")),
+            ("expected_close", _("expected close date")),
+            ("desired_start", _("desired start")),
+            ("desired_end", _("desired end")),
         )
         if getattr(offer, field) is None
     ]
@@ -316,37 +353,37 @@ def offer_readiness(*, offer: Offer) -> list[ReadinessItem]:
     return [
         ReadinessItem(
             "review",
-            "A PM completed a feasibility review that is not “not feasible”",
+            _("A PM completed a feasibility review that is not “not feasible”"),
             review_met,
             review_hint,
             f"{detail_url}#review",
         ),
         ReadinessItem(
             "risks",
-            "Risks assessed (a risk register or “no significant risks”)",
+            _("Risks assessed (a risk register or “no significant risks”)"),
             risks_met,
             risks_hint,
             f"{detail_url}#risks",
         ),
         ReadinessItem(
             "brief",
-            "The client brief is filled in",
+            _("The client brief is filled in"),
             brief_met,
-            "" if brief_met else "Fill in the client's brief.",
+            "" if brief_met else _("Fill in the client's brief."),
             _client_url(offer, "#brief"),
         ),
         ReadinessItem(
             "decision_maker",
-            "A contact of the client is a decision maker",
+            _("A contact of the client is a decision maker"),
             has_decision_maker,
-            "" if has_decision_maker else "Add the decision maker to the client's contacts.",
+            "" if has_decision_maker else _("Add the decision maker to the client's contacts."),
             _client_url(offer, "#contacts"),
         ),
         ReadinessItem(
             "commercials",
-            "Value, expected close date and desired start and end are filled in",
+            _("Value, expected close date and desired start and end are filled in"),
             not missing,
-            f"Missing: {', '.join(missing)}." if missing else "",
+            _("Missing: %(fields)s.") % {"fields": ", ".join(missing)} if missing else "",
             reverse("handoff:offer_edit", args=[offer.pk]),
         ),
         # A commitment added after the review is a promise no PM has looked at (SPEC §7.1).
@@ -379,9 +416,10 @@ def offer_send(*, offer: Offer, actor: Any) -> Offer:
     if unmet:
         coverage = review_status(offer)
         stale = bool(coverage.changes)
-        message = "The offer is not ready to send: " + "; ".join(item.label for item in unmet) + "."
+        message = _("The offer is not ready to send: %(items)s.") % {"items": "; ".join(item.label for item in unmet)}
         if stale:
-            message += " " + _("Changed since the review: %(changes)s.") % {"changes": "; ".join(coverage.change_texts)}
+            changed = _("Changed since the review: %(changes)s.") % {"changes": "; ".join(coverage.change_texts)}
+            message = f"{message} {changed}"
         raise NotReady(
             message,
             unmet=list(dict.fromkeys(item.key for item in unmet)),
@@ -404,9 +442,9 @@ def _offer_close(*, offer: Offer, actor: Any, reason: str, target: str, verb: st
     ensure_transition(offer, target, doing=verb.removeprefix("offer_"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Give a reason."})
+        raise ValidationError({"reason": _("Give a reason.")})
     if len(reason) > MAX_REASON_LENGTH:
-        raise ValidationError({"reason": f"At most {MAX_REASON_LENGTH} characters, please."})
+        raise ValidationError({"reason": _("At most %(limit)d characters, please.") % {"limit": MAX_REASON_LENGTH}})
     before = offer.status
     # An open review request dies with the offer.
     for review in FeasibilityReview.objects.select_for_update().filter(offer=offer, status=ReviewStatus.REQUESTED):
@@ -457,7 +495,7 @@ def commitment_add(*, offer: Offer, actor: Any, text: str, due: datetime.date | 
     commitment = Commitment(offer=offer, text=(text or "").strip(), due=due)
     errors: dict[str, str] = {}
     if not commitment.text:
-        errors["text"] = "Write down what was promised."
+        errors["text"] = _("Write down what was promised.")
     check_date(due, "due", errors)
     if errors:
         raise ValidationError(errors)

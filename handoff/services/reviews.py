@@ -21,7 +21,17 @@ from accounts.models import User
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
 from handoff.coverage import coverage_changes, coverage_of
-from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, OfferStatus, ReviewStatus, Risk, Verdict
+from handoff.models import (
+    Commitment,
+    Feasibility,
+    FeasibilityReview,
+    Offer,
+    OfferStatus,
+    ReviewStatus,
+    Risk,
+    Verdict,
+    in_sentence,
+)
 from handoff.services.offers import check_date, check_text_lengths, ensure_offer_owner, ensure_transition, lock_offer
 from notifications.events import Event
 from notifications.services import notify
@@ -40,14 +50,14 @@ def review_request(*, offer: Offer, actor: Any, reviewer: User | None) -> Feasib
     ensure_offer_owner(actor, offer, doing="ask for its review")
     ensure_transition(offer, OfferStatus.REVIEW, doing="sent for review")
     if reviewer is None or not reviewer.is_active or not reviewer.is_pm:
-        raise ValidationError({"reviewer": "Choose a project manager (a user with the pm role)."})
+        raise ValidationError({"reviewer": _("Choose a project manager (a user with the pm role).")})
     if reviewer.pk in (actor.pk, offer.owner_id):  # four eyes (SPEC §7.2), whatever roles they hold
-        raise ValidationError({"reviewer": "Ask another project manager: nobody reviews their own offer."})
+        raise ValidationError({"reviewer": _("Ask another project manager: nobody reviews their own offer.")})
     try:
         with transaction.atomic():
             review = FeasibilityReview.objects.create(offer=offer, reviewer=reviewer, requested_by=actor)
     except IntegrityError:  # the one-open-review constraint: a concurrent request won
-        raise TransitionNotAllowed("A review of this offer has already been requested.", code="review_open")
+        raise TransitionNotAllowed(_("A review of this offer has already been requested."), code="review_open")
     offer.status = OfferStatus.REVIEW
     offer.save(update_fields=["status", "updated_at"])
     log_activity(
@@ -61,27 +71,28 @@ def review_request(*, offer: Offer, actor: Any, reviewer: User | None) -> Feasib
         recipients=[reviewer],
         target=review,
         actor=actor,
-        title=f"Feasibility review requested: {offer.title}",
-        body=f"{actor} asks you to review the offer “{offer.title}” for {offer.client}.",
+        title=_("Feasibility review requested: %(title)s") % {"title": offer.title},
+        body=_("%(rep)s asks you to review the offer “%(title)s” for %(client)s.")
+        % {"rep": actor, "title": offer.title, "client": offer.client},
     )
     return review
 
 
 def _decimal(value: Any, field: str, maximum: Decimal, errors: dict[str, str]) -> Decimal | None:
     if value is None or value == "":
-        errors[field] = "This field is required."
+        errors[field] = _("This field is required.")
         return None
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        errors[field] = "Enter a number."
+        errors[field] = _("Enter a number.")
         return None
     if not number.is_finite() or number < 0:
-        errors[field] = "Enter a number of 0 or more."
+        errors[field] = _("Enter a number of 0 or more.")
     elif number > maximum:
-        errors[field] = f"At most {maximum}, please."
+        errors[field] = _("At most %(limit)s, please.") % {"limit": maximum}
     elif number != number.quantize(Decimal("0.1")):
-        errors[field] = "At most one decimal place."
+        errors[field] = _("At most one decimal place.")
     return number
 
 
@@ -89,15 +100,17 @@ def _milestones(raw: Any, errors: dict[str, str]) -> list[dict[str, str | None]]
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):
-        errors["milestones"] = "A list of {name, due} milestones."
+        errors["milestones"] = _("A list of {name, due} milestones.")
         return []
     if len(raw) > MAX_MILESTONES:
-        errors["milestones"] = f"At most {MAX_MILESTONES} milestones."
+        errors["milestones"] = _("At most %(limit)d milestones.") % {"limit": MAX_MILESTONES}
         return []
     milestones = []
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or set(item) - {"name", "due"}:
-            errors["milestones"] = f"Milestone {number}: give a name and an optional due date, nothing else."
+            errors["milestones"] = _("Milestone %(number)d: give a name and an optional due date, nothing else.") % {
+                "number": number
+            }
             return []
         name = str(item.get("name") or "").strip()
         due = item.get("due")
@@ -107,22 +120,28 @@ def _milestones(raw: Any, errors: dict[str, str]) -> list[dict[str, str | None]]
             except ValueError:
                 parsed = None
             if due and parsed is None:
-                errors["milestones"] = f"Milestone {number}: the due date must be YYYY-MM-DD."
+                errors["milestones"] = _("Milestone %(number)d: the due date must be YYYY-MM-DD.") % {"number": number}
                 return []
             due = parsed
         elif due is not None and not isinstance(due, datetime.date):
-            errors["milestones"] = f"Milestone {number}: the due date must be YYYY-MM-DD."
+            errors["milestones"] = _("Milestone %(number)d: the due date must be YYYY-MM-DD.") % {"number": number}
             return []
         if not name:
-            errors["milestones"] = f"Milestone {number}: give it a name."
+            errors["milestones"] = _("Milestone %(number)d: give it a name.") % {"number": number}
             return []
         if len(name) > MAX_MILESTONE_NAME:
-            errors["milestones"] = f"Milestone {number}: at most {MAX_MILESTONE_NAME} characters."
+            errors["milestones"] = _("Milestone %(number)d: at most %(limit)d characters.") % {
+                "number": number,
+                "limit": MAX_MILESTONE_NAME,
+            }
             return []
         date_errors: dict[str, str] = {}
         check_date(due, "due", date_errors)
         if date_errors:
-            errors["milestones"] = f"Milestone {number}: {date_errors['due']}"
+            errors["milestones"] = _("Milestone %(number)d: %(error)s") % {
+                "number": number,
+                "error": date_errors["due"],
+            }
             return []
         milestones.append({"name": name, "due": due.isoformat() if due else None})
     return milestones
@@ -133,29 +152,36 @@ def _marks(raw: Any, offer: Offer, errors: dict[str, str]) -> dict[int, tuple[st
     if raw in (None, ""):
         return {}
     if not isinstance(raw, list):
-        errors["commitment_marks"] = "A list of {commitment, mark, note}."
+        errors["commitment_marks"] = _("A list of {commitment, mark, note}.")
         return {}
     own = set(Commitment.objects.filter(offer=offer).values_list("pk", flat=True))
     marks: dict[int, tuple[str, str]] = {}
     for item in raw:
         if not isinstance(item, dict):
-            errors["commitment_marks"] = "Each mark is {commitment, mark, note}."
+            errors["commitment_marks"] = _("Each mark is {commitment, mark, note}.")
             return {}
         commitment = item.get("commitment")
         commitment = getattr(commitment, "pk", commitment)
         if isinstance(commitment, bool) or not isinstance(commitment, int) or commitment not in own:
-            errors["commitment_marks"] = f"Commitment {commitment} is not one of this offer's commitments."
+            errors["commitment_marks"] = _("Commitment %(id)s is not one of this offer's commitments.") % {
+                "id": commitment
+            }
             return {}
         if commitment in marks:
-            errors["commitment_marks"] = f"Commitment {commitment} is marked twice."
+            errors["commitment_marks"] = _("Commitment %(id)s is marked twice.") % {"id": commitment}
             return {}
         mark = item.get("mark")
         if mark not in Feasibility.values:
-            errors["commitment_marks"] = f"“{mark}” is not a mark; choose one of {', '.join(Feasibility.values)}."
+            errors["commitment_marks"] = _("“%(mark)s” is not a mark; choose one of %(choices)s.") % {
+                "mark": mark,
+                "choices": ", ".join(Feasibility.values),
+            }
             return {}
         note = str(item.get("note") or "").strip()
         if len(note) > MAX_MARK_NOTE:
-            errors["commitment_marks"] = f"A note on a mark has at most {MAX_MARK_NOTE} characters."
+            errors["commitment_marks"] = _("A note on a mark has at most %(limit)d characters.") % {
+                "limit": MAX_MARK_NOTE
+            }
             return {}
         marks[commitment] = (mark, note)
     return marks
@@ -177,22 +203,24 @@ def review_complete(
     offer = lock_offer(review.offer_id)
     review = FeasibilityReview.objects.select_for_update().select_related("reviewer").get(pk=review.pk)
     if review.reviewer_id != getattr(actor, "pk", None) or not actor.is_pm:
-        raise PermissionDenied(f"Only {review.reviewer}, who was asked, can complete this review.")
+        raise PermissionDenied(
+            _("Only %(reviewer)s, who was asked, can complete this review.") % {"reviewer": review.reviewer}
+        )
     if review.status != ReviewStatus.REQUESTED:
         raise TransitionNotAllowed(
-            f"This review is {review.get_status_display().lower()}, it cannot be completed again.",
+            _("This review is %(status)s, it cannot be completed again.") % {"status": in_sentence(review.status)},
             status=review.status,
         )
     ensure_transition(offer, OfferStatus.DRAFT, doing="returned from review")
 
     errors: dict[str, str] = {}
     if verdict not in Verdict.values:
-        errors["verdict"] = f"Choose one of {', '.join(Verdict.values)}."
+        errors["verdict"] = _("Choose one of %(choices)s.") % {"choices": ", ".join(Verdict.values)}
     effort = _decimal(effort_days, "effort_days", MAX_EFFORT_DAYS, errors)
     duration = _decimal(duration_weeks, "duration_weeks", MAX_DURATION_WEEKS, errors)
     notes = (notes or "").strip()
     if verdict in (Verdict.FEASIBLE_WITH_CONDITIONS, Verdict.NOT_FEASIBLE) and not notes:
-        errors["notes"] = "Say which conditions apply or why it is not feasible."
+        errors["notes"] = _("Say which conditions apply or why it is not feasible.")
     clean_milestones = _milestones(milestones, errors)
     marks = _marks(commitment_marks, offer, errors)
     if errors:
@@ -241,8 +269,9 @@ def review_complete(
         recipients=[offer.owner],
         target=review,
         actor=actor,
-        title=f"Feasibility review completed: {offer.title}",
-        body=f"{actor} answered: {review.get_verdict_display()}, {effort} person-days over {duration} weeks.",
+        title=_("Feasibility review completed: %(title)s") % {"title": offer.title},
+        body=_("%(pm)s answered: %(verdict)s, %(effort)s person-days over %(duration)s weeks.")
+        % {"pm": actor, "verdict": review.get_verdict_display(), "effort": effort, "duration": duration},
     )
     return review
 
@@ -297,7 +326,7 @@ def review_confirm(*, review: FeasibilityReview, actor: Any, commitments: Any = 
     if offer.status != OfferStatus.DRAFT:
         raise TransitionNotAllowed(
             _("A review can be confirmed only while the offer is a draft (this one is %(status)s).")
-            % {"status": offer.get_status_display().lower()},
+            % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
     marks = _confirm_marks(commitments, offer)

@@ -14,11 +14,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.activity import apply_changes, log_activity
 from core.errors import TransitionNotAllowed
-from handoff.models import OPEN_OFFER_STATUSES, Offer, OfferStatus, ReviewStatus, Risk
+from handoff.models import OPEN_OFFER_STATUSES, Offer, OfferStatus, ReviewStatus, Risk, in_sentence
 from handoff.services.offers import (
     EDITABLE_STATUSES,
     check_text_lengths,
@@ -52,12 +53,12 @@ def can_sign_off_no_risks(user: Any, offer: Offer) -> bool:
 
 def _ensure_may_manage(actor: Any, offer: Offer) -> None:
     if not (is_offer_owner(actor, offer) or reviews_offer(actor, offer)):
-        raise PermissionDenied("Only the offer's owner or a PM reviewing it can change its risks.")
+        raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can change its risks."))
     if offer.status == OfferStatus.WON:
         ensure_editable(offer)  # open again while its handoff is returned for fixing
     elif offer.status not in OPEN_OFFER_STATUSES:
         raise TransitionNotAllowed(
-            f"The risks of a {offer.get_status_display().lower()} offer can no longer be changed.",
+            _("The risks of a %(status)s offer can no longer be changed.") % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
 
@@ -66,9 +67,9 @@ def _clean_risk(risk: Risk) -> None:
     risk.title = (risk.title or "").strip()
     risk.mitigation = (risk.mitigation or "").strip()
     if not risk.title:
-        raise ValidationError({"title": "Name the risk."})
+        raise ValidationError({"title": _("Name the risk.")})
     if risk.owner_id is not None and not User.objects.filter(pk=risk.owner_id, is_active=True).exists():
-        raise ValidationError({"owner": "Choose an active user as the risk's owner."})
+        raise ValidationError({"owner": _("Choose an active user as the risk's owner.")})
     check_text_lengths(risk)
     risk.full_clean(exclude=["offer", "owner", "created_by"], validate_constraints=False)
 
@@ -165,19 +166,21 @@ def offer_sign_off_no_risks(*, offer: Offer, actor: Any) -> Offer:
     """Record who assessed the offer as carrying no significant risks, and when."""
     offer = lock_offer(offer)
     if not (is_offer_owner(actor, offer) or reviews_offer(actor, offer)):
-        raise PermissionDenied("Only the offer's owner or a PM reviewing it can sign off its risks.")
+        raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can sign off its risks."))
     if offer.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(
-            f"The risk assessment of a {offer.get_status_display().lower()} offer can no longer be signed off.",
+            _("The risk assessment of a %(status)s offer can no longer be signed off.")
+            % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
     if offer.no_risks_signed_off_at is not None:
         raise TransitionNotAllowed(
-            f"{offer.no_risks_signed_off_by} already signed off “no significant risks”.", code="already_signed_off"
+            _("%(person)s already signed off “no significant risks”.") % {"person": offer.no_risks_signed_off_by},
+            code="already_signed_off",
         )
     if offer.risks.exists():
         raise TransitionNotAllowed(
-            "The offer has recorded risks: remove them first if there really are no significant risks.",
+            _("The offer has recorded risks: remove them first if there really are no significant risks."),
             code="risks_recorded",
         )
     offer.no_risks_signed_off_by = actor
@@ -193,14 +196,15 @@ def offer_sign_off_no_risks(*, offer: Offer, actor: Any) -> Offer:
 def offer_withdraw_no_risks_sign_off(*, offer: Offer, actor: Any) -> Offer:
     offer = lock_offer(offer)
     if not (is_offer_owner(actor, offer) or reviews_offer(actor, offer)):
-        raise PermissionDenied("Only the offer's owner or a PM reviewing it can withdraw the risk sign-off.")
+        raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can withdraw the risk sign-off."))
     if offer.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(
-            f"The risk assessment of a {offer.get_status_display().lower()} offer can no longer be changed.",
+            _("The risk assessment of a %(status)s offer can no longer be changed.")
+            % {"status": in_sentence(offer.status)},
             status=offer.status,
         )
     if offer.no_risks_signed_off_at is None:
-        raise TransitionNotAllowed("There is no “no significant risks” sign-off to withdraw.", code="not_signed_off")
+        raise TransitionNotAllowed(_("There is no “no significant risks” sign-off to withdraw."), code="not_signed_off")
     before = offer.no_risks_signed_off_by
     offer.no_risks_signed_off_by = None
     offer.no_risks_signed_off_at = None

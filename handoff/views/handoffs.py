@@ -9,25 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.activity import activity_for
 from core.errors import DomainError
-from core.forms import PersonPickerField
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after
 from core.modals import render_modal
 from core.pagecache import render_page
-from handoff.handoff_selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
+from handoff.filters import HandoffListFilter
+from handoff.forms import ReassignForm, ReturnForm, WinForm
 from handoff.models import Handoff, HandoffStatus, Offer
+from handoff.selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
 from handoff.services.handoffs import (
-    RETURN_REASON_MAX,
     can_win,
     handoff_accept,
     handoff_actions,
@@ -42,48 +43,6 @@ from handoff.snapshots import org_tree, risk_rows, snapshot_diff
 PAGE_SIZE = 25
 
 
-# --- Forms -------------------------------------------------------------------------------------
-class PmChoiceField(PersonPickerField):
-    pass
-
-
-OWNER_NOT_PM = gettext_lazy(
-    "Choose another project manager: the person who sold the offer cannot also take it over (four eyes)."
-)
-
-
-class WinForm(forms.Form):
-    pm = PmChoiceField(
-        queryset=pm_choices(),
-        required=False,
-        label="Project manager",
-        empty_label="The reviewing PM (default)",
-        help_text="Who takes the project over. Leave the default to hand it to the PM who reviewed the offer.",
-    )
-
-    def __init__(self, *args: Any, offer: Offer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Four eyes (SPEC §7.2): the offer's owner is never offered as its PM, whatever roles they hold.
-        self.fields["pm"].leave_out(offer.owner_id, OWNER_NOT_PM)
-
-
-class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label="Why does it go back to sales?",
-        max_length=RETURN_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="The rep sees this and fixes the offer before resubmitting.",
-    )
-
-
-class ReassignForm(forms.Form):
-    pm = PmChoiceField(queryset=pm_choices(), label="New project manager", empty_label=None)
-
-    def __init__(self, *args: Any, handoff: Handoff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["pm"].leave_out(handoff.offer.owner_id, OWNER_NOT_PM)
-
-
 # --- Helpers ---------------------------------------------------------------------------------
 def offer_url(offer: Offer) -> str:
     try:
@@ -96,24 +55,12 @@ def _get_handoff(request: HttpRequest, pk: int) -> Handoff:
     try:
         return handoff_get(user=request.user, pk=pk)
     except Handoff.DoesNotExist:
-        raise Http404("No such handoff")
-
-
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+        raise Http404(_("No such handoff"))
 
 
 def _done(request: HttpRequest, url: str, message: str) -> HttpResponse:
     messages.success(request, message)
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return redirect_after(request, url)
 
 
 def _refused(request: HttpRequest, url: str, error: DomainError, template: str, context: dict) -> HttpResponse:
@@ -129,7 +76,8 @@ def _refused(request: HttpRequest, url: str, error: DomainError, template: str, 
 def handoff_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     pm = request.GET.get("pm", "")
-    handoffs = handoff_list(user=request.user, status=status, pm=pm)
+    # An unknown status or PM is ignored: the list shows what the valid filters select.
+    handoffs = HandoffListFilter(request.GET, queryset=handoff_list(user=request.user)).qs
     page = Paginator(handoffs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
@@ -148,7 +96,7 @@ def handoff_list_view(request: HttpRequest) -> HttpResponse:
         "filters": {"status": status, "pm": pm},
         "query": query.urlencode(),
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment(request):
         return render(request, "handoff/_handoff_table.html", context)
     return render(request, "handoff/handoff_list.html", context)
 
@@ -160,7 +108,7 @@ def _version(value: str | None, versions: dict[int, Any], default: int) -> int:
 
 @require_GET
 def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.htmx and not request.htmx.boosted and request.GET.get("fragment") == "diff":
+    if is_fragment(request) and request.GET.get("fragment") == "diff":
         return render(request, "handoff/_handoff_diff.html", _detail_context(request, pk))
     return render_page(request, "handoff/handoff_detail.html", lambda: _detail_context(request, pk))
 
@@ -204,13 +152,13 @@ def offer_win_view(request: HttpRequest, pk: int) -> HttpResponse:
     template = "handoff/_handoff_win_form.html"
     if request.method == "GET":
         if not can_win(request.user, offer):
-            raise Http404("This offer cannot be won by you")
+            raise Http404(_("This offer cannot be won by you"))
         return render_modal(
             request,
             template,
             {"offer": offer, "form": WinForm(offer=offer)},
-            title="Mark as won",
-            crumbs=[("Offers", reverse("handoff:offer_list")), (offer.title, back)],
+            title=_("Mark as won"),
+            crumbs=[(_("Offers"), reverse("handoff:offer_list")), (offer.title, back)],
         )
     form = WinForm(request.POST, offer=offer)
     context = {"offer": offer, "form": form}
@@ -218,16 +166,17 @@ def offer_win_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             handoff = offer_win(offer=offer, actor=request.user, pm=form.cleaned_data["pm"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             return _refused(request, back, error, template, context)
         else:
             return _done(
                 request,
                 reverse("handoff:handoff_detail", args=[handoff.pk]),
-                f"{offer.title} is won. The handoff is waiting for "
-                + (handoff.pm.full_name if handoff.pm else "a project manager")
-                + ".",
+                _("%(title)s is won. The handoff is waiting for %(pm)s.")
+                % {"title": offer.title, "pm": handoff.pm.full_name}
+                if handoff.pm
+                else _("%(title)s is won. The handoff is waiting for a project manager.") % {"title": offer.title},
             )
     if request.htmx:
         return render(request, template, context)
@@ -243,21 +192,17 @@ def handoff_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         project = handoff_accept(handoff=handoff, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(back) if not request.htmx else _hx_redirect(back)
+        return redirect_after(request, back)
     return _done(
-        request, reverse("projects:detail", args=[project.pk]), f"Accepted. {project.name} is now your project."
+        request,
+        reverse("projects:detail", args=[project.pk]),
+        _("Accepted. %(project)s is now your project.") % {"project": project.name},
     )
-
-
-def _hx_redirect(url: str) -> HttpResponse:
-    response = HttpResponse(status=204)
-    response["HX-Redirect"] = url
-    return response
 
 
 def _crumbs(handoff: Handoff) -> list[tuple[str, str]]:
     return [
-        ("Handoffs", reverse("handoff:handoff_list")),
+        (_("Handoffs"), reverse("handoff:handoff_list")),
         (handoff.offer.title, reverse("handoff:handoff_detail", args=[handoff.pk])),
     ]
 
@@ -272,7 +217,7 @@ def handoff_return_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             template,
             {"handoff": handoff, "form": ReturnForm()},
-            title="Return to sales",
+            title=_("Return to sales"),
             crumbs=_crumbs(handoff),
         )
     form = ReturnForm(request.POST)
@@ -281,14 +226,18 @@ def handoff_return_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             handoff_return(handoff=handoff, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             return _refused(request, back, error, template, context)
         else:
-            return _done(request, back, "Returned to sales with your reason.")
+            return _done(request, back, _("Returned to sales with your reason."))
     if request.htmx:
         return render(request, template, context)
-    messages.error(request, "The handoff was not returned: " + "; ".join(form.errors.get("reason", ["invalid"])))
+    messages.error(
+        request,
+        _("The handoff was not returned: %(errors)s")
+        % {"errors": "; ".join(form.errors.get("reason", [_("invalid")]))},
+    )
     return redirect(back)
 
 
@@ -300,8 +249,8 @@ def handoff_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
         handoff_resubmit(handoff=handoff, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(back) if not request.htmx else _hx_redirect(back)
-    return _done(request, back, "Resubmitted. The PM sees what changed since the last version.")
+        return redirect_after(request, back)
+    return _done(request, back, _("Resubmitted. The PM sees what changed since the last version."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -314,7 +263,7 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             template,
             {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id}, handoff=handoff)},
-            title="Reassign",
+            title=_("Reassign"),
             crumbs=_crumbs(handoff),
         )
     form = ReassignForm(request.POST, handoff=handoff)
@@ -323,11 +272,11 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             handoff_reassign(handoff=handoff, actor=request.user, pm=form.cleaned_data["pm"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except DomainError as error:
             return _refused(request, back, error, template, context)
         else:
-            return _done(request, back, f"Reassigned to {form.cleaned_data['pm'].full_name}.")
+            return _done(request, back, _("Reassigned to %(pm)s.") % {"pm": form.cleaned_data["pm"].full_name})
     if request.htmx:
         return render(request, template, context)
     messages.error(request, "; ".join(error for errors in form.errors.values() for error in errors))

@@ -26,29 +26,30 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from clients.models import Client
 from core.activity import activity_for
 from core.errors import DomainError, NotReady, StaleVersion
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after
 from core.pagecache import render_page
 from handoff import selectors
 from handoff.coverage import review_status
+from handoff.filters import OfferListFilter
 from handoff.forms import (
     SORT_CHOICES,
     CommitmentForm,
-    OfferFilterForm,
     OfferForm,
     ReasonForm,
     ReviewCompleteForm,
     ReviewConfirmForm,
     ReviewRequestForm,
     RiskForm,
-    add_service_errors,
     milestone_formset,
     milestones_from,
 )
-from handoff.models import OFFER_TRANSITIONS, OPEN_OFFER_STATUSES, Commitment, Offer, OfferStatus, ReviewStatus, Risk
+from handoff.models import OFFER_TRANSITIONS, Commitment, Offer, OfferStatus, ReviewStatus, Risk, in_sentence
 from handoff.services import offers as offer_services
 from handoff.services import reviews as review_services
 from handoff.services import risks as risk_services
@@ -75,34 +76,24 @@ class CappedPaginator(Paginator):
         return self._bounded_count > COUNT_CAP
 
 
-def _is_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if _is_fragment(request) else redirect(url)
-
-
 # --- List ----------------------------------------------------------------------------
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
-    if _is_fragment(request):
-        return render(request, "handoff/offer_list_results.html", _list_context(request))
+    if is_fragment(request):
+        return render(request, "handoff/_offer_list_results.html", _list_context(request))
     return render_page(request, "handoff/offer_list.html", lambda: _list_context(request))
 
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
-    form = OfferFilterForm(request.GET or None)
+    filterset = OfferListFilter(request.GET or None, queryset=selectors.offer_list(user=request.user))
+    form = filterset.form
     filters: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()  # a bad filter shows its error; the valid ones still apply
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
     sort = filters.pop("sort", None) or selectors.DEFAULT_OFFER_ORDERING
     status = filters.pop("status", None)
-    if status == "open":
-        status = list(OPEN_OFFER_STATUSES)
-    offers = selectors.offer_list(user=request.user, status=status, ordering=sort, **filters)
-    page = CappedPaginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = {}
     for key in selectors.OFFER_ORDERINGS:
         # A click sorts by the column (newest and highest first); a second click reverses it.
@@ -132,7 +123,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_sales:
-        raise PermissionDenied("Only sales reps create offers.")
+        raise PermissionDenied(_("Only sales reps create offers."))
     initial: dict[str, Any] = {}
     client_id = request.GET.get("client", "")
     if client_id.isdigit():
@@ -146,8 +137,8 @@ def offer_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Offer “{offer.title}” created.")
-            return _redirect(request, reverse("handoff:offer_detail", args=[offer.pk]))
+            messages.success(request, _("Offer “%(title)s” created.") % {"title": offer.title})
+            return redirect_after(request, reverse("handoff:offer_detail", args=[offer.pk]))
     return render(request, "handoff/offer_form.html", {"form": form, "offer": None})
 
 
@@ -157,8 +148,10 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     offer_services.ensure_offer_owner(request.user, offer, doing="edit it")
     detail_url = reverse("handoff:offer_detail", args=[offer.pk])
     if not offer_services.offer_is_editable(offer):
-        messages.error(request, f"A {offer.get_status_display().lower()} offer can no longer be changed.")
-        return _redirect(request, detail_url)
+        messages.error(
+            request, _("A %(status)s offer can no longer be changed.") % {"status": in_sentence(offer.status)}
+        )
+        return redirect_after(request, detail_url)
     stale: dict[str, Any] | None = None
     if request.method == "POST":
         form = OfferForm(request.POST, editing=True)
@@ -181,10 +174,10 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             except DomainError as error:
                 messages.error(request, error.message)
-                return _redirect(request, detail_url)
+                return redirect_after(request, detail_url)
             else:
-                messages.success(request, "Offer saved.")
-                return _redirect(request, detail_url)
+                messages.success(request, _("Offer saved."))
+                return redirect_after(request, detail_url)
     else:
         form = OfferForm(initial=OfferForm.initial_for(offer), editing=True)
     return render(request, "handoff/offer_form.html", {"form": form, "offer": offer, "stale": stale})
@@ -260,14 +253,14 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_section(request: HttpRequest, pk: int, section: str, **overrides: Any) -> HttpResponse:
     """An inline part of the offer page after a change (htmx), or the page after PRG."""
-    if not _is_fragment(request):
+    if not is_fragment(request):
         if overrides:  # an invalid inline form without JavaScript: the page with the form's errors
             return _render_detail(request, pk, **overrides)
         return redirect(reverse("handoff:offer_detail", args=[pk]) + f"#{section}")
     offer = selectors.offer_detail(user=request.user, pk=pk)
     context = _detail_context(request, offer, **overrides)
-    context["section_template"] = f"handoff/offer_{section}.html"
-    return render(request, "handoff/offer_section.html", context)
+    context["section_template"] = f"handoff/_offer_{section}.html"
+    return render(request, "handoff/_offer_section.html", context)
 
 
 def _section_after(
@@ -300,7 +293,7 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return _render_section(request, pk, "commitments")
         else:
-            messages.success(request, "Commitment added.")
+            messages.success(request, _("Commitment added."))
             return _render_section(request, pk, "commitments")
     else:
         offer_services.ensure_offer_owner(request.user, offer, doing="add commitments")
@@ -315,7 +308,7 @@ def commitment_remove(request: HttpRequest, pk: int) -> HttpResponse:
         commitment.offer_id,
         "commitments",
         lambda: offer_services.commitment_remove(commitment=commitment, actor=request.user),
-        success="Commitment removed.",
+        success=_("Commitment removed."),
     )
 
 
@@ -333,10 +326,10 @@ def risk_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return _render_section(request, pk, "risks")
         else:
-            messages.success(request, "Risk added.")
+            messages.success(request, _("Risk added."))
             return _render_section(request, pk, "risks")
     elif not risk_services.can_manage_risks(request.user, offer):
-        raise PermissionDenied("Only the offer's owner or a PM reviewing it can change its risks.")
+        raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can change its risks."))
     return _render_section(request, pk, "risks", risk_form=form)
 
 
@@ -345,7 +338,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     risk = get_object_or_404(Risk.objects.select_related("offer", "offer__owner", "owner"), pk=pk)
     offer = risk.offer
     if not risk_services.can_manage_risks(request.user, offer):
-        raise PermissionDenied("Only the offer's owner or a PM reviewing it can change its risks.")
+        raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can change its risks."))
     if request.method == "POST":
         form = RiskForm(request.POST)
         if form.is_valid():
@@ -357,7 +350,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error.message)
                 return _close_modal(_render_section(request, offer.pk, "risks"))
             else:
-                messages.success(request, "Risk saved.")
+                messages.success(request, _("Risk saved."))
                 return _close_modal(_render_section(request, offer.pk, "risks"))
     else:
         form = RiskForm(initial={field: getattr(risk, field) for field in risk_services.RISK_FIELDS})
@@ -365,8 +358,8 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         offer,
         form,
-        title=f"Edit risk “{risk.title}”",
-        submit="Save risk",
+        title=_("Edit risk “%(title)s”") % {"title": risk.title},
+        submit=_("Save risk"),
         action=reverse("handoff:risk_edit", args=[risk.pk]),
         target="#risks",
     )
@@ -380,7 +373,7 @@ def risk_remove(request: HttpRequest, pk: int) -> HttpResponse:
         risk.offer_id,
         "risks",
         lambda: risk_services.risk_remove(risk=risk, actor=request.user),
-        success="Risk removed.",
+        success=_("Risk removed."),
     )
 
 
@@ -392,7 +385,7 @@ def offer_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "risks",
         lambda: risk_services.offer_sign_off_no_risks(offer=offer, actor=request.user),
-        success="Signed off: no significant risks.",
+        success=_("Signed off: no significant risks."),
     )
 
 
@@ -404,7 +397,7 @@ def offer_sign_off_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "risks",
         lambda: risk_services.offer_withdraw_no_risks_sign_off(offer=offer, actor=request.user),
-        success="The “no significant risks” sign-off is withdrawn.",
+        success=_("The “no significant risks” sign-off is withdrawn."),
     )
 
 
@@ -415,7 +408,7 @@ def _close_modal(response: HttpResponse) -> HttpResponse:
 
 def _after_action(request: HttpRequest, offer: Offer) -> HttpResponse:
     """The page after a status action: swapped in place (htmx) or redirected to (PRG)."""
-    if _is_fragment(request):
+    if is_fragment(request):
         return _close_modal(_render_detail(request, offer.pk))
     return redirect("handoff:offer_detail", pk=offer.pk)
 
@@ -448,9 +441,9 @@ def _action_form(
         # What changed since a review, listed above the form that re-confirms it.
         "changes": changes or [],
     }
-    if not _is_fragment(request):
+    if not is_fragment(request):
         return render(request, "handoff/offer_action_page.html", context)
-    response = render(request, "handoff/offer_action_form.html", context)
+    response = render(request, "handoff/_offer_action_form.html", context)
     if request.method == "POST":
         retarget(response, "#modal-body")
         reswap(response, "innerHTML")
@@ -479,19 +472,24 @@ def review_request(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return _after_action(request, offer)
         else:
-            messages.success(request, f"Review requested from {review.reviewer}.")
+            messages.success(request, _("Review requested from %(reviewer)s.") % {"reviewer": review.reviewer})
             return _after_action(request, offer)
     elif request.method == "GET" and OfferStatus.REVIEW not in OFFER_TRANSITIONS[offer.status]:
-        messages.error(request, f"A {offer.get_status_display().lower()} offer cannot be sent for review.")
+        messages.error(
+            request,
+            _("A %(status)s offer cannot be sent for review.") % {"status": in_sentence(offer.status)},
+        )
         return _after_action(request, offer)
     return _action_form(
         request,
         offer,
         form,
-        title="Ask a PM for a feasibility review",
-        intro="The PM answers with a verdict, effort, duration, milestones and a mark per commitment. "
-        "The offer stays in review until then.",
-        submit="Request review",
+        title=_("Ask a PM for a feasibility review"),
+        intro=_(
+            "The PM answers with a verdict, effort, duration, milestones and a mark per commitment. "
+            "The offer stays in review until then."
+        ),
+        submit=_("Request review"),
         action=reverse("handoff:review_request", args=[offer.pk]),
     )
 
@@ -506,7 +504,7 @@ def offer_send(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Offer sent to the client.")
+        messages.success(request, _("Offer sent to the client."))
     return _after_action(request, offer)
 
 
@@ -524,22 +522,22 @@ def _close_action(request: HttpRequest, pk: int, *, lose: bool) -> HttpResponse:
             messages.error(request, error.message)
             return _after_action(request, offer)
         else:
-            messages.success(request, "Offer marked lost." if lose else "Offer withdrawn.")
+            messages.success(request, _("Offer marked lost.") if lose else _("Offer withdrawn."))
             return _after_action(request, offer)
     elif request.method == "GET" and target not in OFFER_TRANSITIONS[offer.status]:
-        messages.error(request, f"A {offer.get_status_display().lower()} offer is already closed.")
+        messages.error(request, _("A %(status)s offer is already closed.") % {"status": in_sentence(offer.status)})
         return _after_action(request, offer)
     return _action_form(
         request,
         offer,
         form,
-        title="Mark the offer lost" if lose else "Withdraw the offer",
+        title=_("Mark the offer lost") if lose else _("Withdraw the offer"),
         intro=(
-            "Why did the client decide against it? The reason stays on the offer's timeline."
+            _("Why did the client decide against it? The reason stays on the offer's timeline.")
             if lose
-            else "Why do we pull out? The reason stays on the offer's timeline."
+            else _("Why do we pull out? The reason stays on the offer's timeline.")
         ),
-        submit="Mark lost" if lose else "Withdraw offer",
+        submit=_("Mark lost") if lose else _("Withdraw offer"),
         action=reverse("handoff:offer_lose" if lose else "handoff:offer_withdraw", args=[offer.pk]),
         danger=True,
     )
@@ -561,9 +559,11 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for_completion(user=request.user, pk=pk)
     detail_url = reverse("handoff:offer_detail", args=[review.offer_id])
     if review.reviewer_id != request.user.pk or not request.user.is_pm:
-        raise PermissionDenied(f"Only {review.reviewer}, who was asked, can complete this review.")
+        raise PermissionDenied(
+            _("Only %(reviewer)s, who was asked, can complete this review.") % {"reviewer": review.reviewer}
+        )
     if review.status != ReviewStatus.REQUESTED:
-        messages.info(request, f"This review is already {review.get_status_display().lower()}.")
+        messages.info(request, _("This review is already %(status)s.") % {"status": in_sentence(review.status)})
         return redirect(detail_url)
     form = ReviewCompleteForm(request.POST or None, review=review)
     formset = milestone_formset(request.POST or None)
@@ -585,7 +585,10 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect(detail_url)
         else:
-            messages.success(request, f"Review of “{review.offer.title}” sent to {review.offer.owner}.")
+            messages.success(
+                request,
+                _("Review of “%(title)s” sent to %(rep)s.") % {"title": review.offer.title, "rep": review.offer.owner},
+            )
             return redirect(detail_url)
     return render(request, "handoff/review_complete.html", {"review": review, "form": form, "formset": formset})
 

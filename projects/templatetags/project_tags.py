@@ -53,7 +53,7 @@ def label(value: Any) -> str:
 @register.simple_tag(takes_context=True)
 def handoff_slot(context, offer) -> dict[str, Any]:
     """What the offer page shows of the handoff: may this user win it, and the handoff they may open."""
-    from handoff.handoff_selectors import handoffs_visible_to
+    from handoff.selectors import handoffs_visible_to
     from handoff.services.handoffs import can_win
 
     user = context.get("user") or getattr(context.get("request"), "user", None)

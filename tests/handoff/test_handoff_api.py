@@ -304,7 +304,7 @@ def test_the_schema_describes_the_handoff_and_project_endpoints():
     from drf_spectacular.generators import SchemaGenerator
     from rest_framework.routers import SimpleRouter
 
-    from handoff.api.handoffs import HandoffViewSet, OfferWinView
+    from handoff.api.views import HandoffViewSet, OfferWinView
     from projects.api.views.meetings import MeetingViewSet
     from projects.api.views.projects import ProjectViewSet
 

@@ -191,8 +191,8 @@ def _api_ids(client, path: str) -> set[int]:
 
 @pytest.mark.parametrize("persona", [persona for persona in PERSONAS if persona != ANONYMOUS])
 def test_it_lists_only_the_handoffs_the_user_may_see(rolled_back, persona):
-    from handoff.handoff_selectors import handoffs_visible_to
     from handoff.models import Handoff
+    from handoff.selectors import handoffs_visible_to
 
     world, client = rolled_back.world, rolled_back.client(persona)
     visible = set(handoffs_visible_to(world.users[persona]).values_list("pk", flat=True))

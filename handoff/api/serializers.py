@@ -1,4 +1,4 @@
-"""Serializers of offers, commitments, risks and feasibility reviews (SPEC §4).
+"""Serializers of offers, commitments, risks, feasibility reviews and handoffs (SPEC §4).
 
 They check shapes, types and ranges (400 ``{field: [..]}``); the services
 decide everything else. Money is a decimal string, dates ``YYYY-MM-DD``.
@@ -7,7 +7,9 @@ decide everything else. Money is a decimal string, dates ``YYYY-MM-DD``.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,7 +17,19 @@ from accounts.models import User
 from clients.models import Client
 from core.api.fields import DecimalString
 from handoff.coverage import ChangeKind, ReviewState, review_status
-from handoff.models import Commitment, Feasibility, FeasibilityReview, Offer, Risk, RiskCategory, Verdict
+from handoff.models import (
+    Commitment,
+    Feasibility,
+    FeasibilityReview,
+    Handoff,
+    HandoffSnapshot,
+    HandoffStatus,
+    Offer,
+    Risk,
+    RiskCategory,
+    Verdict,
+)
+from handoff.services.handoffs import RETURN_REASON_MAX
 from handoff.services.offers import MAX_OFFER_VALUE, offer_readiness
 from handoff.services.reviews import (
     MAX_DURATION_WEEKS,
@@ -24,6 +38,7 @@ from handoff.services.reviews import (
     MAX_MILESTONE_NAME,
     MAX_MILESTONES,
 )
+from handoff.sla import sla_state
 
 OFFER_FIELDS = ["client", "title", "summary", "value", "probability", "expected_close", "desired_start", "desired_end"]
 
@@ -350,3 +365,148 @@ class ReviewCompleteSerializer(serializers.Serializer):
     )
     milestones = MilestoneSerializer(many=True, required=False, max_length=MAX_MILESTONES)
     commitment_marks = CommitmentMarkSerializer(many=True, required=False)
+
+
+# --- Handoffs -------------------------------------------------------------------------------
+def project_id_of(handoff: Handoff) -> int | None:
+    try:
+        return handoff.project.pk
+    except Handoff.project.RelatedObjectDoesNotExist:
+        return None
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class SlaSerializer(serializers.Serializer):
+    elapsed_working_days = serializers.FloatField()
+    limit_working_days = serializers.IntegerField()
+    deadline = serializers.DateTimeField()
+    overdue = serializers.BooleanField()
+
+
+class HandoffSerializer(serializers.ModelSerializer):
+    offer_title = serializers.CharField(source="offer.title", read_only=True)
+    client = serializers.IntegerField(source="offer.client_id", read_only=True)
+    client_name = serializers.CharField(source="offer.client.name", read_only=True)
+    rep = serializers.IntegerField(source="offer.owner_id", read_only=True)
+    project = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Handoff
+        fields = [
+            "id",
+            "offer",
+            "offer_title",
+            "client",
+            "client_name",
+            "rep",
+            "pm",
+            "status",
+            "pending_since",
+            "return_reason",
+            "return_count",
+            "decided_at",
+            "accepted_at",
+            "accepted_by",
+            "project",
+            "sla",
+        ]
+        read_only_fields = fields
+
+    def get_project(self, handoff: Handoff) -> int | None:
+        return project_id_of(handoff)
+
+    @extend_schema_field(SlaSerializer(allow_null=True))
+    def get_sla(self, handoff: Handoff) -> dict[str, Any] | None:
+        if handoff.status != HandoffStatus.PENDING:
+            return None
+        state = sla_state(handoff.pending_since)
+        return {
+            "elapsed_working_days": round(state.elapsed_days, 2),
+            "limit_working_days": state.limit_days,
+            "deadline": state.deadline,
+            "overdue": state.overdue,
+        }
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HandoffSnapshot
+        fields = ["id", "version", "created_at", "created_by", "data"]
+        read_only_fields = fields
+
+
+def _latest_snapshot(handoff: Handoff) -> HandoffSnapshot | None:
+    """One query per handoff however many fields read it."""
+    if not hasattr(handoff, "_latest_snapshot"):
+        handoff._latest_snapshot = handoff.snapshots.order_by("-version").first()
+    return handoff._latest_snapshot
+
+
+class SoldDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    parent = serializers.CharField(help_text="client or offer")
+    title = serializers.CharField()
+    file_name = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    content_type = serializers.CharField()
+    download_url = serializers.CharField()
+
+
+class HandoffDetailSerializer(HandoffSerializer):
+    snapshot = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+
+    class Meta(HandoffSerializer.Meta):
+        fields = [*HandoffSerializer.Meta.fields, "snapshot", "documents"]
+        read_only_fields = fields
+
+    @extend_schema_field(SoldDocumentSerializer(many=True))
+    def get_documents(self, handoff: Handoff) -> list[dict[str, Any]]:
+        """The documents frozen into the latest snapshot: what was sold, with where to fetch the same bytes."""
+        latest = _latest_snapshot(handoff)
+        request = self.context.get("request")
+        items = []
+        for item in latest.data.get("documents", []) if latest else []:
+            url = reverse("document-download", args=[item["id"]])
+            items.append(
+                {
+                    **{key: item.get(key) for key in SoldDocumentSerializer().fields if key != "download_url"},
+                    "download_url": request.build_absolute_uri(url) if request else url,
+                }
+            )
+        return items
+
+    @extend_schema_field(SnapshotSerializer(allow_null=True))
+    def get_snapshot(self, handoff: Handoff) -> dict[str, Any] | None:
+        latest = _latest_snapshot(handoff)
+        return SnapshotSerializer(latest).data if latest else None
+
+
+class SnapshotVersionSerializer(SnapshotSerializer):
+    changes_from_previous = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta(SnapshotSerializer.Meta):
+        fields = [*SnapshotSerializer.Meta.fields, "changes_from_previous"]
+        read_only_fields = fields
+
+
+class WinSerializer(serializers.Serializer):
+    pm = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="A PM's user id, never the offer's owner (four eyes); default the reviewer",
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=RETURN_REASON_MAX, trim_whitespace=True)
+
+
+class ReassignSerializer(serializers.Serializer):
+    pm = serializers.IntegerField(help_text="The new PM's user id, never the offer's owner (four eyes)")

@@ -1,4 +1,4 @@
-"""Offers, commitments, risks and feasibility reviews in the API (SPEC §4).
+"""Offers, commitments, risks, feasibility reviews and handoffs in the API (SPEC §4).
 
 Thin: each write calls the service the pages call, so both refuse the same
 things with the same messages: 400 ``{field: [..]}`` for bad input, 403 for
@@ -13,18 +13,28 @@ from typing import Any
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from core.api.filters import IdFilter, RefuseBlankFilters
+from core.api.filters import RefuseBlankFilters
 from core.api.pagination import KeptListMixin
 from core.api.serializers import DomainErrorSerializer, ReasonSerializer
 from handoff import selectors
-from handoff.api.offer_serializers import (
+from handoff.api.serializers import (
     FeasibilityReviewSerializer,
+    HandoffDetailSerializer,
+    HandoffSerializer,
     NotReadyErrorSerializer,
     OfferCommitmentSerializer,
     OfferDetailSerializer,
@@ -32,14 +42,28 @@ from handoff.api.offer_serializers import (
     OfferRiskUpdateSerializer,
     OfferSerializer,
     OfferUpdateSerializer,
+    ReassignSerializer,
+    ReturnSerializer,
     ReviewCompleteSerializer,
     ReviewConfirmSerializer,
     ReviewRequestSerializer,
+    SnapshotVersionSerializer,
+    WinSerializer,
 )
-from handoff.models import Commitment, FeasibilityReview, Offer, OfferStatus, ReviewStatus, Risk
+from handoff.filters import CommitmentFilter, HandoffFilter, OfferFilter, ReviewFilter, RiskFilter
+from handoff.models import Commitment, Handoff, Offer, Risk
+from handoff.selectors import handoff_snapshots, handoffs_visible_to
 from handoff.services import offers as offer_services
 from handoff.services import reviews as review_services
 from handoff.services import risks as risk_services
+from handoff.services.handoffs import (
+    handoff_accept,
+    handoff_reassign,
+    handoff_resubmit,
+    handoff_return,
+    offer_win,
+)
+from handoff.snapshots import snapshot_diff
 
 BAD_INPUT = OpenApiResponse(description="Invalid input: `{field: [messages]}`")
 FORBIDDEN = OpenApiResponse(description="Not the offer's owner (or, for risks, a PM reviewing it)")
@@ -57,30 +81,6 @@ def _offer_in_payload(request: Request) -> Offer | None:
     if isinstance(raw, bool) or not str(raw or "").isdigit():
         return None
     return Offer.objects.select_related("owner").filter(pk=int(raw)).first()
-
-
-# --- Offers --------------------------------------------------------------------------------
-ORDERING_CHOICES = [(key, key) for name in selectors.OFFER_ORDERINGS for key in (name, f"-{name}")]
-
-
-class OfferFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=OfferStatus.choices)
-    owner = IdFilter(field_name="owner_id", label="Owner (user id)")
-    client = IdFilter(field_name="client_id", label="Client id")
-    expected_close_after = django_filters.DateFilter(field_name="expected_close", lookup_expr="gte")
-    expected_close_before = django_filters.DateFilter(field_name="expected_close", lookup_expr="lte")
-    ordering = django_filters.ChoiceFilter(
-        choices=ORDERING_CHOICES,
-        method="order",
-        label="Sort by created, value, expected_close or title (- for descending)",
-    )
-
-    class Meta:
-        model = Offer
-        fields = ["status", "owner", "client", "expected_close_after", "expected_close_before", "ordering"]
-
-    def order(self, queryset, name, value):
-        return selectors.order_offers(queryset, value)
 
 
 @extend_schema_view(
@@ -125,7 +125,7 @@ class OfferViewSet(
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not request.user.is_sales:
-            raise PermissionDenied("Only sales reps create offers.")
+            raise PermissionDenied(_("Only sales reps create offers."))
         serializer = OfferSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         offer = offer_services.offer_create(actor=request.user, **serializer.validated_data)
@@ -222,15 +222,6 @@ class OfferViewSet(
         return self._detail(offer)
 
 
-# --- Commitments ----------------------------------------------------------------------------
-class CommitmentFilter(django_filters.FilterSet):
-    offer = IdFilter(field_name="offer_id", label="Offer id")
-
-    class Meta:
-        model = Commitment
-        fields = ["offer"]
-
-
 @extend_schema_view(
     list=extend_schema(summary="List commitments (?offer=)"),
     retrieve=extend_schema(summary="A commitment with the PM's mark"),
@@ -278,15 +269,6 @@ class CommitmentViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# --- Risks ------------------------------------------------------------------------------------
-class RiskFilter(django_filters.FilterSet):
-    offer = IdFilter(field_name="offer_id", label="Offer id")
-
-    class Meta:
-        model = Risk
-        fields = ["offer"]
-
-
 @extend_schema_view(
     list=extend_schema(summary="List risks (?offer=)"),
     retrieve=extend_schema(summary="A risk"),
@@ -312,7 +294,7 @@ class RiskViewSet(
     @staticmethod
     def _ensure_may_manage(user: Any, offer: Offer) -> None:
         if not (offer_services.is_offer_owner(user, offer) or risk_services.reviews_offer(user, offer)):
-            raise PermissionDenied("Only the offer's owner or a PM reviewing it can change its risks.")
+            raise PermissionDenied(_("Only the offer's owner or a PM reviewing it can change its risks."))
 
     @extend_schema(
         summary="Record a risk on an offer (its owner or a PM reviewing it)",
@@ -347,17 +329,6 @@ class RiskViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# --- Feasibility reviews ------------------------------------------------------------------------
-class ReviewFilter(django_filters.FilterSet):
-    offer = IdFilter(field_name="offer_id", label="Offer id")
-    reviewer = IdFilter(field_name="reviewer_id", label="Reviewer (user id)")
-    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
-
-    class Meta:
-        model = FeasibilityReview
-        fields = ["offer", "reviewer", "status"]
-
-
 @extend_schema_view(
     list=extend_schema(summary="List feasibility reviews (?offer= ?reviewer= ?status=)"),
     retrieve=extend_schema(summary="A feasibility review"),
@@ -381,7 +352,9 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def complete(self, request: Request, pk: str | None = None) -> Response:
         review = get_object_or_404(self.get_queryset(), pk=pk)
         if review.reviewer_id != request.user.pk or not request.user.is_pm:
-            raise PermissionDenied(f"Only {review.reviewer}, who was asked, can complete this review.")
+            raise PermissionDenied(
+                _("Only %(reviewer)s, who was asked, can complete this review.") % {"reviewer": review.reviewer}
+            )
         serializer = ReviewCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review_services.review_complete(review=review, actor=request.user, **serializer.validated_data)
@@ -400,7 +373,9 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         review = get_object_or_404(self.get_queryset(), pk=pk)
         if review.reviewer_id != request.user.pk or not request.user.is_pm:
-            raise PermissionDenied(f"Only {review.reviewer}, who reviewed the offer, can confirm the review.")
+            raise PermissionDenied(
+                _("Only %(reviewer)s, who reviewed the offer, can confirm the review.") % {"reviewer": review.reviewer}
+            )
         serializer = ReviewConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review_services.review_confirm(
@@ -408,3 +383,118 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         review = self.get_queryset().get(pk=review.pk)
         return Response(FeasibilityReviewSerializer(review).data)
+
+
+# --- Handoffs -------------------------------------------------------------------------------
+HANDOFF_CONFLICT = OpenApiResponse(DomainErrorSerializer, description="Illegal state transition")
+DECIDE_CONFLICT = OpenApiResponse(
+    DomainErrorSerializer,
+    description="Illegal state transition, or the offer's owner deciding its own handoff (`four_eyes`)",
+)
+PM_INVALID = OpenApiResponse(
+    description="`{pm: [...]}`: not an active project manager, or the offer's owner (four eyes)"
+)
+
+
+class OfferWinView(APIView):
+    """``POST /api/v1/offers/{id}/win/``: the owner marks a sent offer won; the pending handoff is created."""
+
+    @extend_schema(
+        request=WinSerializer,
+        responses={
+            201: inline_serializer("WinResult", {"handoff": serializers.IntegerField()}),
+            400: PM_INVALID,
+            403: OpenApiResponse(description="Not the offer's owner"),
+            409: HANDOFF_CONFLICT,
+        },
+        tags=["offers"],
+        operation_id="offers_win_create",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        offer = get_object_or_404(Offer.objects.all(), pk=pk)
+        body = WinSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        handoff = offer_win(offer=offer, actor=request.user, pm=body.validated_data.get("pm"))
+        return Response({"handoff": handoff.pk}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["handoffs"])
+class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Handoffs the user may see: managers all, PMs theirs and the unassigned ones, reps their own."""
+
+    filterset_class = HandoffFilter
+    ordering_fields = ["pending_since", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Handoff.objects.none()
+        return (
+            handoffs_visible_to(self.request.user)
+            .select_related("offer", "offer__client", "project")
+            .order_by("-pending_since", "-id")
+        )
+
+    def get_serializer_class(self):
+        return HandoffDetailSerializer if self.action == "retrieve" else HandoffSerializer
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer("AcceptResult", {"project": serializers.IntegerField()}),
+            409: DECIDE_CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: int | None = None) -> Response:
+        project = handoff_accept(handoff=self.get_object(), actor=request.user)
+        return Response({"project": project.pk}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReturnSerializer, responses={200: HandoffSerializer, 409: DECIDE_CONFLICT})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: int | None = None) -> Response:
+        handoff = self.get_object()
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        handoff = handoff_return(handoff=handoff, actor=request.user, reason=body.validated_data["reason"])
+        return Response(HandoffSerializer(handoff).data)
+
+    @extend_schema(request=None, responses={200: HandoffSerializer, 409: HANDOFF_CONFLICT})
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request: Request, pk: int | None = None) -> Response:
+        handoff = handoff_resubmit(handoff=self.get_object(), actor=request.user)
+        return Response(HandoffSerializer(handoff).data)
+
+    @extend_schema(
+        request=ReassignSerializer, responses={200: HandoffSerializer, 400: PM_INVALID, 409: HANDOFF_CONFLICT}
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: int | None = None) -> Response:
+        handoff = self.get_object()
+        body = ReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        handoff = handoff_reassign(handoff=handoff, actor=request.user, pm=body.validated_data["pm"])
+        return Response(HandoffSerializer(handoff).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: SnapshotVersionSerializer(many=True)},
+        parameters=[
+            OpenApiParameter(
+                "version", {"type": "integer", "minimum": 1}, description="Only this version (with its diff)"
+            )
+        ],
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def snapshots(self, request: Request, pk: int | None = None) -> Response:
+        """Every snapshot version, each with its field-by-field changes from the version before."""
+        versions = handoff_snapshots(self.get_object())
+        previous = None
+        for snapshot in versions:
+            snapshot.changes_from_previous = snapshot_diff(previous.data, snapshot.data) if previous else []
+            previous = snapshot
+        wanted = request.query_params.get("version")
+        if wanted not in (None, ""):
+            if not (wanted.isascii() and wanted.isdigit() and int(wanted) >= 1):
+                raise serializers.ValidationError({"version": [_("A snapshot version: a whole number from 1.")]})
+            versions = [snapshot for snapshot in versions if snapshot.version == int(wanted)]
+        return Response(SnapshotVersionSerializer(versions, many=True).data)
