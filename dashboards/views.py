@@ -24,7 +24,8 @@ from django.views.decorators.vary import vary_on_headers
 from clients.models import Client
 from core.money import plain_money
 from dashboards import charts
-from dashboards.filters import DashboardFilterForm, DashboardFilters
+from dashboards.filters import DashboardFilters
+from dashboards.forms import DashboardFilterForm
 from dashboards.metrics import TABLE_NAMES
 from dashboards.metrics.common import Scope
 from dashboards.metrics.risks import LEVELS, offer_risks, project_risks

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from core.api.filters import refuse_blank_parameters
 from dashboards.api.serializers import DashboardSerializer
-from dashboards.filters import DashboardFilterForm
+from dashboards.forms import DashboardFilterForm
 from dashboards.selectors import MANAGER, dashboard_scope, dashboard_snapshot, dashboard_view_for
 
 # The filter form's ids are whole numbers from 1.
