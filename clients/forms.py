@@ -135,12 +135,3 @@ class BriefForm(forms.Form):
         if "confidential_notes" not in self.fields and "confidential_notes" in self.data:
             values["confidential_notes"] = self.data["confidential_notes"]
         return values
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form, next to its field where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

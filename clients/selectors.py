@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
+from clients.models import BuyingRole, Client, ClientBrief, Contact
 from core.activity import activity_for
 from core.models import Activity
 from handoff.models import OPEN_OFFER_STATUSES, FeasibilityReview, HandoffStatus, Offer, OfferStatus, ReviewStatus
@@ -75,27 +75,13 @@ def with_counts(queryset: QuerySet[Client]) -> QuerySet[Client]:
     )
 
 
-def client_list(
-    *,
-    user: Any,
-    search: str | None = None,
-    status: str | None = None,
-    account_owner: Any = None,
-) -> QuerySet[Client]:
-    """Clients with their account owner and the counts of contacts, open offers and projects.
+def client_list(*, user: Any) -> QuerySet[Client]:
+    """Clients with their account owner and the counts of contacts, open offers and projects, by name.
 
-    Paginate the result: one COUNT and one page query, whatever the page size.
-    ``search`` matches the name or industry, case-insensitively.
+    The list page and the API narrow it with ``clients.filters``; paginate the result: one COUNT
+    and one page query, whatever the page size.
     """
-    queryset = with_counts(clients_visible_to(user).select_related("account_owner"))
-    search = (search or "").strip()
-    if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(industry__icontains=search))
-    if status:
-        queryset = queryset.filter(status=status)
-    if account_owner:
-        queryset = queryset.filter(account_owner=account_owner)
-    return queryset.order_by("name", "pk")
+    return with_counts(clients_visible_to(user).select_related("account_owner")).order_by("name", "pk")
 
 
 def client_get(*, user: Any, pk: int) -> Client:
@@ -108,10 +94,6 @@ def account_owner_choices() -> QuerySet[User]:
     return User.objects.with_role("sales").order_by("first_name", "last_name", "username")
 
 
-def status_choices() -> list[tuple[str, str]]:
-    return list(ClientStatus.choices)
-
-
 # --- Contacts and the org chart -------------------------------------------------------------
 def contacts_visible_to(user: Any) -> QuerySet[Contact]:
     if not getattr(user, "is_authenticated", False):
@@ -119,13 +101,9 @@ def contacts_visible_to(user: Any) -> QuerySet[Contact]:
     return Contact.objects.all()
 
 
-def contact_list(*, user: Any, client: Any = None, buying_role: str | None = None) -> QuerySet[Contact]:
-    queryset = contacts_visible_to(user)
-    if client:
-        queryset = queryset.filter(client=client)
-    if buying_role:
-        queryset = queryset.filter(buying_role=buying_role)
-    return queryset.order_by("client_id", "name", "pk")
+def contact_list(*, user: Any) -> QuerySet[Contact]:
+    """Contacts by client and name; the API narrows it with ``clients.filters.ContactFilter``."""
+    return contacts_visible_to(user).order_by("client_id", "name", "pk")
 
 
 def contact_get(*, user: Any, pk: int, client: Client | None = None) -> Contact:

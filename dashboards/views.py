@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from clients.models import Client
+from core.htmx import is_fragment
 from core.money import plain_money
 from dashboards import charts
 from dashboards.filters import DashboardFilters
@@ -148,13 +149,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = _form(request, view)
     if not form.is_valid():
         context = {"form": form, "title": TITLES[view], "view": view, "views": views, "view_titles": TITLES}
-        if request.htmx and not request.htmx.boosted:
+        if is_fragment(request):
             # htmx does not swap error responses: the fragment with the errors comes with a 200.
             return render(request, "dashboards/_invalid.html", context)
         return render(request, "dashboards/dashboard.html", {**context, "invalid": True}, status=400)
     view, filters = dashboard_scope(user=request.user, filters=form.filters(), view=view)
     body = _body(dashboard_snapshot(filters=filters), view, views, filters)
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment(request):
         return HttpResponse(body)
     return render(request, "dashboards/dashboard.html", {"body": body, "title": TITLES[view]})
 

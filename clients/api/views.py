@@ -20,7 +20,7 @@ from clients.api.serializers import (
 )
 from clients.filters import ClientFilter, ContactFilter
 from clients.models import Client, ClientBrief, Contact
-from clients.selectors import brief_confidential_visible_to, clients_visible_to, contacts_visible_to, with_counts
+from clients.selectors import brief_confidential_visible_to, client_list, clients_visible_to, contact_list
 from clients.services import (
     WRITERS_ONLY,
     brief_update,
@@ -86,7 +86,7 @@ class ClientViewSet(
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Client]:
-        return with_counts(clients_visible_to(self.request.user).select_related("account_owner")).order_by("name", "pk")
+        return client_list(user=self.request.user)
 
     def _with_counts(self, client: Client) -> Client:
         return self.get_queryset().get(pk=client.pk)
@@ -154,7 +154,7 @@ class ContactViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Contact]:
-        return contacts_visible_to(self.request.user).order_by("client_id", "name", "pk")
+        return contact_list(user=self.request.user)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         body = self.get_serializer(data=request.data)
