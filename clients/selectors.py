@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, Contact
@@ -188,18 +189,20 @@ def _open_items(contacts: list[Contact], brief: ClientBrief, offers: list[Offer]
     ]
     running = [project for project in projects if project.status in OPEN_PROJECT_STATUSES]
     items = [
-        OpenItem("Draft offers", len(drafts)),
-        OpenItem("Offers in feasibility review", len(in_review)),
-        OpenItem("Offers sent, awaiting the client", len(sent)),
-        OpenItem("Won offers waiting for a handoff", len(handoffs)),
-        OpenItem("Projects in progress", len(running)),
+        OpenItem(gettext("Draft offers"), len(drafts)),
+        OpenItem(gettext("Offers in feasibility review"), len(in_review)),
+        OpenItem(gettext("Offers sent, awaiting the client"), len(sent)),
+        OpenItem(gettext("Won offers waiting for a handoff"), len(handoffs)),
+        OpenItem(gettext("Projects in progress"), len(running)),
     ]
     if not brief.is_filled:
-        items.append(OpenItem("The client brief is empty", 1, "Fill it in before an offer can be sent."))
+        items.append(
+            OpenItem(gettext("The client brief is empty"), 1, gettext("Fill it in before an offer can be sent."))
+        )
     if contacts and not any(contact.buying_role == BuyingRole.DECISION_MAKER for contact in contacts):
-        items.append(OpenItem("No decision maker among the contacts", 1, "Mark who decides."))
+        items.append(OpenItem(gettext("No decision maker among the contacts"), 1, gettext("Mark who decides.")))
     elif not contacts:
-        items.append(OpenItem("No contacts yet", 1, "Add the people you deal with."))
+        items.append(OpenItem(gettext("No contacts yet"), 1, gettext("Add the people you deal with.")))
     return [item for item in items if item.count]
 
 

@@ -266,7 +266,13 @@ def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
         contact_delete(actor=request.user, contact=contact)
         message = gettext("%(name)s removed from the organisation chart.") % {"name": contact.name}
         return _contacts_changed(request, client, message)
-    context = {"client": client, "contact": contact, "reports": list(contact.direct_reports.all())}
+    reports = list(contact.direct_reports.all())
+    context = {
+        "client": client,
+        "contact": contact,
+        "reports": reports,
+        "report_names": ", ".join(person.name for person in reports),
+    }
     return render_page_or_fragment(
         request, "clients/contact_delete.html", "clients/contact_delete.html#contact-delete", context
     )
