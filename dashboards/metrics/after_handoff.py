@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Round, TruncMonth
+from django.utils.translation import gettext_noop as N_
 
 from dashboards.metrics.common import CENT, Scope, Table, money, month_starts, percent
 from handoff.models import OfferStatus
@@ -79,15 +80,15 @@ def open_change_requests(scope: Scope) -> Table:
         for row in requests
     ]
     return Table(
-        title="Open change requests",
+        title=N_("Open change requests"),
         columns=[
-            ("title", "Change request"),
-            ("project", "Project"),
-            ("client", "Client"),
-            ("cost_impact", "Cost impact"),
-            ("schedule_impact_days", "Schedule impact (days)"),
-            ("signatures", "Signatures"),
-            ("raised", "Raised"),
+            ("title", N_("Change request")),
+            ("project", N_("Project")),
+            ("client", N_("Client")),
+            ("cost_impact", N_("Cost impact")),
+            ("schedule_impact_days", N_("Schedule impact (days)")),
+            ("signatures", N_("Signatures")),
+            ("raised", N_("Raised")),
         ],
         rows=rows,
     )
@@ -104,17 +105,17 @@ def issues_by_severity(scope: Scope) -> Table:
     }
     rows = []
     for severity in reversed(IssueSeverity):
-        row = {"severity": str(severity), "label": severity.label}
+        row = {"severity": str(severity), "label": str(severity.label)}
         for status in OPEN_ISSUE_STATUSES:
             row[str(status)] = counts.get((severity, status), 0)
         row["total"] = sum(row[str(status)] for status in OPEN_ISSUE_STATUSES)
         rows.append(row)
     return Table(
-        title="Open client issues by severity",
+        title=N_("Open client issues by severity"),
         columns=[
-            ("label", "Severity"),
+            ("label", N_("Severity")),
             *((str(status), status.label) for status in OPEN_ISSUE_STATUSES),
-            ("total", "Total"),
+            ("total", N_("Total")),
         ],
         rows=rows,
     )
@@ -157,14 +158,14 @@ def pulse_trend(scope: Scope) -> Table:
             }
         )
     return Table(
-        title="Client pulse per month",
+        title=N_("Client pulse per month"),
         columns=[
-            ("month", "Month"),
-            ("pulses", "Pulses"),
-            ("low_mood", f"Mood ≤ {LOW_MOOD}"),
-            ("mood", "Mood"),
-            ("urgency", "Urgency"),
-            ("satisfaction", "Satisfaction"),
+            ("month", N_("Month")),
+            ("pulses", N_("Pulses")),
+            ("low_mood", N_("Mood ≤ 2")),
+            ("mood", N_("Mood")),
+            ("urgency", N_("Urgency")),
+            ("satisfaction", N_("Satisfaction")),
         ],
         rows=rows,
     )

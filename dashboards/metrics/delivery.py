@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext_noop as N_
 
 from dashboards.metrics.after_handoff import delivery_extras
 from dashboards.metrics.common import RUNNING_PROJECT_STATUSES, Scope, Section, Table, person_name
@@ -19,14 +20,18 @@ def projects_by_status_health(scope: Scope) -> Table:
     }
     rows = []
     for status in ProjectStatus:
-        row = {"status": str(status), "label": status.label}
+        row = {"status": str(status), "label": str(status.label)}
         for health in ProjectHealth:
             row[str(health)] = counts.get((status, health), 0)
         row["total"] = sum(row[str(health)] for health in ProjectHealth)
         rows.append(row)
     return Table(
-        title="Projects by status and health",
-        columns=[("status", "Status"), *((str(health), health.label) for health in ProjectHealth), ("total", "Total")],
+        title=N_("Projects by status and health"),
+        columns=[
+            ("status", N_("Status")),
+            *((str(health), str(health.label)) for health in ProjectHealth),
+            ("total", N_("Total")),
+        ],
         rows=rows,
     )
 
@@ -71,15 +76,15 @@ def overdue_deliverables(scope: Scope) -> Table:
         for row in deliverables
     ]
     return Table(
-        title="Overdue deliverables",
+        title=N_("Overdue deliverables"),
         columns=[
-            ("deliverable", "Deliverable"),
-            ("project", "Project"),
-            ("client", "Client"),
-            ("pm", "PM"),
-            ("due", "Due"),
-            ("days_overdue", "Days overdue"),
-            ("status", "Status"),
+            ("deliverable", N_("Deliverable")),
+            ("project", N_("Project")),
+            ("client", N_("Client")),
+            ("pm", N_("PM")),
+            ("due", N_("Due")),
+            ("days_overdue", N_("Days overdue")),
+            ("status", N_("Status")),
         ],
         rows=rows,
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
 from django.db.models.functions import Lower, Trim
+from django.utils.translation import gettext_noop as N_
 
 from core.models import Activity
 from dashboards.metrics.common import Scope, Section, Table, median_days, percent, person_name
@@ -61,16 +62,16 @@ def pending(scope: Scope) -> Table:
             }
         )
     return Table(
-        title="Pending handoffs",
+        title=N_("Pending handoffs"),
         columns=[
-            ("offer", "Offer"),
-            ("client", "Client"),
-            ("rep", "Sales rep"),
-            ("pm", "PM"),
-            ("pending_since", "Pending since"),
-            ("age_days", "Age (days)"),
-            ("working_days", "Working days"),
-            ("sla_state", "SLA"),
+            ("offer", N_("Offer")),
+            ("client", N_("Client")),
+            ("rep", N_("Sales rep")),
+            ("pm", N_("PM")),
+            ("pending_since", N_("Pending since")),
+            ("age_days", N_("Age (days)")),
+            ("working_days", N_("Working days")),
+            ("sla_state", N_("SLA")),
         ],
         rows=rows,
     )
@@ -114,8 +115,8 @@ def return_reasons(scope: Scope) -> Table:
     # Sorted here, not in SQL: ties then break the same way on every database collation.
     rows = sorted(groups, key=lambda row: (-row["count"], row["normalized"]))
     return Table(
-        title="Return reasons",
-        columns=[("reason", "Reason"), ("count", "Returns")],
+        title=N_("Return reasons"),
+        columns=[("reason", N_("Reason")), ("count", N_("Returns"))],
         rows=[{"reason": row["reason"].strip(), "count": row["count"]} for row in rows],
     )
 

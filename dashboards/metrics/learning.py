@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from dashboards.metrics.after_handoff import follow_up_funnel
 from dashboards.metrics.common import Scope, Section, Table, person_name
@@ -87,11 +87,11 @@ def accuracy(projects: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 ACCURACY_COLUMNS = [
-    ("projects", "Projects"),
-    ("estimated_days", "Estimated days"),
-    ("actual_days", "Actual days"),
-    ("overrun_percent", "Overrun %"),
-    ("mean_error_percent", "Mean error %"),
+    ("projects", N_("Projects")),
+    ("estimated_days", N_("Estimated days")),
+    ("actual_days", N_("Actual days")),
+    ("overrun_percent", N_("Overrun %")),
+    ("mean_error_percent", N_("Mean error %")),
 ]
 
 
@@ -123,13 +123,13 @@ def _effort_missing(projects: list[dict[str, Any]]) -> Table:
     ]
     rows.sort(key=lambda row: (row["completed"], row["project_id"]))
     return Table(
-        title=_("Actual effort missing"),
+        title=N_("Actual effort missing"),
         columns=[
-            ("project", _("Project")),
-            ("client", _("Client")),
-            ("pm", _("PM")),
-            ("completed", _("Completed")),
-            ("estimated_days", _("Estimated days")),
+            ("project", N_("Project")),
+            ("client", N_("Client")),
+            ("pm", N_("PM")),
+            ("completed", N_("Completed")),
+            ("estimated_days", N_("Estimated days")),
         ],
         rows=rows,
     )
@@ -147,8 +147,10 @@ def learning(scope: Scope) -> Section:
             "follow_ups": follow_up_funnel(scope),
         },
         tables={
-            "accuracy_by_rep": _by(measured, "sales_liaison", "rep_id", "Estimate accuracy per sales rep", "Sales rep"),
-            "accuracy_by_pm": _by(measured, "pm", "pm_id", "Estimate accuracy per PM", "PM"),
+            "accuracy_by_rep": _by(
+                measured, "sales_liaison", "rep_id", N_("Estimate accuracy per sales rep"), N_("Sales rep")
+            ),
+            "accuracy_by_pm": _by(measured, "pm", "pm_id", N_("Estimate accuracy per PM"), N_("PM")),
             "effort_missing": _effort_missing(missing),
         },
     )
