@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Round, TruncMonth
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from dashboards.metrics.common import CENT, Scope, Table, money, month_starts, percent
 from handoff.models import OfferStatus
@@ -80,15 +80,15 @@ def open_change_requests(scope: Scope) -> Table:
         for row in requests
     ]
     return Table(
-        title=N_("Open change requests"),
+        title=gettext_noop("Open change requests"),
         columns=[
-            ("title", N_("Change request")),
-            ("project", N_("Project")),
-            ("client", N_("Client")),
-            ("cost_impact", N_("Cost impact")),
-            ("schedule_impact_days", N_("Schedule impact (days)")),
-            ("signatures", N_("Signatures")),
-            ("raised", N_("Raised")),
+            ("title", gettext_noop("Change request")),
+            ("project", gettext_noop("Project")),
+            ("client", gettext_noop("Client")),
+            ("cost_impact", gettext_noop("Cost impact")),
+            ("schedule_impact_days", gettext_noop("Schedule impact (days)")),
+            ("signatures", gettext_noop("Signatures")),
+            ("raised", gettext_noop("Raised")),
         ],
         rows=rows,
     )
@@ -111,11 +111,11 @@ def issues_by_severity(scope: Scope) -> Table:
         row["total"] = sum(row[str(status)] for status in OPEN_ISSUE_STATUSES)
         rows.append(row)
     return Table(
-        title=N_("Open client issues by severity"),
+        title=gettext_noop("Open client issues by severity"),
         columns=[
-            ("label", N_("Severity")),
+            ("label", gettext_noop("Severity")),
             *((str(status), status.label) for status in OPEN_ISSUE_STATUSES),
-            ("total", N_("Total")),
+            ("total", gettext_noop("Total")),
         ],
         rows=rows,
     )
@@ -158,14 +158,14 @@ def pulse_trend(scope: Scope) -> Table:
             }
         )
     return Table(
-        title=N_("Client pulse per month"),
+        title=gettext_noop("Client pulse per month"),
         columns=[
-            ("month", N_("Month")),
-            ("pulses", N_("Pulses")),
-            ("low_mood", N_("Mood ≤ 2")),
-            ("mood", N_("Mood")),
-            ("urgency", N_("Urgency")),
-            ("satisfaction", N_("Satisfaction")),
+            ("month", gettext_noop("Month")),
+            ("pulses", gettext_noop("Pulses")),
+            ("low_mood", gettext_noop("Mood ≤ 2")),
+            ("mood", gettext_noop("Mood")),
+            ("urgency", gettext_noop("Urgency")),
+            ("satisfaction", gettext_noop("Satisfaction")),
         ],
         rows=rows,
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from dashboards.metrics.common import (
     Scope,
@@ -30,14 +30,14 @@ from handoff.models import OPEN_OFFER_STATUSES, OfferStatus
 OPEN = Q(status__in=OPEN_OFFER_STATUSES)
 
 SUMMARY_COLUMNS = [
-    ("open_count", N_("Open offers")),
-    ("open_value", N_("Open value")),
-    ("open_weighted", N_("Weighted value")),
-    ("won_count", N_("Won")),
-    ("won_value", N_("Won value")),
-    ("lost_count", N_("Lost")),
-    ("lost_value", N_("Lost value")),
-    ("win_rate_percent", N_("Win rate %")),
+    ("open_count", gettext_noop("Open offers")),
+    ("open_value", gettext_noop("Open value")),
+    ("open_weighted", gettext_noop("Weighted value")),
+    ("won_count", gettext_noop("Won")),
+    ("won_value", gettext_noop("Won value")),
+    ("lost_count", gettext_noop("Lost")),
+    ("lost_value", gettext_noop("Lost value")),
+    ("win_rate_percent", gettext_noop("Win rate %")),
 ]
 
 
@@ -72,12 +72,12 @@ def open_by_status(scope: Scope) -> Table:
             }
         )
     return Table(
-        title=N_("Open offers by status"),
+        title=gettext_noop("Open offers by status"),
         columns=[
-            ("status", N_("Status")),
-            ("count", N_("Offers")),
-            ("value", N_("Value")),
-            ("weighted", N_("Weighted value")),
+            ("status", gettext_noop("Status")),
+            ("count", gettext_noop("Offers")),
+            ("value", gettext_noop("Value")),
+            ("weighted", gettext_noop("Weighted value")),
         ],
         rows=rows,
     )
@@ -113,13 +113,13 @@ def won_lost_by_month(scope: Scope) -> Table:
             }
         )
     return Table(
-        title=N_("Won and lost per month"),
+        title=gettext_noop("Won and lost per month"),
         columns=[
-            ("month", N_("Month")),
-            ("won_count", N_("Won")),
-            ("won_value", N_("Won value")),
-            ("lost_count", N_("Lost")),
-            ("lost_value", N_("Lost value")),
+            ("month", gettext_noop("Month")),
+            ("won_count", gettext_noop("Won")),
+            ("won_value", gettext_noop("Won value")),
+            ("lost_count", gettext_noop("Lost")),
+            ("lost_value", gettext_noop("Lost value")),
         ],
         rows=table,
     )
@@ -208,14 +208,20 @@ def by_rep(scope: Scope) -> Table:
         for row in raw
     ]
     return Table(
-        title=N_("Per sales rep"), columns=[("name", N_("Sales rep")), *SUMMARY_COLUMNS], rows=_biggest_first(rows)
+        title=gettext_noop("Per sales rep"),
+        columns=[("name", gettext_noop("Sales rep")), *SUMMARY_COLUMNS],
+        rows=_biggest_first(rows),
     )
 
 
 def by_client(scope: Scope) -> Table:
     raw = _summary_rows(scope, ("client_id", "client__name"))
     rows = [{"client_id": row["client_id"], "name": row["client__name"], **_summary(row)} for row in raw]
-    return Table(title=N_("Per client"), columns=[("name", N_("Client")), *SUMMARY_COLUMNS], rows=_biggest_first(rows))
+    return Table(
+        title=gettext_noop("Per client"),
+        columns=[("name", gettext_noop("Client")), *SUMMARY_COLUMNS],
+        rows=_biggest_first(rows),
+    )
 
 
 def pipeline(scope: Scope) -> Section:
