@@ -29,8 +29,8 @@ from core.money import plain_money
 from dashboards import charts
 from dashboards.filters import DashboardFilters
 from dashboards.forms import DashboardFilterForm
-from dashboards.metrics import TABLE_NAMES
 from dashboards.metrics.common import Scope
+from dashboards.metrics.figures import TABLE_NAMES
 from dashboards.metrics.risks import LEVELS, offer_risks, project_risks
 from dashboards.models import DashboardSnapshot
 from dashboards.selectors import MANAGER, PM, SALES, dashboard_scope, dashboard_snapshot, dashboard_view_for
