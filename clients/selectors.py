@@ -85,6 +85,13 @@ def client_list(*, user: Any) -> QuerySet[Client]:
     return with_counts(clients_visible_to(user).select_related("account_owner")).order_by("name", "pk")
 
 
+def client_names_matching(*, user: Any, text: str, limit: int = 10) -> list[str]:
+    """The names of up to ``limit`` clients containing ``text`` (any case), for a filter box's suggestions."""
+    return list(
+        clients_visible_to(user).filter(name__icontains=text).order_by("name").values_list("name", flat=True)[:limit]
+    )
+
+
 def client_get(*, user: Any, pk: int) -> Client:
     """One client with its account owner and brief; ``Client.DoesNotExist`` when the user may not see it."""
     return clients_visible_to(user).select_related("account_owner", "brief", "brief__updated_by").get(pk=pk)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from clients.models import Client
+from clients.selectors import client_names_matching
 from core.htmx import is_fragment
 from core.money import plain_money
 from dashboards import charts
@@ -334,11 +334,7 @@ def client_options(request: HttpRequest) -> HttpResponse:
     """Client names for the filter box's suggestions, as the user types."""
     _chosen_view(request)
     name = request.GET.get("client_name", "").strip()[:100]
-    clients = (
-        list(Client.objects.filter(name__icontains=name).order_by("name").values_list("name", flat=True)[:10])
-        if len(name) >= 2
-        else []
-    )
+    clients = client_names_matching(user=request.user, text=name) if len(name) >= 2 else []
     return render(request, "dashboards/_client_options.html", {"clients": clients})
 
 
