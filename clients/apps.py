@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClientsConfig(AppConfig):
     name = "clients"
-    verbose_name = "Clients"
+    verbose_name = _("Clients")
 
     def ready(self) -> None:
         from documents.parents import ConfidentialRule, ParentKind, register_confidential_rule, register_parent

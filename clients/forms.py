@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
@@ -24,16 +24,19 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class ClientForm(forms.Form):
-    name = forms.CharField(max_length=200, help_text="Unique, whatever the case.")
-    industry = forms.CharField(max_length=100, required=False)
-    website = forms.URLField(max_length=300, required=False, assume_scheme="https", help_text="https://…")
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("Unique, whatever the case."))
+    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
+    website = forms.URLField(
+        label=_("Website"), max_length=300, required=False, assume_scheme="https", help_text="https://…"
+    )
     account_owner = UserChoiceField(
+        label=_("Account owner"),
         queryset=User.objects.none(),
         required=False,
-        empty_label="Me",
-        help_text="The sales rep who owns the relationship.",
+        empty_label=_("Me"),
+        help_text=_("The sales rep who owns the relationship."),
     )
-    status = forms.ChoiceField(choices=ClientStatus.choices, initial=ClientStatus.PROSPECT)
+    status = forms.ChoiceField(label=_("Status"), choices=ClientStatus.choices, initial=ClientStatus.PROSPECT)
 
     def __init__(
         self,
@@ -51,17 +54,17 @@ class ClientForm(forms.Form):
         if not creating or not actor.is_sales:
             # Someone must own the account: only a rep can leave it to default to themselves.
             self.fields["account_owner"].required = True
-            self.fields["account_owner"].empty_label = None if not creating else "Choose a sales rep"
+            self.fields["account_owner"].empty_label = None if not creating else _("Choose a sales rep")
         if not can_manage_account:
             # Shown, but only the account owner and managers change them.
             for name in ("account_owner", "status"):
                 self.fields[name].disabled = True
-                self.fields[name].help_text = "Only the account owner or a manager changes this."
+                self.fields[name].help_text = _("Only the account owner or a manager changes this.")
         if not can_write:
             # A manager without the sales role changes the account owner and status only (SPEC §2).
             for name in ("name", "industry", "website"):
                 self.fields[name].disabled = True
-                self.fields[name].help_text = gettext_lazy("Only sales reps change this.")
+                self.fields[name].help_text = _("Only sales reps change this.")
 
     def clean_name(self) -> str:
         # The service checks again; asking here shows the clash next to every other error at once.
@@ -78,19 +81,23 @@ class ClientForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    title = forms.CharField(max_length=200, required=False)
-    email = forms.EmailField(required=False)
-    phone = forms.CharField(max_length=50, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
     reports_to = forms.ModelChoiceField(
-        queryset=Contact.objects.none(), required=False, empty_label="Nobody (top of the chart)"
+        label=_("Reports to"),
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label=_("Nobody (top of the chart)"),
     )
-    buying_role = forms.ChoiceField(choices=BuyingRole.choices, initial=BuyingRole.OTHER)
+    buying_role = forms.ChoiceField(label=_("Buying role"), choices=BuyingRole.choices, initial=BuyingRole.OTHER)
     communication_style = forms.CharField(
+        label=_("Communication style"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="How they like to be addressed, preferred channel, personality notes.",
+        help_text=_("How they like to be addressed, preferred channel, personality notes."),
     )
 
     def __init__(self, *args: Any, client: Client, contact: Contact | None = None, **kwargs: Any) -> None:
@@ -109,18 +116,27 @@ class BriefForm(forms.Form):
     """The brief; ``confidential_notes`` only for those allowed to see them."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    background = forms.CharField(max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    goals = forms.CharField(max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    expectations = forms.CharField(max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    politics = forms.CharField(max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    background = forms.CharField(
+        label=_("Background"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    goals = forms.CharField(
+        label=_("Goals"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expectations = forms.CharField(
+        label=_("Expectations"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    politics = forms.CharField(
+        label=_("Politics"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     dos_and_donts = forms.CharField(
-        label="Dos and don'ts", max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Dos and don'ts"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     confidential_notes = forms.CharField(
+        label=_("Confidential notes"),
         max_length=10000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Seen only by the account owner, the client's reviewing and project PMs, and managers.",
+        help_text=_("Seen only by the account owner, the client's reviewing and project PMs, and managers."),
     )
 
     def __init__(self, *args: Any, confidential_visible: bool, **kwargs: Any) -> None:
@@ -135,12 +151,3 @@ class BriefForm(forms.Form):
         if "confidential_notes" not in self.fields and "confidential_notes" in self.data:
             values["confidential_notes"] = self.data["confidential_notes"]
         return values
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form, next to its field where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

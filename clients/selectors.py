@@ -12,9 +12,10 @@ from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from accounts.models import User
-from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
+from clients.models import BuyingRole, Client, ClientBrief, Contact
 from core.activity import activity_for
 from core.models import Activity
 from handoff.models import OPEN_OFFER_STATUSES, FeasibilityReview, HandoffStatus, Offer, OfferStatus, ReviewStatus
@@ -75,27 +76,20 @@ def with_counts(queryset: QuerySet[Client]) -> QuerySet[Client]:
     )
 
 
-def client_list(
-    *,
-    user: Any,
-    search: str | None = None,
-    status: str | None = None,
-    account_owner: Any = None,
-) -> QuerySet[Client]:
-    """Clients with their account owner and the counts of contacts, open offers and projects.
+def client_list(*, user: Any) -> QuerySet[Client]:
+    """Clients with their account owner and the counts of contacts, open offers and projects, by name.
 
-    Paginate the result: one COUNT and one page query, whatever the page size.
-    ``search`` matches the name or industry, case-insensitively.
+    The list page and the API narrow it with ``clients.filters``; paginate the result: one COUNT
+    and one page query, whatever the page size.
     """
-    queryset = with_counts(clients_visible_to(user).select_related("account_owner"))
-    search = (search or "").strip()
-    if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(industry__icontains=search))
-    if status:
-        queryset = queryset.filter(status=status)
-    if account_owner:
-        queryset = queryset.filter(account_owner=account_owner)
-    return queryset.order_by("name", "pk")
+    return with_counts(clients_visible_to(user).select_related("account_owner")).order_by("name", "pk")
+
+
+def client_names_matching(*, user: Any, text: str, limit: int = 10) -> list[str]:
+    """The names of up to ``limit`` clients containing ``text`` (any case), for a filter box's suggestions."""
+    return list(
+        clients_visible_to(user).filter(name__icontains=text).order_by("name").values_list("name", flat=True)[:limit]
+    )
 
 
 def client_get(*, user: Any, pk: int) -> Client:
@@ -108,10 +102,6 @@ def account_owner_choices() -> QuerySet[User]:
     return User.objects.with_role("sales").order_by("first_name", "last_name", "username")
 
 
-def status_choices() -> list[tuple[str, str]]:
-    return list(ClientStatus.choices)
-
-
 # --- Contacts and the org chart -------------------------------------------------------------
 def contacts_visible_to(user: Any) -> QuerySet[Contact]:
     if not getattr(user, "is_authenticated", False):
@@ -119,13 +109,9 @@ def contacts_visible_to(user: Any) -> QuerySet[Contact]:
     return Contact.objects.all()
 
 
-def contact_list(*, user: Any, client: Any = None, buying_role: str | None = None) -> QuerySet[Contact]:
-    queryset = contacts_visible_to(user)
-    if client:
-        queryset = queryset.filter(client=client)
-    if buying_role:
-        queryset = queryset.filter(buying_role=buying_role)
-    return queryset.order_by("client_id", "name", "pk")
+def contact_list(*, user: Any) -> QuerySet[Contact]:
+    """Contacts by client and name; the API narrows it with ``clients.filters.ContactFilter``."""
+    return contacts_visible_to(user).order_by("client_id", "name", "pk")
 
 
 def contact_get(*, user: Any, pk: int, client: Client | None = None) -> Contact:
@@ -210,18 +196,20 @@ def _open_items(contacts: list[Contact], brief: ClientBrief, offers: list[Offer]
     ]
     running = [project for project in projects if project.status in OPEN_PROJECT_STATUSES]
     items = [
-        OpenItem("Draft offers", len(drafts)),
-        OpenItem("Offers in feasibility review", len(in_review)),
-        OpenItem("Offers sent, awaiting the client", len(sent)),
-        OpenItem("Won offers waiting for a handoff", len(handoffs)),
-        OpenItem("Projects in progress", len(running)),
+        OpenItem(gettext("Draft offers"), len(drafts)),
+        OpenItem(gettext("Offers in feasibility review"), len(in_review)),
+        OpenItem(gettext("Offers sent, awaiting the client"), len(sent)),
+        OpenItem(gettext("Won offers waiting for a handoff"), len(handoffs)),
+        OpenItem(gettext("Projects in progress"), len(running)),
     ]
     if not brief.is_filled:
-        items.append(OpenItem("The client brief is empty", 1, "Fill it in before an offer can be sent."))
+        items.append(
+            OpenItem(gettext("The client brief is empty"), 1, gettext("Fill it in before an offer can be sent."))
+        )
     if contacts and not any(contact.buying_role == BuyingRole.DECISION_MAKER for contact in contacts):
-        items.append(OpenItem("No decision maker among the contacts", 1, "Mark who decides."))
+        items.append(OpenItem(gettext("No decision maker among the contacts"), 1, gettext("Mark who decides.")))
     elif not contacts:
-        items.append(OpenItem("No contacts yet", 1, "Add the people you deal with."))
+        items.append(OpenItem(gettext("No contacts yet"), 1, gettext("Add the people you deal with.")))
     return [item for item in items if item.count]
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
@@ -43,10 +43,11 @@ CONFIDENTIAL_FIELD = "confidential_notes"
 # What the activity log shows instead of the confidential notes' text.
 CONFIDENTIAL_MARK = "(confidential)"
 
-NOT_ENTITLED_TO_CONFIDENTIAL = (
+NOT_ENTITLED_TO_CONFIDENTIAL = gettext_noop(
     "Only the account owner, the client's reviewing or project PMs and managers may see or change "
     "the confidential notes; leave them out."
 )
+NOT_CHANGEABLE_HERE = gettext_noop("This field cannot be changed here.")
 
 
 # --- Who may do what (pages use these to show only the buttons that work) ---------------
@@ -94,7 +95,8 @@ def _check_text_lengths(instance: models.Model, errors: dict[str, list[str]]) ->
             value = getattr(instance, field.attname) or ""
             if len(value) > field.max_length:
                 errors.setdefault(field.name, []).append(
-                    f"At most {field.max_length} characters, please (this one has {len(value)})."
+                    gettext("At most %(limit)d characters, please (this one has %(length)d).")
+                    % {"limit": field.max_length, "length": len(value)}
                 )
 
 
@@ -114,9 +116,9 @@ def _full_clean(instance: models.Model, *, exclude: list[str], errors: dict[str,
 
 def _check_account_owner(owner: Any, errors: dict[str, list[str]]) -> None:
     if owner is None:
-        errors.setdefault("account_owner", []).append("Choose the account owner (a sales rep).")
+        errors.setdefault("account_owner", []).append(gettext("Choose the account owner (a sales rep)."))
     elif not isinstance(owner, User) or not owner.is_active or not owner.is_sales:
-        errors.setdefault("account_owner", []).append("The account owner must be an active sales rep.")
+        errors.setdefault("account_owner", []).append(gettext("The account owner must be an active sales rep."))
 
 
 def client_name_clash(name: str, *, exclude_pk: int | None = None) -> str | None:
@@ -127,7 +129,9 @@ def client_name_clash(name: str, *, exclude_pk: int | None = None) -> str | None
     clash = Client.objects.filter(name__iexact=name).exclude(pk=exclude_pk).only("name").first()
     if clash is None:
         return None
-    return f"A client named “{clash.name}” already exists (names are unique whatever their case)."
+    return gettext("A client named “%(name)s” already exists (names are unique whatever their case).") % {
+        "name": clash.name
+    }
 
 
 def _check_unique_name(client: Client, errors: dict[str, list[str]]) -> None:
@@ -141,7 +145,7 @@ def _clean_client(client: Client) -> None:
     for field in ("name", "industry", "website"):
         setattr(client, field, _strip(getattr(client, field)) or "")
     if not client.name:
-        errors["name"] = ["Give the client a name."]
+        errors["name"] = [gettext("Give the client a name.")]
     _check_account_owner(client.account_owner if client.account_owner_id else None, errors)
     _check_unique_name(client, errors)
     _full_clean(client, exclude=["account_owner"], errors=errors)
@@ -198,7 +202,7 @@ def client_update(*, actor: Any, client: Client, **data: Any) -> Client:
         raise PermissionDenied(gettext(WRITERS_ONLY))
     unknown = set(data) - set(CLIENT_FIELDS)
     if unknown:
-        raise ValidationError({field: ["This field cannot be changed here."] for field in sorted(unknown)})
+        raise ValidationError({field: [gettext(NOT_CHANGEABLE_HERE)] for field in sorted(unknown)})
     current = Client.objects.select_for_update(of=("self",)).select_related("account_owner").get(pk=client.pk)
     data = {field: _strip(value) for field, value in data.items()}
     changing = [field for field in data if data[field] != getattr(current, field)]
@@ -208,7 +212,7 @@ def client_update(*, actor: Any, client: Client, **data: Any) -> Client:
         )
     changing_account = [field for field in ACCOUNT_FIELDS if field in changing]
     if changing_account and not can_manage_account(actor, current):
-        raise PermissionDenied("Only the account owner or a manager changes the account owner or the status.")
+        raise PermissionDenied(gettext("Only the account owner or a manager changes the account owner or the status."))
     changes = apply_changes(current, data, CLIENT_FIELDS)
     if not changes:
         return current
@@ -229,10 +233,10 @@ def check_reports_to(contact: Contact, errors: dict[str, list[str]]) -> None:
     if manager is None:
         return
     if contact.pk is not None and manager.pk == contact.pk:
-        errors["reports_to"] = ["A contact cannot report to themselves."]
+        errors["reports_to"] = [gettext("A contact cannot report to themselves.")]
         return
     if manager.client_id != contact.client_id:
-        errors["reports_to"] = ["Choose someone of the same client; this person works for another client."]
+        errors["reports_to"] = [gettext("Choose someone of the same client; this person works for another client.")]
         return
     if contact.pk is None:
         return
@@ -244,7 +248,8 @@ def check_reports_to(contact: Contact, errors: dict[str, list[str]]) -> None:
     while step is not None and step not in seen:
         if step == contact.pk:
             errors["reports_to"] = [
-                f"{manager.name} already reports (directly or not) to {contact.name}; that would make a loop."
+                gettext("%(manager)s already reports (directly or not) to %(contact)s; that would make a loop.")
+                % {"manager": manager.name, "contact": contact.name}
             ]
             return
         seen.add(step)
@@ -256,9 +261,9 @@ def _clean_contact(contact: Contact) -> None:
     for field in ("name", "title", "email", "phone", "communication_style"):
         setattr(contact, field, _strip(getattr(contact, field)) or "")
     if not contact.name:
-        errors["name"] = ["Give the contact a name."]
+        errors["name"] = [gettext("Give the contact a name.")]
     if contact.buying_role not in BuyingRole.values:
-        errors["buying_role"] = [f"Choose one of: {', '.join(BuyingRole.values)}."]
+        errors["buying_role"] = [gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(BuyingRole.values)}]
     check_reports_to(contact, errors)
     _full_clean(contact, exclude=["client", "reports_to"], errors=errors)
 
@@ -306,7 +311,7 @@ def contact_update(*, actor: Any, contact: Contact, **data: Any) -> Contact:
     ensure_can_write(actor)
     unknown = set(data) - set(CONTACT_FIELDS)
     if unknown:
-        raise ValidationError({field: ["This field cannot be changed here."] for field in sorted(unknown)})
+        raise ValidationError({field: [gettext(NOT_CHANGEABLE_HERE)] for field in sorted(unknown)})
     client = _lock_client(contact.client_id)
     current = Contact.objects.select_for_update(of=("self",)).select_related("reports_to").get(pk=contact.pk)
     changes = apply_changes(current, {field: _strip(value) for field, value in data.items()}, CONTACT_FIELDS)
@@ -337,7 +342,12 @@ def contact_delete(*, actor: Any, contact: Contact) -> None:
         verb="contact_removed",
         target=client,
         changes={"contact": (summary, None)},
-        message=f"{moved} direct report(s) moved up the chart." if moved else "",
+        message=ngettext(
+            "%(count)d direct report moved up the chart.", "%(count)d direct reports moved up the chart.", moved
+        )
+        % {"count": moved}
+        if moved
+        else "",
     )
 
 
@@ -352,9 +362,9 @@ def brief_update(*, actor: Any, client: Client, version: int | None, **data: Any
     ensure_can_write(actor)
     unknown = set(data) - set(ClientBrief.EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({field: ["This field cannot be changed here."] for field in sorted(unknown)})
+        raise ValidationError({field: [gettext(NOT_CHANGEABLE_HERE)] for field in sorted(unknown)})
     if CONFIDENTIAL_FIELD in data and not brief_confidential_visible_to(user=actor, client=client):
-        raise ValidationError({CONFIDENTIAL_FIELD: [NOT_ENTITLED_TO_CONFIDENTIAL]})
+        raise ValidationError({CONFIDENTIAL_FIELD: [gettext(NOT_ENTITLED_TO_CONFIDENTIAL)]})
     brief, _ = ClientBrief.objects.get_or_create(client_id=client.pk)
     brief = lock_for_edit(ClientBrief.objects.all(), pk=brief.pk, expected_version=version)
     data = {field: "" if value is None else str(value).strip() for field, value in data.items()}

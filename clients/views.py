@@ -19,16 +19,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clients.forms import BriefForm, ClientForm, ContactForm, apply_errors
-from clients.models import Client, ClientBrief, Contact
-from clients.selectors import (
-    account_owner_choices,
-    client_detail,
-    client_get,
-    client_list,
-    contact_get,
-    status_choices,
-)
+from clients.filters import ClientListFilter
+from clients.forms import BriefForm, ClientForm, ContactForm
+from clients.models import Client, ClientBrief, ClientStatus, Contact
+from clients.selectors import account_owner_choices, client_detail, client_get, client_list, contact_get
 from clients.services import (
     WRITERS_ONLY,
     brief_update,
@@ -42,19 +36,17 @@ from clients.services import (
     contact_update,
 )
 from core.errors import StaleVersion
+from core.forms import add_service_errors
+from core.htmx import is_fragment, redirect_after, render_page_or_fragment
 
 PAGE_SIZE = 25
-
-
-def _fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 def _get_client(request: HttpRequest, pk: int) -> Client:
     try:
         return client_get(user=request.user, pk=pk)
     except Client.DoesNotExist:
-        raise Http404("No such client")
+        raise Http404(gettext("No such client."))
 
 
 def _ensure_writer(request: HttpRequest) -> None:
@@ -71,7 +63,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     try:
         detail = client_detail(user=request.user, pk=pk)
     except Client.DoesNotExist:
-        raise Http404("No such client")
+        raise Http404(gettext("No such client."))
     can_write = can_write_clients(request.user)
     return {
         "detail": detail,
@@ -84,30 +76,44 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 # --- List ------------------------------------------------------------------------------
+def _filter_errors(filterset: ClientListFilter) -> list[tuple[str, str]]:
+    """Each refused filter value as (the field's label, the message), in the form's order."""
+    fields = filterset.form.fields
+    return [
+        (str(fields[name].label) if name in fields else "", message)
+        for name, messages in filterset.errors.items()
+        for message in messages
+    ]
+
+
 @require_GET
 def client_list_view(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
-    status = request.GET.get("status", "")
-    status = status if status in dict(status_choices()) else ""
-    owner = request.GET.get("owner", "")
-    owner = owner if owner.isdigit() else ""
-    clients = client_list(user=request.user, search=search, status=status, account_owner=owner or None)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The clients, narrowed by ``ClientListFilter`` (the API's filters under the page's names).
+
+    Filters that cannot be applied are shown as errors instead of a list: a 400 for the page, the
+    fragment with a 200 for htmx (which does not swap error responses).
+    """
+    filterset = ClientListFilter(request.GET, queryset=client_list(user=request.user))
+    valid = filterset.is_valid()
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "page": page,
-        "clients": page.object_list,
-        "filters": {"q": search, "status": status, "owner": owner},
-        "filtered": bool(search or status or owner),
-        "statuses": status_choices(),
+        "filterset": filterset,
+        "filter_errors": [] if valid else _filter_errors(filterset),
+        "filters": {name: request.GET.get(name, "").strip() for name in ("q", "status", "owner")},
+        "filtered": any(request.GET.get(name, "").strip() for name in ("q", "status", "owner")),
+        "statuses": ClientStatus.choices,
         "owners": list(account_owner_choices()),
         "query": query.urlencode(),
         "can_write": can_write_clients(request.user),
     }
-    if _fragment(request):
-        return render(request, "clients/_client_table.html", context)
-    return render(request, "clients/client_list.html", context)
+    if valid:
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(page=page, clients=page.object_list)
+    status = 400 if not valid and not is_fragment(request) else None
+    return render_page_or_fragment(
+        request, "clients/client_list.html", "clients/client_list.html#client-table", context, status=status
+    )
 
 
 # --- Detail ----------------------------------------------------------------------------
@@ -118,18 +124,13 @@ def client_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Create and edit -------------------------------------------------------------------
-def _client_form_response(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    template = "clients/_client_form.html" if _fragment(request) else "clients/client_form.html"
-    return render(request, template, context, status=status)
+def _client_form_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    return render_page_or_fragment(request, "clients/client_form.html", "clients/client_form.html#client-form", context)
 
 
 def _saved(request: HttpRequest, url: str, message: str) -> HttpResponse:
     messages.success(request, message)
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return redirect_after(request, url)
 
 
 @require_http_methods(["GET", "POST"])
@@ -141,9 +142,10 @@ def client_create_view(request: HttpRequest) -> HttpResponse:
         try:
             client = client_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
-            return _saved(request, _detail_url(client), f"Client “{client.name}” created. Add its contacts and brief.")
+            message = gettext("Client “%(name)s” created. Add its contacts and brief.") % {"name": client.name}
+            return _saved(request, _detail_url(client), message)
     return _client_form_response(request, context)
 
 
@@ -168,16 +170,16 @@ def client_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             client = client_update(actor=request.user, client=client, **form.changed_values())
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
-            return _saved(request, _detail_url(client), f"Client “{client.name}” saved.")
+            return _saved(request, _detail_url(client), gettext("Client “%(name)s” saved.") % {"name": client.name})
     return _client_form_response(request, context)
 
 
 # --- Contacts --------------------------------------------------------------------------
 def _contacts_changed(request: HttpRequest, client: Client, message: str) -> HttpResponse:
     """After a contact change: the org chart again, with the open items and the timeline out of band."""
-    if not request.htmx:
+    if not is_fragment(request):
         messages.success(request, message)
         return redirect(_detail_url(client, "#contacts"))
     context = _detail_context(request, client.pk)
@@ -190,8 +192,9 @@ def _contacts_changed(request: HttpRequest, client: Client, message: str) -> Htt
 
 
 def _contact_form_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    template = "clients/_contact_form.html" if _fragment(request) else "clients/contact_form.html"
-    return render(request, template, context)
+    return render_page_or_fragment(
+        request, "clients/contact_form.html", "clients/contact_form.html#contact-form", context
+    )
 
 
 def _contact_values(form: ContactForm) -> dict[str, Any]:
@@ -211,9 +214,10 @@ def contact_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             contact = contact_create(actor=request.user, client=client, **_contact_values(form))
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
-            return _contacts_changed(request, client, f"{contact.name} added to the organisation chart.")
+            message = gettext("%(name)s added to the organisation chart.") % {"name": contact.name}
+            return _contacts_changed(request, client, message)
     return _contact_form_response(request, context)
 
 
@@ -221,7 +225,7 @@ def _get_contact(request: HttpRequest, client: Client, contact_pk: int) -> Conta
     try:
         return contact_get(user=request.user, pk=contact_pk, client=client)
     except Contact.DoesNotExist:
-        raise Http404("No such contact at this client")
+        raise Http404(gettext("No such contact at this client."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -239,9 +243,9 @@ def contact_edit_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpRes
         try:
             contact = contact_update(actor=request.user, contact=contact, **_contact_values(form))
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
-            return _contacts_changed(request, client, f"{contact.name} saved.")
+            return _contacts_changed(request, client, gettext("%(name)s saved.") % {"name": contact.name})
     return _contact_form_response(request, context)
 
 
@@ -252,10 +256,18 @@ def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
     _ensure_writer(request)
     if request.method == "POST":
         contact_delete(actor=request.user, contact=contact)
-        return _contacts_changed(request, client, f"{contact.name} removed from the organisation chart.")
-    context = {"client": client, "contact": contact, "reports": list(contact.direct_reports.all())}
-    template = "clients/_contact_delete.html" if _fragment(request) else "clients/contact_delete.html"
-    return render(request, template, context)
+        message = gettext("%(name)s removed from the organisation chart.") % {"name": contact.name}
+        return _contacts_changed(request, client, message)
+    reports = list(contact.direct_reports.all())
+    context = {
+        "client": client,
+        "contact": contact,
+        "reports": reports,
+        "report_names": ", ".join(person.name for person in reports),
+    }
+    return render_page_or_fragment(
+        request, "clients/contact_delete.html", "clients/contact_delete.html#contact-delete", context
+    )
 
 
 # --- The brief -------------------------------------------------------------------------
@@ -267,7 +279,7 @@ def _brief_initial(brief: ClientBrief, confidential_visible: bool) -> dict[str, 
 @require_GET
 def brief_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The brief in view mode: the fragment for htmx (Cancel), the client page otherwise."""
-    if not _fragment(request):
+    if not is_fragment(request):
         return redirect(_detail_url(pk, "#brief"))
     return render(request, "clients/_brief.html", _detail_context(request, pk))
 
@@ -295,16 +307,15 @@ def brief_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 field: text for field, text in mine.items() if field in form.fields and text != getattr(current, field)
             }
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
-            if not request.htmx:
-                messages.success(request, "Brief saved.")
+            if not is_fragment(request):
+                messages.success(request, gettext("Brief saved."))
                 return redirect(_detail_url(client, "#brief"))
             context = _detail_context(request, pk)
-            context["notice"] = "Brief saved."
+            context["notice"] = gettext("Brief saved.")
             return render(request, "clients/_brief_saved.html", context)
     context["form"] = form
     yours = context.get("yours", {})
     context["brief_fields"] = [(form[name], yours.get(name)) for name in form.fields if name != "version"]
-    template = "clients/_brief_form.html" if _fragment(request) else "clients/brief_form.html"
-    return render(request, template, context)
+    return render_page_or_fragment(request, "clients/brief_form.html", "clients/brief_form.html#brief-form", context)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 from decimal import Decimal
 from typing import Any
 
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
+
 from core.money import format_money
 from core.palette import BAR_FILL, LOST_FILL, WEIGHTED_FILL, WON_FILL
+
+
+def month_label(month: str) -> str:
+    """ "2026-01" as the month's short name and its year in the active language ("Jan 2026", "Jan. 2026")."""
+    year, number = (int(part) for part in month.split("-"))
+    return formats.date_format(datetime.date(year, number, 1), "M Y")
 
 
 def nice_ceiling(value: float) -> float:
@@ -42,7 +52,10 @@ def month_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
     bars, labels = [], []
     for index, row in enumerate(rows):
         x0 = left + index * group + group * 0.12
-        for offset, key, fill, what in ((0, "won_value", WON_FILL, "won"), (1, "lost_value", LOST_FILL, "lost")):
+        for offset, key, fill, title in (
+            (0, "won_value", WON_FILL, gettext("%(month)s: %(value)s won (%(count)s)")),
+            (1, "lost_value", LOST_FILL, gettext("%(month)s: %(value)s lost (%(count)s)")),
+        ):
             value = float(Decimal(row[key]))
             bar_h = plot_h * value / scale
             bars.append(
@@ -52,11 +65,17 @@ def month_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
                     "width": round(bar, 1),
                     "height": round(bar_h, 1),
                     "fill": fill,
-                    "title": f"{row['label']}: {format_money(value)} {what} ({row[key.replace('value', 'count')]})",
+                    "title": title
+                    % {
+                        "month": row["label"],
+                        "value": format_money(value),
+                        "count": row[key.replace("value", "count")],
+                    },
                 }
             )
-        month, year = row["label"].split(" ")
-        show_year = index == 0 or month == "Jan"
+        # The label is the month's short name and its year ("Jan 2026"), in the reader's language.
+        month, year = row["label"].rsplit(" ", 1)
+        show_year = index == 0 or row["month"].endswith("-01")
         labels.append(
             {"x": round(left + index * group + group / 2, 1), "text": month, "year": year if show_year else ""}
         )
@@ -97,7 +116,17 @@ def status_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "weighted_width": round(plot_w * weighted / scale, 1),
                 "text_x": round(left + plot_w * value / scale + 6, 1),
                 "text": f"{compact(value)} ({row['count']})",
-                "title": f"{row['label']}: {row['count']} offers, {format_money(value)} value, {format_money(weighted)} weighted",
+                "title": ngettext(
+                    "%(status)s: %(count)d offer, %(value)s value, %(weighted)s weighted",
+                    "%(status)s: %(count)d offers, %(value)s value, %(weighted)s weighted",
+                    row["count"],
+                )
+                % {
+                    "status": row["label"],
+                    "count": row["count"],
+                    "value": format_money(value),
+                    "weighted": format_money(weighted),
+                },
             }
         )
     return {

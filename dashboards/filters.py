@@ -1,4 +1,4 @@
-"""The dashboard's filters: parsing and validating the query string, and the canonical key of a filter set."""
+"""The dashboard's filters and the canonical key of a filter set (the form that reads them is in ``forms.py``)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,6 @@ import datetime
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
-
-from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import timezone
-
-from accounts.models import User
-from clients.models import Client
-
-# Long enough for any review of the business, short enough that the monthly chart stays readable.
-MAX_PERIOD_DAYS = 5 * 366
 
 
 @dataclass(frozen=True)
@@ -65,72 +55,4 @@ class DashboardFilters:
             rep_id=data.get("rep_id"),
             pm_id=data.get("pm_id"),
             client_id=data.get("client_id"),
-        )
-
-
-class DashboardFilterForm(forms.Form):
-    """Validates the dashboard's query string (page, CSV export and API alike)."""
-
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    rep = forms.IntegerField(required=False, min_value=1, label="Sales rep")
-    pm = forms.IntegerField(required=False, min_value=1, label="Project manager")
-    client = forms.IntegerField(required=False, min_value=1, label="Client")
-    # The page's client box sends a name (client names are unique, case-insensitively).
-    client_name = forms.CharField(required=False, max_length=200, strip=True, label="Client")
-
-    def __init__(self, *args: Any, scoped: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A rep's or PM's own dashboard: who it is about is not theirs to choose.
-        if scoped:
-            del self.fields["rep"]
-            del self.fields["pm"]
-
-    def clean_rep(self) -> int | None:
-        return self._existing_user(self.cleaned_data.get("rep"), "No such sales rep.")
-
-    def clean_pm(self) -> int | None:
-        return self._existing_user(self.cleaned_data.get("pm"), "No such project manager.")
-
-    def clean_client(self) -> int | None:
-        client_id = self.cleaned_data.get("client")
-        if client_id and not Client.objects.filter(pk=client_id).exists():
-            raise ValidationError("No such client.")
-        return client_id
-
-    def clean_client_name(self) -> int | None:
-        name = self.cleaned_data.get("client_name")
-        if not name:
-            return None
-        client_id = Client.objects.filter(name__iexact=name).values_list("pk", flat=True).first()
-        if client_id is None:
-            raise ValidationError(f"No client is called “{name}”.")
-        return client_id
-
-    @staticmethod
-    def _existing_user(user_id: int | None, message: str) -> int | None:
-        if user_id and not User.objects.filter(pk=user_id).exists():
-            raise ValidationError(message)
-        return user_id
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", "The end of the period must not be before its start.")
-        elif start and (end or timezone.localdate()) - start > datetime.timedelta(days=MAX_PERIOD_DAYS):
-            self.add_error("start", "Choose a period of at most five years.")
-        by_id, by_name = data.get("client"), data.get("client_name")
-        if by_id and by_name and by_id != by_name:
-            self.add_error("client_name", "Give the client by id or by name, not two different ones.")
-        return data
-
-    def filters(self) -> DashboardFilters:
-        data = self.cleaned_data
-        return DashboardFilters(
-            start=data.get("start"),
-            end=data.get("end"),
-            rep_id=data.get("rep"),
-            pm_id=data.get("pm"),
-            client_id=data.get("client") or data.get("client_name"),
         )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardSnapshot(models.Model):
@@ -24,6 +25,8 @@ class DashboardSnapshot(models.Model):
     last_read_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
         indexes = [models.Index(fields=["last_read_at"], name="dash_snapshot_read_idx")]
 
     def __str__(self) -> str:

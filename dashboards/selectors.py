@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.roles import Role
 from dashboards import services
@@ -42,7 +43,7 @@ def dashboard_view_for(user: Any, requested: str = "") -> tuple[str, list[str]]:
     """
     views = dashboard_views(user)
     if not views:
-        raise PermissionDenied("The dashboards are for managers, sales reps and project managers.")
+        raise PermissionDenied(gettext("The dashboards are for managers, sales reps and project managers."))
     return (requested if requested in views else views[0]), views
 
 
@@ -54,7 +55,7 @@ def dashboard_scope(*, user: Any, filters: DashboardFilters, view: str = "") -> 
     """
     views = dashboard_views(user)
     if not views:
-        raise PermissionDenied("The dashboards are for managers, sales reps and project managers.")
+        raise PermissionDenied(gettext("The dashboards are for managers, sales reps and project managers."))
     chosen = view if view in views else views[0]
     if chosen == SALES:
         return chosen, filters.replace(rep_id=user.pk, pm_id=None)

@@ -9,8 +9,8 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from dashboards import metrics
 from dashboards.filters import DashboardFilters
+from dashboards.metrics import figures
 from dashboards.models import DashboardSnapshot
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def snapshot_refresh(*, filters: DashboardFilters, fresher_than: datetime.timede
         return DashboardSnapshot.objects.defer("tables").get(pk=snapshot.pk)
     started = timezone.now()
     clock = time.monotonic()
-    computed = metrics.compute(filters, started)
+    computed = figures.compute(filters, started)
     snapshot.filters = filters.as_dict()
     snapshot.data = computed.data
     snapshot.tables = computed.tables

@@ -18,21 +18,25 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from clients.models import Client
+from clients.selectors import client_names_matching
+from core.htmx import is_fragment
 from core.money import plain_money
 from dashboards import charts
-from dashboards.filters import DashboardFilterForm, DashboardFilters
-from dashboards.metrics import TABLE_NAMES
+from dashboards.filters import DashboardFilters
+from dashboards.forms import DashboardFilterForm
 from dashboards.metrics.common import Scope
+from dashboards.metrics.figures import TABLE_NAMES
 from dashboards.metrics.risks import LEVELS, offer_risks, project_risks
 from dashboards.models import DashboardSnapshot
 from dashboards.selectors import MANAGER, PM, SALES, dashboard_scope, dashboard_snapshot, dashboard_view_for
 
 _INDENTATION = re.compile(r"\n\s+")
-TITLES = {MANAGER: "Dashboard", SALES: "My sales dashboard", PM: "My projects dashboard"}
+TITLES = {MANAGER: _("Dashboard"), SALES: _("My sales dashboard"), PM: _("My projects dashboard")}
 RISKS_PER_PAGE = 50
 
 
@@ -93,26 +97,55 @@ def _query(filters: DashboardFilters, view: str, views: list[str]) -> str:
 def _scope_note(data: dict[str, Any], view: str) -> str:
     """Whose figures these are, in words (the PM filter reaches offers through their reviews)."""
     if view == SALES:
-        return "Your offers, their handoffs, and the projects you are the sales liaison of."
+        return gettext("Your offers, their handoffs, and the projects you are the sales liaison of.")
     if view == PM:
-        return "Offers you reviewed, the handoffs assigned to you, and the projects you manage."
+        return gettext("Offers you reviewed, the handoffs assigned to you, and the projects you manage.")
     filters, options = data["filters"], data["options"]
     parts = []
     if filters["rep_id"]:
         names = [person["name"] for person in options["reps"] if person["id"] == filters["rep_id"]]
-        parts.append(f"sales rep {names[0] if names else filters['rep_id']} (offers, handoffs, projects as liaison)")
+        parts.append(
+            gettext("sales rep %(name)s (offers, handoffs, projects as liaison)")
+            % {"name": names[0] if names else filters["rep_id"]}
+        )
     if filters["pm_id"]:
         names = [person["name"] for person in options["pms"] if person["id"] == filters["pm_id"]]
-        parts.append(f"PM {names[0] if names else filters['pm_id']} (offers reviewed, handoffs, projects managed)")
+        parts.append(
+            gettext("PM %(name)s (offers reviewed, handoffs, projects managed)")
+            % {"name": names[0] if names else filters["pm_id"]}
+        )
     if options["client"]:
-        parts.append(f"client {options['client']['name']}")
-    return ("Filtered to " + "; ".join(parts) + ".") if parts else "The whole company."
+        parts.append(gettext("client %(name)s") % {"name": options["client"]["name"]})
+    # The parts are whole phrases of their own; "; " joins them in every language we speak.
+    return gettext("Filtered to %(parts)s.") % {"parts": "; ".join(parts)} if parts else gettext("The whole company.")
+
+
+def _localized_tables(tables: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot's tables with titles, column names and row labels in the reader's language.
+
+    The snapshot stores them in English (``gettext_noop`` in ``dashboards.metrics``): one snapshot
+    serves every reader, and each page translates what it shows.
+    """
+    localized = {}
+    for name, table in tables.items():
+        rows = table["rows"]
+        if name == "won_lost_by_month":
+            rows = [{**row, "label": charts.month_label(row["month"])} for row in rows]
+        elif rows and "label" in rows[0]:
+            rows = [{**row, "label": gettext(row["label"])} for row in rows]
+        localized[name] = {
+            **table,
+            "title": gettext(table["title"]),
+            "columns": [[key, gettext(label)] for key, label in table["columns"]],
+            "rows": rows,
+        }
+    return localized
 
 
 def _body(snapshot: DashboardSnapshot, view: str, views: list[str], filters: DashboardFilters) -> str:
     def render_body() -> str:
         data = snapshot.data
-        tables = data["tables"]
+        tables = _localized_tables(data["tables"])
         context = {
             # Rendered without the request (the HTML is shared between users): no context processors.
             "CURRENCY": settings.CURRENCY,
@@ -147,13 +180,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = _form(request, view)
     if not form.is_valid():
         context = {"form": form, "title": TITLES[view], "view": view, "views": views, "view_titles": TITLES}
-        if request.htmx and not request.htmx.boosted:
+        if is_fragment(request):
             # htmx does not swap error responses: the fragment with the errors comes with a 200.
             return render(request, "dashboards/_invalid.html", context)
         return render(request, "dashboards/dashboard.html", {**context, "invalid": True}, status=400)
     view, filters = dashboard_scope(user=request.user, filters=form.filters(), view=view)
     body = _body(dashboard_snapshot(filters=filters), view, views, filters)
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment(request):
         return HttpResponse(body)
     return render(request, "dashboards/dashboard.html", {"body": body, "title": TITLES[view]})
 
@@ -166,7 +199,11 @@ MONEY_COLUMNS = frozenset(
 
 
 def _csv_header(key: str, label: str) -> str:
-    return f"{label} ({settings.CURRENCY})" if key in MONEY_COLUMNS else label
+    """The column's name in the reader's language; money columns name the currency."""
+    label = gettext(label)
+    if key in MONEY_COLUMNS:
+        return gettext("%(column)s (%(currency)s)") % {"column": label, "currency": settings.CURRENCY}
+    return label
 
 
 def _csv_cell(value: Any) -> Any:
@@ -185,12 +222,16 @@ def _csv_cell(value: Any) -> Any:
 def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     """Every row of one table, with the page's filters, from the same snapshot as the page."""
     if table not in TABLE_NAMES:
-        raise Http404("No such table.")
+        raise Http404(gettext("No such table."))
     view, _views = _chosen_view(request)
     form = _form(request, view)
     if not form.is_valid():
         errors = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in form.errors.items())
-        return HttpResponse(f"Invalid filters: {errors}\n", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            gettext("Invalid filters: %(errors)s") % {"errors": errors} + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     view, filters = dashboard_scope(user=request.user, filters=form.filters(), view=view)
     snapshot = dashboard_snapshot(filters=filters, with_tables=True)
     columns = snapshot.data["tables"][table]["columns"]
@@ -201,7 +242,12 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     writer.writerow([_csv_header(key, label) for key, label in columns])
     for row in snapshot.tables[table]:
         writer.writerow(
-            [plain_money(row.get(key)) if key in MONEY_COLUMNS else _csv_cell(row.get(key)) for key, _label in columns]
+            [
+                plain_money(row.get(key))
+                if key in MONEY_COLUMNS
+                else _csv_cell(gettext(row["label"]) if key == "label" and row.get("label") else row.get(key))
+                for key, _label in columns
+            ]
         )
     return response
 
@@ -219,7 +265,11 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "dashboards/risks.html",
-            {"form": form, "cell_error": "Choose a cell of the heatmap: p and i from 1 to 5.", "title": "Risks"},
+            {
+                "form": form,
+                "cell_error": gettext("Choose a cell of the heatmap: p and i from 1 to 5."),
+                "title": gettext("Risks"),
+            },
             status=400,
         )
     view, filters = dashboard_scope(user=request.user, filters=form.filters(), view=view)
@@ -244,7 +294,8 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         "impact": impact,
         "query": query,
         "cell_query": "&".join(part for part in (query, f"p={probability}&i={impact}") if part),
-        "title": f"Open risks, probability {probability} x impact {impact}",
+        "title": gettext("Open risks, probability %(probability)s x impact %(impact)s")
+        % {"probability": probability, "impact": impact},
     }
     return render(request, "dashboards/risks.html", context)
 
@@ -283,11 +334,7 @@ def client_options(request: HttpRequest) -> HttpResponse:
     """Client names for the filter box's suggestions, as the user types."""
     _chosen_view(request)
     name = request.GET.get("client_name", "").strip()[:100]
-    clients = (
-        list(Client.objects.filter(name__icontains=name).order_by("name").values_list("name", flat=True)[:10])
-        if len(name) >= 2
-        else []
-    )
+    clients = client_names_matching(user=request.user, text=name) if len(name) >= 2 else []
     return render(request, "dashboards/_client_options.html", {"clients": clients})
 
 

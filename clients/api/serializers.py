@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from accounts.models import User
@@ -77,7 +78,9 @@ class ContactSerializer(serializers.ModelSerializer):
 
     def validate_client(self, client: Client) -> Client:
         if self.instance is not None and client.pk != self.instance.client_id:
-            raise serializers.ValidationError("A contact stays with its client; add a new contact to the other client.")
+            raise serializers.ValidationError(
+                gettext("A contact stays with its client; add a new contact to the other client.")
+            )
         return client
 
 

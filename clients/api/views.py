@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -19,8 +18,9 @@ from clients.api.serializers import (
     ContactSerializer,
     StaleVersionSerializer,
 )
-from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
-from clients.selectors import brief_confidential_visible_to, clients_visible_to, contacts_visible_to, with_counts
+from clients.filters import ClientFilter, ContactFilter
+from clients.models import Client, ClientBrief, Contact
+from clients.selectors import brief_confidential_visible_to, client_list, clients_visible_to, contact_list
 from clients.services import (
     WRITERS_ONLY,
     brief_update,
@@ -31,7 +31,6 @@ from clients.services import (
     contact_delete,
     contact_update,
 )
-from core.api.filters import IdFilter
 
 FORBIDDEN = OpenApiResponse(
     description="Your role may not do this (sales reps write; managers change a client's account owner and "
@@ -55,43 +54,6 @@ class WritesNeedSales(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS or can_write_clients(request.user):
             return True
         return getattr(view, "action", None) in getattr(view, "manager_actions", ()) and request.user.is_manager
-
-
-def _search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
-    value = value.strip()
-    if not value:
-        return queryset
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": value})
-    return queryset.filter(condition)
-
-
-class ClientFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=ClientStatus.choices)
-    account_owner = IdFilter(field_name="account_owner_id")
-    search = django_filters.CharFilter(method="filter_search", label="Name or industry contains (any case)")
-
-    class Meta:
-        model = Client
-        fields = ["status", "account_owner", "search"]
-
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return _search(queryset, ("name", "industry"), value)
-
-
-class ContactFilter(django_filters.FilterSet):
-    client = IdFilter(field_name="client_id")
-    buying_role = django_filters.ChoiceFilter(choices=BuyingRole.choices)
-    reports_to = IdFilter(field_name="reports_to_id")
-    search = django_filters.CharFilter(method="filter_search", label="Name, title or e-mail contains (any case)")
-
-    class Meta:
-        model = Contact
-        fields = ["client", "buying_role", "reports_to", "search"]
-
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return _search(queryset, ("name", "title", "email"), value)
 
 
 @extend_schema_view(
@@ -124,7 +86,7 @@ class ClientViewSet(
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Client]:
-        return with_counts(clients_visible_to(self.request.user).select_related("account_owner")).order_by("name", "pk")
+        return client_list(user=self.request.user)
 
     def _with_counts(self, client: Client) -> Client:
         return self.get_queryset().get(pk=client.pk)
@@ -192,7 +154,7 @@ class ContactViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Contact]:
-        return contacts_visible_to(self.request.user).order_by("client_id", "name", "pk")
+        return contact_list(user=self.request.user)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         body = self.get_serializer(data=request.data)

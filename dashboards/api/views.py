@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -7,7 +8,7 @@ from rest_framework.views import APIView
 
 from core.api.filters import refuse_blank_parameters
 from dashboards.api.serializers import DashboardSerializer
-from dashboards.filters import DashboardFilterForm
+from dashboards.forms import DashboardFilterForm
 from dashboards.selectors import MANAGER, dashboard_scope, dashboard_snapshot, dashboard_view_for
 
 # The filter form's ids are whole numbers from 1.
@@ -37,12 +38,12 @@ class DashboardView(APIView):
         refuse_blank_parameters(request.query_params)
         requested = request.query_params.get("view", "")
         if requested not in ("", "sales", "pm"):
-            raise ValidationError({"view": ["Choose sales or pm."]})
+            raise ValidationError({"view": [gettext("Choose sales or pm.")]})
         # A rep's or PM's own dashboard ignores ``rep`` and ``pm``, but a malformed one is still an error.
         for name in ("rep", "pm"):
             raw = request.query_params.get(name, "")
             if raw and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
-                raise ValidationError({name: ["A user id: a whole number from 1."]})
+                raise ValidationError({name: [gettext("A user id: a whole number from 1.")]})
         view, _views = dashboard_view_for(request.user, requested)
         form = DashboardFilterForm(request.query_params, scoped=view != MANAGER)
         if not form.is_valid():

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Round, TruncMonth
+from django.utils.translation import gettext_noop
 
 from dashboards.metrics.common import CENT, Scope, Table, money, month_starts, percent
 from handoff.models import OfferStatus
@@ -79,15 +80,15 @@ def open_change_requests(scope: Scope) -> Table:
         for row in requests
     ]
     return Table(
-        title="Open change requests",
+        title=gettext_noop("Open change requests"),
         columns=[
-            ("title", "Change request"),
-            ("project", "Project"),
-            ("client", "Client"),
-            ("cost_impact", "Cost impact"),
-            ("schedule_impact_days", "Schedule impact (days)"),
-            ("signatures", "Signatures"),
-            ("raised", "Raised"),
+            ("title", gettext_noop("Change request")),
+            ("project", gettext_noop("Project")),
+            ("client", gettext_noop("Client")),
+            ("cost_impact", gettext_noop("Cost impact")),
+            ("schedule_impact_days", gettext_noop("Schedule impact (days)")),
+            ("signatures", gettext_noop("Signatures")),
+            ("raised", gettext_noop("Raised")),
         ],
         rows=rows,
     )
@@ -110,11 +111,11 @@ def issues_by_severity(scope: Scope) -> Table:
         row["total"] = sum(row[str(status)] for status in OPEN_ISSUE_STATUSES)
         rows.append(row)
     return Table(
-        title="Open client issues by severity",
+        title=gettext_noop("Open client issues by severity"),
         columns=[
-            ("label", "Severity"),
-            *((str(status), str(status.label)) for status in OPEN_ISSUE_STATUSES),
-            ("total", "Total"),
+            ("label", gettext_noop("Severity")),
+            *((str(status), status.label) for status in OPEN_ISSUE_STATUSES),
+            ("total", gettext_noop("Total")),
         ],
         rows=rows,
     )
@@ -157,14 +158,14 @@ def pulse_trend(scope: Scope) -> Table:
             }
         )
     return Table(
-        title="Client pulse per month",
+        title=gettext_noop("Client pulse per month"),
         columns=[
-            ("month", "Month"),
-            ("pulses", "Pulses"),
-            ("low_mood", f"Mood ≤ {LOW_MOOD}"),
-            ("mood", "Mood"),
-            ("urgency", "Urgency"),
-            ("satisfaction", "Satisfaction"),
+            ("month", gettext_noop("Month")),
+            ("pulses", gettext_noop("Pulses")),
+            ("low_mood", gettext_noop("Mood ≤ 2")),
+            ("mood", gettext_noop("Mood")),
+            ("urgency", gettext_noop("Urgency")),
+            ("satisfaction", gettext_noop("Satisfaction")),
         ],
         rows=rows,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext_noop
 
 from dashboards.metrics.after_handoff import delivery_extras
 from dashboards.metrics.common import RUNNING_PROJECT_STATUSES, Scope, Section, Table, person_name
@@ -25,11 +26,11 @@ def projects_by_status_health(scope: Scope) -> Table:
         row["total"] = sum(row[str(health)] for health in ProjectHealth)
         rows.append(row)
     return Table(
-        title="Projects by status and health",
+        title=gettext_noop("Projects by status and health"),
         columns=[
-            ("status", "Status"),
+            ("status", gettext_noop("Status")),
             *((str(health), str(health.label)) for health in ProjectHealth),
-            ("total", "Total"),
+            ("total", gettext_noop("Total")),
         ],
         rows=rows,
     )
@@ -75,15 +76,15 @@ def overdue_deliverables(scope: Scope) -> Table:
         for row in deliverables
     ]
     return Table(
-        title="Overdue deliverables",
+        title=gettext_noop("Overdue deliverables"),
         columns=[
-            ("deliverable", "Deliverable"),
-            ("project", "Project"),
-            ("client", "Client"),
-            ("pm", "PM"),
-            ("due", "Due"),
-            ("days_overdue", "Days overdue"),
-            ("status", "Status"),
+            ("deliverable", gettext_noop("Deliverable")),
+            ("project", gettext_noop("Project")),
+            ("client", gettext_noop("Client")),
+            ("pm", gettext_noop("PM")),
+            ("due", gettext_noop("Due")),
+            ("days_overdue", gettext_noop("Days overdue")),
+            ("status", gettext_noop("Status")),
         ],
         rows=rows,
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
 from django.db.models.functions import Lower, Trim
+from django.utils.translation import gettext_noop
 
 from core.models import Activity
 from dashboards.metrics.common import Scope, Section, Table, median_days, percent, person_name
@@ -61,16 +62,16 @@ def pending(scope: Scope) -> Table:
             }
         )
     return Table(
-        title="Pending handoffs",
+        title=gettext_noop("Pending handoffs"),
         columns=[
-            ("offer", "Offer"),
-            ("client", "Client"),
-            ("rep", "Sales rep"),
-            ("pm", "PM"),
-            ("pending_since", "Pending since"),
-            ("age_days", "Age (days)"),
-            ("working_days", "Working days"),
-            ("sla_state", "SLA"),
+            ("offer", gettext_noop("Offer")),
+            ("client", gettext_noop("Client")),
+            ("rep", gettext_noop("Sales rep")),
+            ("pm", gettext_noop("PM")),
+            ("pending_since", gettext_noop("Pending since")),
+            ("age_days", gettext_noop("Age (days)")),
+            ("working_days", gettext_noop("Working days")),
+            ("sla_state", gettext_noop("SLA")),
         ],
         rows=rows,
     )
@@ -114,8 +115,8 @@ def return_reasons(scope: Scope) -> Table:
     # Sorted here, not in SQL: ties then break the same way on every database collation.
     rows = sorted(groups, key=lambda row: (-row["count"], row["normalized"]))
     return Table(
-        title="Return reasons",
-        columns=[("reason", "Reason"), ("count", "Returns")],
+        title=gettext_noop("Return reasons"),
+        columns=[("reason", gettext_noop("Reason")), ("count", gettext_noop("Returns"))],
         rows=[{"reason": row["reason"].strip(), "count": row["count"]} for row in rows],
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dashboards.metrics.after_handoff import follow_up_funnel
 from dashboards.metrics.common import Scope, Section, Table, person_name
@@ -87,11 +87,11 @@ def accuracy(projects: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 ACCURACY_COLUMNS = [
-    ("projects", "Projects"),
-    ("estimated_days", "Estimated days"),
-    ("actual_days", "Actual days"),
-    ("overrun_percent", "Overrun %"),
-    ("mean_error_percent", "Mean error %"),
+    ("projects", gettext_noop("Projects")),
+    ("estimated_days", gettext_noop("Estimated days")),
+    ("actual_days", gettext_noop("Actual days")),
+    ("overrun_percent", gettext_noop("Overrun %")),
+    ("mean_error_percent", gettext_noop("Mean error %")),
 ]
 
 
@@ -123,13 +123,13 @@ def _effort_missing(projects: list[dict[str, Any]]) -> Table:
     ]
     rows.sort(key=lambda row: (row["completed"], row["project_id"]))
     return Table(
-        title=_("Actual effort missing"),
+        title=gettext_noop("Actual effort missing"),
         columns=[
-            ("project", _("Project")),
-            ("client", _("Client")),
-            ("pm", _("PM")),
-            ("completed", _("Completed")),
-            ("estimated_days", _("Estimated days")),
+            ("project", gettext_noop("Project")),
+            ("client", gettext_noop("Client")),
+            ("pm", gettext_noop("PM")),
+            ("completed", gettext_noop("Completed")),
+            ("estimated_days", gettext_noop("Estimated days")),
         ],
         rows=rows,
     )
@@ -147,8 +147,16 @@ def learning(scope: Scope) -> Section:
             "follow_ups": follow_up_funnel(scope),
         },
         tables={
-            "accuracy_by_rep": _by(measured, "sales_liaison", "rep_id", "Estimate accuracy per sales rep", "Sales rep"),
-            "accuracy_by_pm": _by(measured, "pm", "pm_id", "Estimate accuracy per PM", "PM"),
+            "accuracy_by_rep": _by(
+                measured,
+                "sales_liaison",
+                "rep_id",
+                gettext_noop("Estimate accuracy per sales rep"),
+                gettext_noop("Sales rep"),
+            ),
+            "accuracy_by_pm": _by(
+                measured, "pm", "pm_id", gettext_noop("Estimate accuracy per PM"), gettext_noop("PM")
+            ),
             "effort_missing": _effort_missing(missing),
         },
     )

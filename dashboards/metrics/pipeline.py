@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from dashboards.metrics.common import (
     Scope,
@@ -29,14 +30,14 @@ from handoff.models import OPEN_OFFER_STATUSES, OfferStatus
 OPEN = Q(status__in=OPEN_OFFER_STATUSES)
 
 SUMMARY_COLUMNS = [
-    ("open_count", "Open offers"),
-    ("open_value", "Open value"),
-    ("open_weighted", "Weighted value"),
-    ("won_count", "Won"),
-    ("won_value", "Won value"),
-    ("lost_count", "Lost"),
-    ("lost_value", "Lost value"),
-    ("win_rate_percent", "Win rate %"),
+    ("open_count", gettext_noop("Open offers")),
+    ("open_value", gettext_noop("Open value")),
+    ("open_weighted", gettext_noop("Weighted value")),
+    ("won_count", gettext_noop("Won")),
+    ("won_value", gettext_noop("Won value")),
+    ("lost_count", gettext_noop("Lost")),
+    ("lost_value", gettext_noop("Lost value")),
+    ("win_rate_percent", gettext_noop("Win rate %")),
 ]
 
 
@@ -61,7 +62,7 @@ def open_by_status(scope: Scope) -> Table:
         rows.append(
             {
                 "status": str(status),
-                "label": OfferStatus(status).label,
+                "label": str(OfferStatus(status).label),
                 "count": row.get("count", 0),
                 "value": money(row.get("cents")),
                 "weighted": weighted_money(row.get("weighted")),
@@ -71,8 +72,13 @@ def open_by_status(scope: Scope) -> Table:
             }
         )
     return Table(
-        title="Open offers by status",
-        columns=[("status", "Status"), ("count", "Offers"), ("value", "Value"), ("weighted", "Weighted value")],
+        title=gettext_noop("Open offers by status"),
+        columns=[
+            ("status", gettext_noop("Status")),
+            ("count", gettext_noop("Offers")),
+            ("value", gettext_noop("Value")),
+            ("weighted", gettext_noop("Weighted value")),
+        ],
         rows=rows,
     )
 
@@ -107,13 +113,13 @@ def won_lost_by_month(scope: Scope) -> Table:
             }
         )
     return Table(
-        title="Won and lost per month",
+        title=gettext_noop("Won and lost per month"),
         columns=[
-            ("month", "Month"),
-            ("won_count", "Won"),
-            ("won_value", "Won value"),
-            ("lost_count", "Lost"),
-            ("lost_value", "Lost value"),
+            ("month", gettext_noop("Month")),
+            ("won_count", gettext_noop("Won")),
+            ("won_value", gettext_noop("Won value")),
+            ("lost_count", gettext_noop("Lost")),
+            ("lost_value", gettext_noop("Lost value")),
         ],
         rows=table,
     )
@@ -201,13 +207,21 @@ def by_rep(scope: Scope) -> Table:
         }
         for row in raw
     ]
-    return Table(title="Per sales rep", columns=[("name", "Sales rep"), *SUMMARY_COLUMNS], rows=_biggest_first(rows))
+    return Table(
+        title=gettext_noop("Per sales rep"),
+        columns=[("name", gettext_noop("Sales rep")), *SUMMARY_COLUMNS],
+        rows=_biggest_first(rows),
+    )
 
 
 def by_client(scope: Scope) -> Table:
     raw = _summary_rows(scope, ("client_id", "client__name"))
     rows = [{"client_id": row["client_id"], "name": row["client__name"], **_summary(row)} for row in raw]
-    return Table(title="Per client", columns=[("name", "Client"), *SUMMARY_COLUMNS], rows=_biggest_first(rows))
+    return Table(
+        title=gettext_noop("Per client"),
+        columns=[("name", gettext_noop("Client")), *SUMMARY_COLUMNS],
+        rows=_biggest_first(rows),
+    )
 
 
 def pipeline(scope: Scope) -> Section:

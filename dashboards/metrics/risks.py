@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_noop
 
 from dashboards.metrics.common import RUNNING_PROJECT_STATUSES, Scope, Section, Table
 from handoff.models import OPEN_OFFER_STATUSES, Risk
@@ -50,14 +51,14 @@ def heatmap(scope: Scope) -> Table:
                 }
             )
     return Table(
-        title="Open risks by probability and impact",
+        title=gettext_noop("Open risks by probability and impact"),
         columns=[
-            ("probability", "Probability"),
-            ("impact", "Impact"),
-            ("score", "Score"),
-            ("offer_risks", "On offers"),
-            ("project_risks", "On projects"),
-            ("total", "Total"),
+            ("probability", gettext_noop("Probability")),
+            ("impact", gettext_noop("Impact")),
+            ("score", gettext_noop("Score")),
+            ("offer_risks", gettext_noop("On offers")),
+            ("project_risks", gettext_noop("On projects")),
+            ("total", gettext_noop("Total")),
         ],
         rows=rows,
     )

@@ -7,6 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import formats
+from django.utils.translation import gettext
+
+from dashboards import charts
 
 register = template.Library()
 
@@ -15,12 +19,13 @@ DASH = "—"
 
 @register.filter
 def pct(value: Any) -> str:
-    return DASH if value is None else f"{float(value):.1f} %"
+    return DASH if value is None else f"{formats.number_format(float(value), 1)} %"
 
 
 @register.filter
 def days(value: Any) -> str:
-    return DASH if value is None else f"{float(value):.1f} d"
+    # "d" for days, "T" (Tage) in German: the unit is the translator's.
+    return DASH if value is None else gettext("%(days)s d") % {"days": formats.number_format(float(value), 1)}
 
 
 @register.filter
@@ -30,6 +35,19 @@ def get(mapping: Any, key: str) -> Any:
         return mapping[key]
     except (KeyError, TypeError, IndexError):
         return None
+
+
+@register.filter
+def month_label(month: str) -> str:
+    """``"2026-01"|month_label``: "Jan 2026" in the active language."""
+    return charts.month_label(month) if month else DASH
+
+
+@register.filter
+def field_label(form: Any, name: str) -> str:
+    """The label of the form's field ``name`` (as the form shows it), for error lists."""
+    field = getattr(form, "fields", {}).get(name)
+    return str(field.label) if field is not None and field.label else name
 
 
 @register.simple_tag

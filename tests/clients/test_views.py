@@ -113,6 +113,29 @@ def test_the_list_filters_by_status_and_account_owner(client_as, rep, other_rep)
     assert "Theirs active" not in body
 
 
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"status": "bogus"}, "Status: Select a valid choice"), ({"owner": "abc"}, "Account owner: Enter a whole number")],
+)
+def test_the_list_refuses_filters_it_cannot_apply(client_as, rep, params, message):
+    ClientFactory(name="Nordwind Logistics")
+
+    response = client_as(rep).get(reverse("clients:list"), params)
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert message in body
+    assert "Nordwind Logistics" not in body
+
+
+def test_the_list_shows_refused_filters_in_the_htmx_fragment(client_as, rep):
+    response = client_as(rep).get(reverse("clients:list"), {"status": "bogus"}, **HTMX)
+
+    assert response.status_code == 200
+    assert "These filters cannot be applied" in response.content.decode()
+    assert "<html" not in response.content.decode()
+
+
 def test_the_list_answers_htmx_with_the_table_only(client_as, rep):
     ClientFactory(name="Nordwind Logistics")
 
@@ -281,7 +304,8 @@ def test_a_rep_creates_a_client_and_owns_it(client_as, rep):
 def test_an_htmx_create_redirects_with_hx_redirect(client_as, rep):
     response = client_as(rep).post(reverse("clients:create"), {"name": "Nordwind", "status": "prospect"}, **HTMX)
 
-    assert response.status_code == 204
+    # core.htmx.redirect_after: django-htmx's client redirect (a 200 that htmx follows).
+    assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("clients:detail", args=[Client.objects.get().pk])
 
 

@@ -7,9 +7,11 @@ the queries, so the tests compare two independent computations.
 from __future__ import annotations
 
 import datetime
+import math
 import statistics
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.utils import timezone
 
@@ -43,6 +45,21 @@ def median_days(durations: list[datetime.timedelta]) -> float | None:
     if not durations:
         return None
     return round(statistics.median(d.total_seconds() for d in durations) / 86400, 1)
+
+
+def _round_tenths(value: Fraction) -> int:
+    """``value`` in whole tenths, halves away from zero."""
+    whole = math.floor(abs(value) * 10 + Fraction(1, 2))
+    return whole if value >= 0 else -whole
+
+
+def tenths(value: Fraction) -> float:
+    return _round_tenths(value) / 10
+
+
+def tenths_text(value: Fraction) -> str:
+    count = _round_tenths(value)
+    return f"{'-' if count < 0 else ''}{abs(count) // 10}.{abs(count) % 10}"
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -436,19 +453,23 @@ class Oracle:
 
     @staticmethod
     def accuracy(items: list[tuple[Project, Decimal]]) -> dict:
-        estimated = sum((e for _, e in items), Decimal(0))
-        actual = sum((p.actual_effort_days for p, _ in items), Decimal(0))
-        errors = [abs(p.actual_effort_days - e) / e for p, e in items]
+        """From the definitions, in exact fractions of days, by another route than the metric's.
+
+        Overrun: the actual total as a ratio of the estimated total, minus one. Mean error: the mean of
+        each project's actual/estimate ratio's distance from one. Rounded half away from zero to a tenth.
+        """
+        ratios = [Fraction(p.actual_effort_days) / Fraction(e) for p, e in items]
+        estimated = Fraction(0)
+        actual = Fraction(0)
+        for project, estimate in items:
+            estimated += Fraction(estimate)
+            actual += Fraction(project.actual_effort_days)
         return {
             "projects": len(items),
-            "estimated_days": str(estimated.quantize(TENTH)),
-            "actual_days": str(actual.quantize(TENTH)),
-            "overrun_percent": float(((actual - estimated) * 100 / estimated).quantize(TENTH, rounding=ROUND_HALF_UP))
-            if estimated
-            else None,
-            "mean_error_percent": float((sum(errors) * 100 / len(errors)).quantize(TENTH, rounding=ROUND_HALF_UP))
-            if errors
-            else None,
+            "estimated_days": tenths_text(estimated),
+            "actual_days": tenths_text(actual),
+            "overrun_percent": tenths(100 * (actual / estimated - 1)) if estimated else None,
+            "mean_error_percent": tenths(100 * sum(abs(r - 1) for r in ratios) / len(ratios)) if ratios else None,
         }
 
     def accuracy_by(self, attribute: str, id_name: str) -> list[dict]:

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dashboards import metrics
 from dashboards.filters import DashboardFilters
+from dashboards.metrics import figures
 from handoff.models import OfferStatus
 from tests.dashboards.oracle import Oracle
 from tests.dashboards.world import build_world, log_return, make_handoff, make_offer, make_project, make_review
@@ -20,11 +20,11 @@ from tests.factories import ClientFactory, RiskFactory
 DAY = datetime.timedelta(days=1)
 
 
-def compute(filters: DashboardFilters | None = None, now: datetime.datetime | None = None) -> metrics.Computed:
-    return metrics.compute(filters or DashboardFilters(), now or timezone.now())
+def compute(filters: DashboardFilters | None = None, now: datetime.datetime | None = None) -> figures.Computed:
+    return figures.compute(filters or DashboardFilters(), now or timezone.now())
 
 
-def assert_matches_oracle(computed: metrics.Computed, oracle: Oracle) -> None:
+def assert_matches_oracle(computed: figures.Computed, oracle: Oracle) -> None:
     tables, data = computed.tables, computed.data
     figures = data["sections"]
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from clients.models import Client, Contact
 from core.models import Activity
-from dashboards import metrics
 from dashboards.filters import DashboardFilters
+from dashboards.metrics import figures
 from handoff.models import FeasibilityReview, Handoff, HandoffSnapshot, Offer, OfferStatus, Risk
 from projects.models import Deliverable, Project
 
@@ -69,7 +69,7 @@ def test_it_refuses_a_count_below_one(db, offers):
 def test_its_data_can_be_shown_on_the_dashboard(db):
     seed(200)
 
-    computed = metrics.compute(DashboardFilters(), timezone.now())
+    computed = figures.compute(DashboardFilters(), timezone.now())
 
     assert computed.data["sections"]["pipeline"]["open"]["count"] > 0
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.metrics import TABLE_NAMES
+from dashboards.metrics.figures import TABLE_NAMES
 from dashboards.models import DashboardSnapshot
 from dashboards.selectors import recent_snapshots
 from dashboards.views import rendered_bodies
