@@ -26,7 +26,7 @@ class MeSerializer(UserSerializer):
         required=False,
         help_text="The user's language: en, de, or \"\" to follow the browser's Accept-Language.",
         error_messages={
-            "invalid_choice": _("Unknown language \u201c{input}\u201d: choose en or de, or leave it empty.")
+            "invalid_choice": _("Unknown language “{input}”: choose en or de, or leave it empty.")
         },
     )
 
