@@ -15,24 +15,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.events import Event
 
 
 class Channel(models.TextChoices):
-    IN_APP = "in_app", _("In-app")
-    EMAIL = "email", _("E-mail")
+    IN_APP = "in_app", pgettext_lazy("notification delivery", "In-app")
+    EMAIL = "email", pgettext_lazy("notification delivery", "E-mail")
 
 
 class DeliveryStatus(models.TextChoices):
     """The e-mail's delivery state; in-app notices have none (blank)."""
 
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-    SKIPPED = "skipped", _("Skipped")
+    PENDING = "pending", pgettext_lazy("notification delivery", "Pending")
+    SENDING = "sending", pgettext_lazy("notification delivery", "Sending")
+    SENT = "sent", pgettext_lazy("notification delivery", "Sent")
+    FAILED = "failed", pgettext_lazy("notification delivery", "Failed")
+    SKIPPED = "skipped", pgettext_lazy("notification delivery", "Skipped")
 
 
 def new_event_key() -> str:
