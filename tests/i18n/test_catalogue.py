@@ -86,11 +86,11 @@ def test_makemessages_would_add_no_entry(tmp_path, monkeypatch):
     tree = tmp_path / "tree"
     tree.mkdir()
     for child in ROOT.iterdir():
-        if child.is_dir() and not child.is_symlink() and child.name not in {*IGNORE, "locale", "static", "deploy"}:
-            if not child.name.startswith("."):
-                shutil.copytree(
-                    child, tree / child.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "*.po")
-                )
+        skip = child.name.startswith(".") or child.name in {*IGNORE, "locale", "static", "deploy"}
+        if child.is_dir() and not child.is_symlink() and not skip:
+            shutil.copytree(
+                child, tree / child.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "*.po")
+            )
     locale = tree / "locale"
     locale.mkdir()
     monkeypatch.chdir(tree)
@@ -108,7 +108,9 @@ def test_makemessages_would_add_no_entry(tmp_path, monkeypatch):
     committed = {(entry.msgctxt, entry.msgid) for entry in _entries()}
 
     missing = sorted(msgid for _context, msgid in extracted - committed)
-    assert not missing, f"{len(missing)} marked strings are not in the German catalogue (`make messages`): {missing[:15]}"
+    assert not missing, (
+        f"{len(missing)} marked strings are not in the German catalogue (`make messages`): {missing[:15]}"
+    )
 
 
 def test_the_compiled_catalogue_is_fresh():
@@ -121,7 +123,9 @@ def test_the_compiled_catalogue_is_fresh():
             if entry.msgid == "":
                 continue
             if entry.msgid_plural:
-                result[(entry.msgctxt, entry.msgid)] = tuple(entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural))
+                result[(entry.msgctxt, entry.msgid)] = tuple(
+                    entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)
+                )
             else:
                 result[(entry.msgctxt, entry.msgid)] = (entry.msgstr,)
         return result
@@ -235,7 +239,7 @@ def test_the_scanner_finds_text_outside_tags(tmp_path):
     page = tmp_path / "page.html"
     page.write_text(
         '{% load i18n %}<h1>{% translate "Fine" %}</h1><p>Not fine</p>'
-        '<button aria-label="Close">×</button>{% blocktranslate %}Fine {{ x }}{% endblocktranslate %}'
+        '<button aria-label="Close">\u00d7</button>{% blocktranslate %}Fine {{ x }}{% endblocktranslate %}'
         "{# a comment #}{% comment %}Also a comment{% endcomment %}<span>{{ value }} · 12</span>"
         '<a class="brand">Handoff<span>portal</span></a><script>var text = "code";</script>'
     )

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.test import Client as BrowserClient
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -189,7 +188,9 @@ def test_the_switch_does_not_redirect_to_another_site(client):
 
 
 # --- Notifications and e-mails in the recipient's language ---------------------------------------------
-def test_each_recipient_reads_a_deferred_title_in_their_own_language(rep, pm, manager, django_capture_on_commit_callbacks):
+def test_each_recipient_reads_a_deferred_title_in_their_own_language(
+    rep, pm, manager, django_capture_on_commit_callbacks
+):
     from django.utils.translation import gettext_lazy
 
     from core.i18n import deferred
