@@ -8,6 +8,11 @@ WORKDIR /build
 COPY requirements.txt ./
 # --require-hashes: a package whose hash is not the locked one stops the build.
 RUN pip wheel --require-hashes --wheel-dir /wheels -r requirements.txt
+# The catalogues, compiled from the .po files with msgfmt (what `manage.py compilemessages` runs), so the
+# image never serves a stale committed .mo and the runtime stage needs no gettext.
+COPY locale ./locale
+RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/* \
+    && find locale -name '*.po' -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1"' _ {} \;
 
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,6 +28,7 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-index --no-deps /wheels/*.whl
 
 COPY . .
+COPY --from=build /build/locale/ ./locale/
 
 # Static files are collected into the image once, at build time (hashed names for WhiteNoise), so every
 # replica serves the same files and nothing runs at start-up. The key only satisfies the settings.

@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.package-lock.json
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run test lint format migrate seed worker beat bench clean check-deploy venv lock
+.PHONY: run test lint format migrate seed worker beat bench clean check-deploy venv lock messages
 
 # `make run` needs only the runtime requirements; tests and linting add the dev ones. Both files are
 # the lock (exact versions with hashes, generated from pyproject.toml by `make lock`): every install
@@ -60,6 +60,14 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The German catalogue (README "Languages"): collect every marked string into locale/de/LC_MESSAGES/django.po,
+# then compile django.mo (both committed; tests/i18n/test_catalogue.py checks they are complete and fresh).
+# Needs GNU gettext (apt-get install gettext).
+MESSAGES_IGNORE := --ignore node_modules --ignore staticfiles --ignore tests --ignore bench --ignore .venv --ignore media
+messages: $(RUNTIME_STAMP)
+	$(BIN)/python manage.py makemessages -l de -e html,txt,py $(MESSAGES_IGNORE) --no-wrap --no-obsolete
+	$(BIN)/python manage.py compilemessages -l de --ignore .venv --ignore node_modules
 
 migrate: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput

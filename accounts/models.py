@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 
@@ -39,13 +40,26 @@ class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
+class Language(models.TextChoices):
+    """The languages the portal speaks (``settings.LANGUAGES``). Each is named in itself, as language
+    pickers do: a German reader looks for "Deutsch" whatever the page's language."""
+
+    EN = "en", "English"
+    DE = "de", "Deutsch"
+
+
 class User(AbstractUser):
     """The portal's user. Custom from the first migration so it can grow."""
+
+    # Blank: not chosen, the browser's Accept-Language decides (core.middleware.LocaleMiddleware).
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
 
     objects = PortalUserManager()
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.full_name

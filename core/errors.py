@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class DomainError(Exception):
     code = "conflict"
@@ -48,8 +50,11 @@ class StaleVersion(DomainError):
     def __init__(self, current: Any) -> None:
         super().__init__(
             # The version number stays out of the text (users see it); the API has it as current_version.
-            f"This {current._meta.verbose_name} was changed by someone else since you opened it. "
-            "Review the newer values and save again.",
+            gettext(
+                "This %(object)s was changed by someone else since you opened it. "
+                "Review the newer values and save again."
+            )
+            % {"object": current._meta.verbose_name},
             current_version=current.version,
         )
         self.current = current

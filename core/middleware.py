@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import NoReverseMatch
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from core.fixed_urls import fixed_reverse
@@ -45,3 +48,26 @@ class VaryOnHtmxMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("HX-Request",))
         return response
+
+
+def user_language(user) -> str:
+    """The language ``user`` chose (``accounts.User.language``) if it is one the portal speaks, else ""."""
+    language = getattr(user, "language", "") if user is not None else ""
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """The request's language: the signed-in user's own setting, else Django's choice (the language
+    cookie the header switch sets before login, then ``Accept-Language``, then ``LANGUAGE_CODE``).
+
+    Sits after the authentication middleware. API requests with a token are authenticated later, by
+    DRF: ``core.api.authentication.TokenAuthentication`` activates the token user's language then."""
+
+    def process_request(self, request):
+        user = getattr(request, "user", None)
+        language = user_language(user) if user is not None and user.is_authenticated else ""
+        if not language:
+            return super().process_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None

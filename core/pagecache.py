@@ -54,6 +54,7 @@ from django.shortcuts import render
 from django.template.context import make_context
 from django.template.loader import get_template
 from django.template.loader_tags import BlockNode, ExtendsNode
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from core.breaker import redis as breaker
@@ -197,6 +198,8 @@ def request_key(request: Any, name: str) -> str:
             str(int(user.is_staff)),
             str(int(user.is_superuser)),
             str(int(bool(getattr(request, "htmx", False)))),
+            # The same page in German and in English are two entries (SPEC §7.6).
+            translation.get_language() or "",
         ]
     )
     minute = int(time.time() // 60)

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from core.errors import StaleVersion
 
@@ -27,7 +28,7 @@ class VersionedModel(models.Model):
 def lock_for_edit(queryset: models.QuerySet[M], *, pk: int, expected_version: int | None) -> M:
     """Lock the row and check the caller saw its latest version."""
     if expected_version is None:
-        raise ValidationError({"version": "The version you edited is required."})
+        raise ValidationError({"version": _("The version you edited is required.")})
     instance = queryset.select_for_update().get(pk=pk)
     if instance.version != expected_version:
         raise StaleVersion(instance)

@@ -56,6 +56,7 @@ class OfferForm(forms.Form):
         required=False,
         min_value=Decimal("0"),
         max_value=MAX_OFFER_VALUE,
+        localize=True,  # "12.500,00" in German (SPEC §7.6)
         help_text=_("Offer value; leave empty until it is known."),
     )
     probability = forms.IntegerField(label=_("Win probability (%)"), min_value=0, max_value=100, initial=50)
@@ -206,6 +207,7 @@ class ReviewCompleteForm(forms.Form):
         max_value=MAX_EFFORT_DAYS,
         max_digits=8,
         decimal_places=1,
+        localize=True,
     )
     duration_weeks = forms.DecimalField(
         label=_("Estimated duration (weeks)"),
@@ -213,6 +215,7 @@ class ReviewCompleteForm(forms.Form):
         max_value=MAX_DURATION_WEEKS,
         max_digits=6,
         decimal_places=1,
+        localize=True,
     )
     notes = forms.CharField(
         label=_("Conditions and notes"),

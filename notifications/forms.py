@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from notifications.events import USER_EVENTS
 
@@ -7,7 +8,7 @@ class EmailPreferencesForm(forms.Form):
     """The event types the user wants e-mail for; unchecked ones are turned off."""
 
     email = forms.MultipleChoiceField(
-        label="E-mail me about",
+        label=_("E-mail me about"),
         choices=[(event.value, event.label) for event in USER_EVENTS],
         required=False,
         widget=forms.CheckboxSelectMultiple,

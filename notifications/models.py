@@ -15,23 +15,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from notifications.events import Event
 
 
 class Channel(models.TextChoices):
-    IN_APP = "in_app", "In-app"
-    EMAIL = "email", "E-mail"
+    IN_APP = "in_app", pgettext_lazy("notification delivery", "In-app")
+    EMAIL = "email", pgettext_lazy("notification delivery", "E-mail")
 
 
 class DeliveryStatus(models.TextChoices):
     """The e-mail's delivery state; in-app notices have none (blank)."""
 
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+    PENDING = "pending", pgettext_lazy("notification delivery", "Pending")
+    SENDING = "sending", pgettext_lazy("notification delivery", "Sending")
+    SENT = "sent", pgettext_lazy("notification delivery", "Sent")
+    FAILED = "failed", pgettext_lazy("notification delivery", "Failed")
+    SKIPPED = "skipped", pgettext_lazy("notification delivery", "Skipped")
 
 
 def new_event_key() -> str:
@@ -59,6 +60,9 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The language title, body and e-mail are written in: the recipient's own when the event happened
+    # (a client link's invite: the link's), "" for rows written before there was a choice.
+    language = models.CharField(max_length=8, blank=True)
     # [{"filename", "content", "mimetype"}]: text attachments of the e-mail (an .ics invitation).
     attachments = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

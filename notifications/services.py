@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -22,8 +22,11 @@ from django.db import models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string, select_template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from core.i18n import Text, render_in
+from core.middleware import user_language
 from notifications.events import Event
 from notifications.models import Channel, DeliveryStatus, Notification, NotificationPreference, new_event_key
 
@@ -54,6 +57,15 @@ def target_url(target: models.Model) -> str:
 
 
 # --- Recording -----------------------------------------------------------------------
+def recipient_language(user: Any) -> str:
+    """The language ``user`` reads the portal in when they are not here: their own, else the default."""
+    return user_language(user) or settings.LANGUAGE_CODE
+
+
+def _default_title(event: Event, target: models.Model) -> Callable[[], str]:
+    return lambda: gettext("%(event)s: %(target)s") % {"event": event.label, "target": target}
+
+
 def _distinct_active_recipients(recipients: Iterable[Any], actor: Any) -> list[Any]:
     actor_id = getattr(actor, "pk", None)
     seen: set[int] = set()
@@ -97,8 +109,8 @@ def notify(
     recipients: Iterable[Any],
     target: models.Model,
     actor: Any = None,
-    title: str = "",
-    body: str = "",
+    title: Text = "",
+    body: Text = "",
     attachments: list[dict[str, str]] | None = None,
     url: str | None = None,
     key: str | None = None,
@@ -114,6 +126,10 @@ def notify(
     (an .ics invitation) attached to the e-mail. ``url``: the page to link to
     (default: the target's page). ``key``: makes the event idempotent, a second
     call with the same key notifies nobody twice.
+
+    ``title`` and ``body`` are written once per recipient, in the recipient's language (SPEC §7.6):
+    pass lazy messages (``core.i18n.deferred(gettext_lazy("... %(x)s"), x=...)``) or functions, not
+    text already translated in the actor's language. A plain string is stored as it is.
     """
     # Refuse a programming error before writing anything: the caller's transaction stays usable.
     event = Event(event)
@@ -143,8 +159,8 @@ def _record(
     users: list[Any],
     target: models.Model,
     actor: Any,
-    title: str,
-    body: str,
+    title: Text,
+    body: Text,
     attachments: list[dict[str, str]],
     url: str | None,
     key: str | None,
@@ -154,8 +170,6 @@ def _record(
         "event": event,
         "target_type": ContentType.objects.get_for_model(target),
         "target_id": target.pk,
-        "title": (title or f"{event.label}: {target}")[:200],
-        "body": body[:5000],
         "url": url if url is not None else target_url(target),
         "actor": actor if getattr(actor, "is_authenticated", False) else None,
         "created_at": now,
@@ -164,6 +178,11 @@ def _record(
     email_off = email_disabled_user_ids(event=event, user_ids=[user.pk for user in users])
     rows = []
     for user in users:
+        # Written in the recipient's language, whoever caused the event.
+        language = recipient_language(user)
+        common["language"] = language
+        common["title"] = render_in(language, title or _default_title(event, target))[:200]
+        common["body"] = render_in(language, body)[:5000]
         rows.append(Notification(recipient=user, channel=Channel.IN_APP, status="", **common))
         email_status = DeliveryStatus.PENDING
         last_error = ""
@@ -242,14 +261,16 @@ def notify_address(
     email: str,
     target: models.Model,
     actor: Any = None,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str = "",
+    language: str = "",
 ) -> Notification:
     """Record an e-mail to an address outside the portal (a client contact), delivered like every other.
 
     Runs inside the caller's transaction; delivery is enqueued after commit and the sweep
     retries it. ``url`` may be a secret (a client link): it is wiped from the row once sent.
+    ``language``: the one the e-mail is written in (a client link's); default ``LANGUAGE_CODE``.
     """
     event = Event(event)
     if target.pk is None:
@@ -257,8 +278,10 @@ def notify_address(
     if not email:
         raise ValueError("notify_address() needs an e-mail address")
     now = timezone.now()
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with transaction.atomic(savepoint=False):
         row = Notification.objects.create(
+            language=language,
             recipient=None,
             to_email=email,
             event=event,
@@ -266,8 +289,8 @@ def notify_address(
             status=DeliveryStatus.PENDING,
             target_type=ContentType.objects.get_for_model(target),
             target_id=target.pk,
-            title=title[:200],
-            body=body[:5000],
+            title=render_in(language, title)[:200],
+            body=render_in(language, body)[:5000],
             url=url,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             created_at=now,
@@ -306,7 +329,20 @@ def _email_turned_off(notification: Notification) -> str:
     return ""
 
 
+def _email_language(notification: Notification) -> str:
+    """The e-mail's language: the one its title was written in, else the recipient's own."""
+    if notification.language in dict(settings.LANGUAGES):
+        return notification.language
+    return recipient_language(notification.recipient)
+
+
 def _build_email(notification: Notification) -> EmailMultiAlternatives:
+    # Rendered here, in the worker, in the recipient's language: never the actor's, nor the worker's.
+    with translation.override(_email_language(notification)):
+        return _build_email_in_language(notification)
+
+
+def _build_email_in_language(notification: Notification) -> EmailMultiAlternatives:
     link = settings.SITE_URL + (notification.url or "/")
     context = {
         "notification": notification,

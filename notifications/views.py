@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -67,7 +69,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
         response = render(request, "notifications/_notification.html", {"notification": notification})
         response["HX-Trigger"] = INBOX_CHANGED
         return response
-    messages.success(request, "Marked as read.")
+    messages.success(request, _("Marked as read."))
     return redirect("notifications:inbox")
 
 
@@ -78,7 +80,11 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
         response = render(request, "notifications/_inbox_list.html", _inbox_context(request))
         response["HX-Trigger"] = INBOX_CHANGED
         return response
-    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    messages.success(
+        request,
+        ngettext("Marked %(count)d notification as read.", "Marked %(count)d notifications as read.", count)
+        % {"count": count},
+    )
     return redirect("notifications:inbox")
 
 
@@ -89,7 +95,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         form = EmailPreferencesForm(request.POST)
         if form.is_valid():
             services.notification_preferences_set(user=request.user, email_enabled=form.email_enabled())
-            messages.success(request, "Your e-mail preferences are saved.")
+            messages.success(request, _("Your e-mail preferences are saved."))
             return redirect("notifications:preferences")
     else:
         form = EmailPreferencesForm(initial={"email": [event.value for event, enabled in current if enabled]})

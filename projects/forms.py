@@ -59,7 +59,11 @@ class ProjectStateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
     health = forms.ChoiceField(label=_("Health"), choices=ProjectHealth.choices)
     actual_effort_days = forms.DecimalField(
-        label=_("Actual effort (person-days)"), min_value=Decimal("0"), max_value=EFFORT_MAX, decimal_places=1
+        label=_("Actual effort (person-days)"),
+        min_value=Decimal("0"),
+        max_value=EFFORT_MAX,
+        decimal_places=1,
+        localize=True,  # "12,5" in German (SPEC §7.6)
     )
     effort_not_tracked = forms.BooleanField(
         label=_("Effort not tracked"),

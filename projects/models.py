@@ -718,6 +718,8 @@ class ClientLink(models.Model):
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
+    # The language of the invite (SPEC §7.6): the client's pages and the invite e-mail speak it.
+    language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("client link")

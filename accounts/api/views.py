@@ -4,9 +4,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from accounts.api.serializers import UserSerializer
+from accounts import services
+from accounts.api.serializers import MeSerializer, UserSerializer
 from accounts.models import User
 from accounts.roles import Role
 
@@ -32,6 +35,19 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(Prefetch("groups", queryset=Group.objects.only("id", "name")))
             .order_by("username")
         )
+
+    @extend_schema(methods=["GET"], responses=MeSerializer)
+    @extend_schema(methods=["PATCH"], request=MeSerializer, responses=MeSerializer)
+    @action(detail=False, methods=["get", "patch"], serializer_class=MeSerializer, filterset_class=None)
+    def me(self, request):
+        """The signed-in user; PATCH sets their own ``language`` (en, de, or "" for the browser's)."""
+        user = request.user
+        if request.method == "PATCH":
+            serializer = MeSerializer(user, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            if "language" in serializer.validated_data:
+                services.user_set_language(user=user, language=serializer.validated_data["language"])
+        return Response(MeSerializer(user).data)
 
 
 class TokenThrottle(AnonRateThrottle):

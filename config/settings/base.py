@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the signed-in user's own language wins over Accept-Language.
+    "core.middleware.LocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,7 +179,14 @@ AXES_CLIENT_IP_CALLABLE = "core.proxy.client_ip"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT  # read by axes only when django-ipware is installed
 
 # --- Internationalisation -----------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+# English and German (SPEC §7.6). A user's own setting (accounts.User.language) comes first, then the
+# browser's Accept-Language (or the language cookie of the switch before login), then LANGUAGE_CODE
+# (core.middleware.LocaleMiddleware). "en" is written the British way: config/formats/en.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
@@ -395,7 +404,8 @@ BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", False)
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header turns "not signed in" into 401 (403 means "not allowed").
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, plus the token user's own language (core/api/authentication.py).
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

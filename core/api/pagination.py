@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination as DRFPageNumberPagination
 from rest_framework.response import Response
@@ -32,7 +33,7 @@ class PageNumberPagination(DRFPageNumberPagination):
         except ValueError:
             size = 0
         if size < 1:
-            raise ValidationError({self.page_size_query_param: ["A whole number of at least 1, please."]})
+            raise ValidationError({self.page_size_query_param: [_("A whole number of at least 1, please.")]})
         return min(size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -187,11 +187,13 @@ def client_link_issue(
     expires_in_days: Any = None,
     send_email: bool = False,
     token: str | None = None,
+    language: str | None = None,
 ) -> tuple[ClientLink, str]:
     """Create a link for ``contact``; returns it and its token (shown once, never stored).
 
     ``send_email``: also e-mail the link to the contact, through the notification outbox.
     ``token``: the demo data's own (``demo_token``); everyone else gets a fresh random one.
+    ``language``: the invite's language (default: the one active, the issuer's), kept on the link.
     """
     project = Project.objects.select_for_update(of=("self",)).select_related("client").get(pk=project.pk)
     if not can_issue_client_link(actor, project):
@@ -227,6 +229,7 @@ def client_link_issue(
         expires_at=expires_at,
         created_by=actor,
         emailed=bool(send_email),
+        language=_link_language(language),
     )
     log_activity(
         actor=actor,
@@ -236,24 +239,33 @@ def client_link_issue(
         % {"name": contact_found.name, "date": f"{timezone.localtime(expires_at):%d %b %Y}"},
     )
     if send_email:
-        notify_address(
-            event=Event.CLIENT_LINK_INVITE,
-            email=contact_found.email,
-            target=link,
-            actor=actor,
-            title=_("Your project %(project)s") % {"project": project.name},
-            body=_(
-                "%(sender)s invites you to follow %(project)s: see the deliverables waiting for your decision, "
-                "tell us how the project feels to you and report issues. The link is valid until %(date)s."
+        # The invite is written in the link's language, whoever issues it.
+        with translation.override(link.language):
+            notify_address(
+                event=Event.CLIENT_LINK_INVITE,
+                email=contact_found.email,
+                target=link,
+                actor=actor,
+                title=_("Your project %(project)s") % {"project": project.name},
+                body=_(
+                    "%(sender)s invites you to follow %(project)s: see the deliverables waiting for your decision, "
+                    "tell us how the project feels to you and report issues. The link is valid until %(date)s."
+                )
+                % {
+                    "sender": actor.full_name,
+                    "project": project.name,
+                    "date": f"{timezone.localtime(expires_at):%d %b %Y}",
+                },
+                url=reverse("client_portal:enter", args=[token]),
+                language=link.language,
             )
-            % {
-                "sender": actor.full_name,
-                "project": project.name,
-                "date": f"{timezone.localtime(expires_at):%d %b %Y}",
-            },
-            url=reverse("client_portal:enter", args=[token]),
-        )
     return link, token
+
+
+def _link_language(language: str | None) -> str:
+    """The invite's language: the one asked for, else the issuer's (active), as a code of LANGUAGES."""
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 @transaction.atomic

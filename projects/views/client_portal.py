@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from core import proxy, ratelimit
@@ -104,10 +105,14 @@ def _resolve(request: HttpRequest, token: str | None) -> ClientLink | HttpRespon
     if wait:
         return too_many(request, wait)
     try:
-        return services.client_link_resolve(token)
+        link = services.client_link_resolve(token)
     except services.InvalidClientLink:
         wait = record_guess(ip)
         return too_many(request, wait) if wait else invalid_link(request)
+    if link.language:  # the client reads their pages in the invite's language (SPEC §7.6)
+        translation.activate(link.language)
+        request.LANGUAGE_CODE = link.language
+    return link
 
 
 def _link_from_cookie(request: HttpRequest) -> ClientLink | HttpResponse:
