@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "projects",
     "notifications",
     "dashboards",
+    "exchange",
 ]
 
 MIDDLEWARE = [
