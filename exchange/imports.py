@@ -117,6 +117,13 @@ def _buying_roles() -> dict[str, str]:
     return roles
 
 
+def _role_label(value: str) -> str:
+    """A buying role as the user's language names it (the glossary's German label in German)."""
+    if (translation.get_language() or "").startswith("de"):
+        return BUYING_ROLE_LABELS_DE[value][0]
+    return str(BuyingRole(value).label)
+
+
 # --- Results ----------------------------------------------------------------------------------------
 @dataclass
 class RowError:
@@ -369,7 +376,7 @@ class _Importer:
                     if role is None:
                         line.errors["buying_role"].append(
                             _("“%(value)s” is not a buying role; use one of: %(choices)s.")
-                            % {"value": raw, "choices": ", ".join(str(label) for _v, label in BuyingRole.choices)}
+                            % {"value": raw, "choices": ", ".join(_role_label(value) for value in BuyingRole.values)}
                         )
                     contact_values["buying_role"] = role or ""
             contact = _ContactPlan(line=line, client=plan, values=contact_values)
