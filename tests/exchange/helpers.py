@@ -22,7 +22,9 @@ HEADER = [
 ]
 
 
-def csv_bytes(rows: list[list[str]], *, header: list[str] = HEADER, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
+def csv_bytes(
+    rows: list[list[str]], *, header: list[str] = HEADER, delimiter: str = ",", encoding: str = "utf-8"
+) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(header)

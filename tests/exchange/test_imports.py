@@ -306,20 +306,22 @@ def test_it_refuses_an_unknown_account_owner(rep):
 
 
 def test_it_lets_only_the_account_owner_change_the_account_owner(rep, other_rep):
-    ClientFactory(name="Nordwind GmbH", account_owner=other_rep, industry="Logistics", website="https://nordwind.example")
+    ClientFactory(
+        name="Nordwind GmbH", account_owner=other_rep, industry="Logistics", website="https://nordwind.example"
+    )
 
     assert_refused(rep, csv_bytes([row(account_owner="rep")]), (2, "account_owner", "Only the account owner"))
     assert run(other_rep, csv_bytes([row(account_owner="rep")])).errors == []
     assert Client.objects.get().account_owner == rep
 
 
-@pytest.mark.parametrize("cell", ["=1+2", "=HYPERLINK(\"http://x\")", "+SUM(A1:A2)", "@SUM(1)", "-cmd|' /C calc'!A0"])
+@pytest.mark.parametrize("cell", ["=1+2", '=HYPERLINK("http://x")', "+SUM(A1:A2)", "@SUM(1)", "-cmd|' /C calc'!A0"])
 def test_it_refuses_formulas_in_a_csv(rep, cell):
     assert_refused(rep, csv_bytes([row(title=cell)]), (2, "title", "formula"))
 
 
 def test_it_refuses_formula_cells_in_a_workbook(rep):
-    content = xlsx_bytes([row(title="=CONCATENATE(\"a\",\"b\")")])
+    content = xlsx_bytes([row(title='=CONCATENATE("a","b")')])
 
     assert_refused(rep, content, (2, "title", "formula"), filename="contacts.xlsx")
 
