@@ -362,11 +362,11 @@ class _Importer:
             email = contact_values.get("email", "").casefold()
             identity = ("email", email) if email else ("name", key, contact_values["name"].casefold())
             if identity in seen_contacts:
-                what = _("e-mail") if email else _("name")
-                line.errors["email" if email else "name"].append(
-                    _("Row %(row)s has the same contact (same %(what)s); each contact once, please.")
-                    % {"row": seen_contacts[identity], "what": what}
-                )
+                if email:
+                    message = _("Row %(row)s has a contact with the same e-mail; each contact once, please.")
+                else:
+                    message = _("Row %(row)s has a contact of this name at this client; each contact once, please.")
+                line.errors["email" if email else "name"].append(message % {"row": seen_contacts[identity]})
                 continue
             seen_contacts[identity] = line.number
             if "buying_role" in contact_values:

@@ -258,7 +258,7 @@ def test_it_ignores_an_unknown_column_with_a_note(rep):
 
 
 def test_it_refuses_a_contact_twice_in_one_file(rep):
-    assert_refused(rep, csv_bytes([row(), row(title="CEO")]), (3, "email", "Row 2 has the same contact"))
+    assert_refused(rep, csv_bytes([row(), row(title="CEO")]), (3, "email", "Row 2 has a contact with the same e-mail"))
 
 
 def test_it_refuses_a_manager_of_another_client(rep):
