@@ -360,10 +360,11 @@ class _Importer:
                 line.errors["name"].append(_("Give the contact a name."))
                 continue
             email = contact_values.get("email", "").casefold()
-            identity = ("email", email) if email else ("name", key, contact_values["name"].casefold())
+            # Two people may share a mailbox (a family business): with the same e-mail, the name tells them apart.
+            identity = (key, email, contact_values["name"].casefold())
             if identity in seen_contacts:
                 if email:
-                    message = _("Row %(row)s has a contact with the same e-mail; each contact once, please.")
+                    message = _("Row %(row)s has the same contact (same name and e-mail); each contact once, please.")
                 else:
                     message = _("Row %(row)s has a contact of this name at this client; each contact once, please.")
                 line.errors["email" if email else "name"].append(message % {"row": seen_contacts[identity]})
@@ -379,27 +380,34 @@ class _Importer:
                             % {"value": raw, "choices": ", ".join(_role_label(value) for value in BuyingRole.values)}
                         )
                     contact_values["buying_role"] = role or ""
-            contact = _ContactPlan(line=line, client=plan, values=contact_values)
-            contact.existing = self._match(contact, by_email, email)
-            self.contacts.append(contact)
+            self.contacts.append(_ContactPlan(line=line, client=plan, values=contact_values))
 
+        sharing = defaultdict(int)
+        for contact in self.contacts:
+            sharing[(contact.client.key, contact.values.get("email", "").casefold())] += 1
+        for contact in self.contacts:
+            email = contact.values.get("email", "").casefold()
+            contact.existing = self._match(contact, by_email, email, alone=sharing[(contact.client.key, email)] == 1)
         for plan in self.clients.values():
             self._check_owner_change(plan)
         self._plan_managers()
 
-    def _match(self, contact: _ContactPlan, by_email: dict[str, list[Contact]], email: str) -> Contact | None:
+    def _match(
+        self, contact: _ContactPlan, by_email: dict[str, list[Contact]], email: str, *, alone: bool
+    ) -> Contact | None:
+        """The stored contact this row is: by e-mail; by e-mail and name where several share the e-mail."""
         client = contact.client.existing
+        name = contact.values["name"].casefold()
         if email:
             matches = by_email.get(email, [])
             same_client = [found for found in matches if client is not None and found.client_id == client.pk]
-            if len(same_client) == 1:
-                return same_client[0]
-            if len(same_client) > 1:
-                contact.line.errors["email"].append(
-                    _("%(count)s contacts of this client have this e-mail; make it unique first.")
-                    % {"count": len(same_client)}
-                )
-                return None
+            named = [found for found in same_client if found.name.casefold() == name]
+            if named:
+                return named[0]
+            if len(same_client) == 1 and alone:
+                return same_client[0]  # the one contact with this e-mail, under a new name
+            if same_client:
+                return None  # another person sharing the mailbox: a new contact
             if matches:
                 contact.line.errors["email"].append(
                     _("A contact with this e-mail works for %(client)s; a contact stays with their client.")
@@ -408,7 +416,6 @@ class _Importer:
             return None
         if client is None:
             return None
-        name = contact.values["name"].casefold()
         named = [found for found in self.stored_by_client.get(client.pk, []) if found.name.casefold() == name]
         return named[0] if len(named) == 1 else None
 
@@ -426,12 +433,13 @@ class _Importer:
     def _plan_managers(self) -> None:
         if "reports_to" not in self.result.columns:
             return
-        in_file: dict[str, dict[str, _ContactPlan]] = defaultdict(dict)  # client key -> e-mail/name -> plan
+        # client key -> e-mail or "name:<name>" -> the file's contacts known by it
+        in_file: dict[str, dict[str, list[_ContactPlan]]] = defaultdict(lambda: defaultdict(list))
         elsewhere: dict[str, _ContactPlan] = {}
         for contact in self.contacts:
             for ident in (contact.values.get("email", "").casefold(), "name:" + contact.values["name"].casefold()):
                 if ident and ident != "name:":
-                    in_file[contact.client.key].setdefault(ident, contact)
+                    in_file[contact.client.key][ident].append(contact)
                     elsewhere.setdefault(ident, contact)
         for contact in self.contacts:
             raw = contact.values.get("reports_to", "")
@@ -439,14 +447,25 @@ class _Importer:
             if not raw:
                 continue
             ident = raw.casefold() if "@" in raw else "name:" + raw.casefold()
-            target = in_file[contact.client.key].get(ident)
+            targets = in_file[contact.client.key].get(ident, [])
+            stored_targets = self._stored_managers(contact, raw)
+            if len(targets) > 1 or (not targets and len(stored_targets) > 1):
+                contact.line.errors["reports_to"].append(
+                    _(
+                        "Several contacts of this client are known as “%(manager)s”; name the manager by e-mail if "
+                        "it is theirs alone, or else by name."
+                    )
+                    % {"manager": raw}
+                )
+                continue
+            target = targets[0] if targets else None
             if target is not None:
                 if target is contact:
                     contact.line.errors["reports_to"].append(_("A contact cannot report to themselves."))
                 else:
                     contact.manager = f"file:{target.line.number}"
                 continue
-            stored = self._stored_manager(contact, raw)
+            stored = stored_targets[0] if stored_targets else None
             if stored is not None:
                 if contact.existing is not None and stored.pk == contact.existing.pk:
                     contact.line.errors["reports_to"].append(_("A contact cannot report to themselves."))
@@ -469,14 +488,13 @@ class _Importer:
                 )
         self._check_cycles()
 
-    def _stored_manager(self, contact: _ContactPlan, raw: str) -> Contact | None:
+    def _stored_managers(self, contact: _ContactPlan, raw: str) -> list[Contact]:
         client = contact.client.existing
         if client is None:
-            return None
+            return []
         wanted = raw.casefold()
         stored = self.stored_by_client.get(client.pk, [])
-        found = [c for c in stored if (c.email.casefold() == wanted if "@" in raw else c.name.casefold() == wanted)]
-        return found[0] if len(found) == 1 else None
+        return [c for c in stored if (c.email.casefold() == wanted if "@" in raw else c.name.casefold() == wanted)]
 
     def _node(self, contact: _ContactPlan) -> str:
         return f"db:{contact.existing.pk}" if contact.existing is not None else f"file:{contact.line.number}"

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import BuyingRole, ClientStatus
+from clients.models import BuyingRole, ClientStatus, Contact
 from clients.selectors import clients_visible_to, contacts_visible_to, with_counts
 from exchange import filtersets
 from handoff import selectors as offer_selectors
@@ -161,6 +161,9 @@ def _contacts_base(user: Any, params: QueryDict) -> QuerySet:
     if client_params:
         clients = CLIENTS.filterset(data=client_params, queryset=clients_visible_to(user), request=_Request(user)).qs
         contacts = contacts.filter(client__in=clients.values("pk"))
+    # A manager is named by e-mail when it is theirs alone in the client, else by name (a shared mailbox).
+    shared = Contact.objects.filter(client_id=OuterRef("client_id"), email__iexact=OuterRef("reports_to__email"))
+    contacts = contacts.annotate(manager_email_shared=Exists(shared.exclude(pk=OuterRef("reports_to_id"))))
     return contacts.order_by("client__name", "client_id", "name", "pk")
 
 
@@ -177,7 +180,15 @@ CONTACT_FIELDS = (
     "communication_style",
     "reports_to__email",
     "reports_to__name",
+    "manager_email_shared",
 )
+
+
+def _manager(row: dict[str, Any]) -> str:
+    """The manager's e-mail (how the import finds them), or their name when they have none or share it."""
+    if row["reports_to__email"] and not row["manager_email_shared"]:
+        return row["reports_to__email"]
+    return row["reports_to__name"] or ""
 
 
 def _contact_rows(queryset: QuerySet) -> Iterator[list[Any]]:
@@ -193,8 +204,7 @@ def _contact_rows(queryset: QuerySet) -> Iterator[list[Any]]:
             row["phone"],
             _label(BuyingRole, row["buying_role"]),
             row["communication_style"],
-            # The manager's e-mail (how the import finds them), or their name when they have none.
-            row["reports_to__email"] or row["reports_to__name"] or "",
+            _manager(row),
         ]
 
 

@@ -258,7 +258,7 @@ def test_it_ignores_an_unknown_column_with_a_note(rep):
 
 
 def test_it_refuses_a_contact_twice_in_one_file(rep):
-    assert_refused(rep, csv_bytes([row(), row(title="CEO")]), (3, "email", "Row 2 has a contact with the same e-mail"))
+    assert_refused(rep, csv_bytes([row(), row(title="CEO")]), (3, "email", "Row 2 has the same contact"))
 
 
 def test_it_refuses_a_manager_of_another_client(rep):
@@ -384,3 +384,30 @@ def test_it_counts_a_new_user_created_with_the_client_as_owner(rep):
     run(rep, csv_bytes([row(account_owner="Sam")]))  # user names match whatever the case
 
     assert Client.objects.get().account_owner == owner
+
+
+def test_it_tells_people_who_share_a_mailbox_apart_by_name(rep):
+    shared = "info@kaufmann.example"
+    content = csv_bytes(
+        [
+            row("Kaufmann KG", "Georg Kaufmann", shared),
+            row("Kaufmann KG", "Julia Kaufmann", shared, reports_to="Georg Kaufmann"),
+        ]
+    )
+
+    assert run(rep, content).errors == []
+    assert run(rep, content).as_dict()["unchanged"] == 2
+    assert Contact.objects.get(name="Julia Kaufmann").reports_to.name == "Georg Kaufmann"
+
+
+def test_it_refuses_a_manager_named_by_a_shared_email(rep):
+    shared = "info@kaufmann.example"
+    content = csv_bytes(
+        [
+            row("Kaufmann KG", "Georg Kaufmann", shared),
+            row("Kaufmann KG", "Julia Kaufmann", shared),
+            row("Kaufmann KG", "Tim Lehr", "tim@kaufmann.example", reports_to=shared),
+        ]
+    )
+
+    assert_refused(rep, content, (4, "reports_to", "Several contacts of this client are known as"))

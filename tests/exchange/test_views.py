@@ -61,7 +61,7 @@ def test_it_highlights_errors_with_row_and_column_and_offers_no_confirm(client_a
     response = upload(client_as(rep), csv_bytes([row(), row(title="CEO")]))
 
     body = response.content.decode()
-    assert "Row 3, email: Row 2 has a contact with the same e-mail" in body
+    assert "Row 3, email: Row 2 has the same contact" in body
     assert 'class="field--error"' in body
     assert "/confirm/" not in body
     assert not PendingImport.objects.exists()
