@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from openpyxl import load_workbook
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from accounts import demo as demo_accounts
 from clients import demo as demo_clients
