@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 import tablib
@@ -190,43 +189,52 @@ def _read_xlsx(content: bytes) -> Table:
     try:
         # data_only=False: a formula stays a formula (refused), not its cached result.
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+    except Exception as error:  # whatever openpyxl trips over, the file is not a workbook we read
         raise FileRefused(_("The file is not a readable Excel workbook (.xlsx).")) from error
     try:
-        sheet = workbook.worksheets[0]
-        dataset = tablib.Dataset()
-        numbers: list[int] = []
-        formulas: set[tuple[int, int]] = set()
-        header: list[str] | None = None
-        for number, row in enumerate(sheet.iter_rows(), start=1):
-            values = [cell.value for cell in row]
-            texts = [_cell_text(value) for value in values]
-            if header is None:
-                if not any(text.strip() for text in texts):
-                    continue
-                while texts and not texts[-1].strip():
-                    texts.pop()
-                header = [text.strip() for text in texts]
-                header_number = number
-                dataset.headers = header
-                continue
-            if not any(text.strip() for text in texts):
-                continue
-            _check_row_count(len(numbers) + 1)
-            width = len(header)
-            if len(texts) > width and any(text.strip() for text in texts[width:]):
-                raise FileRefused(
-                    _("Row %(row)s has cells outside the header's columns; give every column a header.")
-                    % {"row": number - header_number + 1}
-                )
-            row_number = number - header_number + 1
-            for index, cell in enumerate(row[:width]):
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.add((row_number, index))
-            dataset.append((texts + [""] * width)[:width])
-            numbers.append(row_number)
+        return _read_sheet(workbook)
+    except FileRefused:
+        raise
+    except Exception as error:  # a damaged sheet inside a valid zip
+        raise FileRefused(_("The file is not a readable Excel workbook (.xlsx).")) from error
     finally:
         workbook.close()
+
+
+def _read_sheet(workbook) -> Table:
+    """The first sheet's header and rows; formula cells recorded (``cell.data_type == "f"``)."""
+    sheet = workbook.worksheets[0]
+    dataset = tablib.Dataset()
+    numbers: list[int] = []
+    formulas: set[tuple[int, int]] = set()
+    header: list[str] | None = None
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        values = [cell.value for cell in row]
+        texts = [_cell_text(value) for value in values]
+        if header is None:
+            if not any(text.strip() for text in texts):
+                continue
+            while texts and not texts[-1].strip():
+                texts.pop()
+            header = [text.strip() for text in texts]
+            header_number = number
+            dataset.headers = header
+            continue
+        if not any(text.strip() for text in texts):
+            continue
+        _check_row_count(len(numbers) + 1)
+        width = len(header)
+        if len(texts) > width and any(text.strip() for text in texts[width:]):
+            raise FileRefused(
+                _("Row %(row)s has cells outside the header's columns; give every column a header.")
+                % {"row": number - header_number + 1}
+            )
+        row_number = number - header_number + 1
+        for index, cell in enumerate(row[:width]):
+            if getattr(cell, "data_type", None) == "f":
+                formulas.add((row_number, index))
+        dataset.append((texts + [""] * width)[:width])
+        numbers.append(row_number)
     if header is None:
         raise FileRefused(_("The file is empty."))
     return Table(data=dataset, numbers=numbers, kind="xlsx", formulas=formulas)

@@ -32,8 +32,8 @@ class ContactImportView(APIView):
         responses={
             200: ContactImportResultSerializer,
             400: OpenApiResponse(
-                ContactImportResultSerializer,
-                description="dry_run=false and the file has errors: nothing was written (or `{file: [...]}`)",
+                description="dry_run=false and the file has errors: the same body as 200, its `errors` listing "
+                "each with row and column, and nothing written; or `{file: [...]}` without a usable file"
             ),
             403: OpenApiResponse(description="Only sales reps import clients and contacts"),
         },
