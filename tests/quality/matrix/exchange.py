@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.quality.matrix.base import row
 
 CSV = (
-    "client,industry,website,account_owner,name,title,email,phone,buying_role,communication_style,reports_to\r\n"
-    "Matrix Imported AG,Retail,https://imported.example,,Ida Import,CEO,ida@imported.example,,decision_maker,,\r\n"
-).encode()
+    b"client,industry,website,account_owner,name,title,email,phone,buying_role,communication_style,reports_to\r\n"
+    b"Matrix Imported AG,Retail,https://imported.example,,Ida Import,CEO,ida@imported.example,,decision_maker,,\r\n"
+)
 
 
 def _upload(**extra):
@@ -18,6 +18,7 @@ def _upload(**extra):
     return data
 
 
+LISTS = ("clients", "contacts", "offers", "projects", "issues")
 EVERYONE = "login 200 200 200 200 200"
 SALES = "login 200 200 403 403 403"
 
@@ -32,8 +33,7 @@ ROWS = [
         expect="login 404 404 403 403 403",
         note="no such preview",
     ),
-    *[row("GET", "exchange:export", name, "csv", expect=EVERYONE, note=name) for name in
-      ("clients", "contacts", "offers", "projects", "issues")],  # fmt: skip
+    *[row("GET", "exchange:export", name, "csv", expect=EVERYONE, note=name) for name in LISTS],
     row("GET", "exchange:export", "offers", "xlsx", expect=EVERYONE, note="offers, Excel"),
     row("GET", "exchange:export", "contacts", "xlsx", expect=EVERYONE, note="contacts, Excel"),
     row("GET", "exchange:export", "offers", "csv", query="status=open&q=Matrix", expect=EVERYONE, note="filtered"),
