@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 import tablib
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -201,3 +203,26 @@ def test_the_list_pages_carry_export_links_with_their_filters(client_as, rep, pm
         body = browser.get(f"{reverse(page)}?{query}").content.decode()
         assert f"/exchange/export/{name}.csv?{query}" in body, page
         assert f"/exchange/export/{name}.xlsx?{query}" in body, page
+
+
+@pytest.mark.parametrize("name", ["clients", "contacts", "offers", "projects", "issues"])
+def test_it_runs_as_many_queries_for_many_rows_as_for_a_few(client_as, rep, name):
+    browser = client_as(rep)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            export(browser, name, "csv")
+        return len(captured)
+
+    client = ClientFactory(account_owner=rep)
+    ContactFactory(client=client)
+    OfferFactory(client=client)
+    ClientIssueFactory(client=client, assignees=[rep])
+    few = queries()
+    for _ in range(5):
+        client = ClientFactory(account_owner=rep)
+        ContactFactory(client=client)
+        OfferFactory(client=client)
+        ClientIssueFactory(client=client, assignees=[rep])
+
+    assert queries() == few
