@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("dashboards.api.urls")),
     path("", include("documents.api.urls")),
+    path("", include("exchange.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("documents/", include("documents.urls")),
+    path("exchange/", include("exchange.urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz/live", healthz_live, name="healthz-live"),
     path("healthz/ready", healthz_ready, name="healthz-ready"),

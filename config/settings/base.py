@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "portal",
+    "exchange",
     # Last: the project's start-up wiring (error tracking, the request id into tasks), config/apps.py.
     "config.apps.ProjectConfig",
 ]

@@ -30,6 +30,7 @@ AREAS = (
     "api_notifications",
     "documents",
     "client_links",
+    "exchange",
     "admin",
 )
 

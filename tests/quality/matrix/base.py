@@ -155,6 +155,7 @@ FINGERPRINTED_APPS = {
     "clients",
     "core",
     "documents",
+    "exchange",
     "handoff",
     "projects",
     "notifications",
