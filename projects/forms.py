@@ -16,8 +16,13 @@ from core.forms import PersonPickerField
 from handoff.forms import DateInput
 from handoff.models import RiskCategory
 from projects.models import (
+    CHANGE_COMMENT_MAX,
+    CHANGE_COST_DECIMAL_PLACES,
     CHANGE_COST_LIMIT,
+    CHANGE_COST_MAX_DIGITS,
+    CHANGE_DESCRIPTION_MAX,
     CHANGE_SCHEDULE_LIMIT_DAYS,
+    CHANGE_TITLE_MAX,
     CLIENT_LINK_DAYS_MAX,
     CLIENT_LINK_DAYS_MIN,
     DeliverableStatus,
@@ -31,7 +36,6 @@ from projects.models import (
     ReportedThrough,
 )
 from projects.selectors import issue_assignee_choices
-from projects.services import changes as change_services
 from projects.services import deliverables as deliverable_services
 from projects.services import followups as follow_up_services
 from projects.services import issues as issue_services
@@ -243,17 +247,17 @@ class ClientLinkForm(forms.Form):
 
 # --- Change requests --------------------------------------------------------------------------------
 class ChangeRequestForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=change_services.TITLE_MAX)
+    title = forms.CharField(label=_("Title"), max_length=CHANGE_TITLE_MAX)
     description = forms.CharField(
         label=_("Description"),
-        max_length=change_services.DESCRIPTION_MAX,
+        max_length=CHANGE_DESCRIPTION_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     cost_impact = forms.DecimalField(
         label=_("Cost impact"),
-        max_digits=14,
-        decimal_places=2,
+        max_digits=CHANGE_COST_MAX_DIGITS,
+        decimal_places=CHANGE_COST_DECIMAL_PLACES,
         min_value=-CHANGE_COST_LIMIT,
         max_value=CHANGE_COST_LIMIT,
         initial=Decimal("0"),
@@ -273,7 +277,7 @@ class ChangeRequestForm(forms.Form):
 class SignForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
-        max_length=change_services.COMMENT_MAX,
+        max_length=CHANGE_COMMENT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -281,7 +285,7 @@ class SignForm(forms.Form):
 
 class RejectForm(forms.Form):
     comment = forms.CharField(
-        label=_("Why is it rejected?"), max_length=change_services.COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why is it rejected?"), max_length=CHANGE_COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

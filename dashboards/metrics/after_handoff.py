@@ -114,7 +114,7 @@ def issues_by_severity(scope: Scope) -> Table:
         title=gettext_noop("Open client issues by severity"),
         columns=[
             ("label", gettext_noop("Severity")),
-            *((str(status), status.label) for status in OPEN_ISSUE_STATUSES),
+            *((str(status), str(status.label)) for status in OPEN_ISSUE_STATUSES),
             ("total", gettext_noop("Total")),
         ],
         rows=rows,
