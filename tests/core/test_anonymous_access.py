@@ -16,8 +16,9 @@ from django.urls import resolve
 from tests.urlwalk import endpoints
 
 # Public on purpose: the login form, the API's token exchange (its login),
-# the health check for load balancers, and the admin's own login form.
-PUBLIC = {"login", "api-token", "healthz", "healthz-live", "healthz-ready", "admin:login"}
+# the health check for load balancers, the admin's own login form, and the
+# language switch (POST only; it sets a cookie before login, SPEC §7.6).
+PUBLIC = {"login", "api-token", "healthz", "healthz-live", "healthz-ready", "admin:login", "language_switch"}
 # Polled by htmx from every page: signed out, they answer an empty 286 ("stop
 # polling") instead of a redirect whose login page htmx would swap in.
 STOP_POLLING = {"notifications:badge"}

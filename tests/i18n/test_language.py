@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client as BrowserClient
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -266,3 +267,44 @@ def test_a_decimal_input_accepts_the_german_decimal_comma():
         assert field.clean("12,5") == Decimal("12.5")
     with translation.override("en"):
         assert field.clean("12.5") == Decimal("12.5")
+
+
+# --- Client links: the invite's language -------------------------------------------------------------
+@pytest.fixture
+def project(rep, pm):
+    from tests.projects.factories import accepted_project
+
+    return accepted_project(owner=rep, pm=pm)
+
+
+def test_a_client_link_keeps_the_issuers_language_for_its_invite_and_pages(
+    project, pm, django_capture_on_commit_callbacks
+):
+    from projects.services.client_links import client_link_issue
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory(client=project.client, name="Jana Berg", email="jana@client.example")
+    with translation.override("de"), django_capture_on_commit_callbacks(execute=True):
+        link, token = client_link_issue(actor=pm, project=project, contact=contact, send_email=True)
+
+    assert link.language == "de"
+    [message] = mail.outbox
+    assert german("Open your project page (no account or password needed):") in message.body
+    assert Notification.objects.get(to_email="jana@client.example").language == "de"
+    client = BrowserClient()
+    client.get(f"/c/{token}/", headers={"accept-language": "en"})
+    page = client.get("/c/", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert page["Content-Language"] == "de"
+
+
+def test_an_english_invite_stays_english_whoever_reads_it(project, pm, django_capture_on_commit_callbacks):
+    from projects.services.client_links import client_link_issue
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory(client=project.client, name="Jo Black", email="jo@client.example")
+    with translation.override("de"), django_capture_on_commit_callbacks(execute=True):
+        link, _token = client_link_issue(actor=pm, project=project, contact=contact, send_email=True, language="en")
+
+    assert link.language == "en"
+    assert "Open your project page (no account or password needed):" in mail.outbox[0].body

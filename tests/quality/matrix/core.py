@@ -9,6 +9,10 @@ ROWS = [
     row("POST", "login", data={"username": "mx_rep", "password": "wrong"}, expect="200 302 302 302 302 302"),
     row("PUT", "login", data={"username": "mx_rep", "password": "wrong"}, expect="200 302 302 302 302 302"),
     row("POST", "logout", expect="login 302 302 302 302 302"),
+    # Everyone's own settings (SPEC §7.6); the header's language switch works before login too (a cookie).
+    row("GET", "profile", expect="login 200 200 200 200 200"),
+    row("POST", "profile", data={"language": "de"}, expect="login W W W W W"),
+    row("POST", "language_switch", data={"language": "de"}, expect="302 W W W W W"),
     # The diagnostics are for managers (and monitoring with HEALTHZ_TOKEN); the probes are open.
     row("GET", "healthz", expect="403 403 403 403 403 200"),
     row("GET", "healthz-live", expect="200 200 200 200 200 200"),
