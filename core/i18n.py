@@ -8,6 +8,7 @@ language. One sentence, named placeholders, as everywhere else.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -37,3 +38,31 @@ def render_in(language: str, text: Text | None) -> str:
         return ""
     with translation.override(language):
         return str(text() if callable(text) else text)
+
+
+def later(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Promise:
+    """``func(*args, **kwargs)`` as text, called each time it is turned into text, in the language active then.
+
+    For a value inside a deferred message that is itself language-dependent: a status through
+    ``in_sentence``, an amount through ``format_money``, a list joined from translated parts.
+    """
+    return lazy(lambda: str(func(*args, **kwargs)), str)()
+
+
+def deferred_date(value: Any, format: str = "SHORT_DATE_FORMAT") -> Promise | str:
+    """``date_format(value, format)`` in the reader's language (month names, order); "" for no date.
+
+    An aware datetime is shown in the current time zone."""
+    if value is None:
+        return ""
+
+    def render() -> str:
+        from django.utils import timezone
+        from django.utils.formats import date_format
+
+        shown = (
+            timezone.localtime(value) if isinstance(value, datetime.datetime) and timezone.is_aware(value) else value
+        )
+        return date_format(shown, format)
+
+    return later(render)

@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.roles import Role
 from core.activity import log_activity
 from core.errors import FourEyes, TransitionNotAllowed
+from core.i18n import deferred
 from core.versioning import bump_version
 from documents.services import documents_freeze
 from handoff.models import (
@@ -198,13 +199,22 @@ def offer_win(*, offer: Offer, actor: Any, pm: Any = None) -> Handoff:
         recipients=_pms_and_managers_for(handoff),
         target=handoff,
         actor=actor,
-        title=gettext("Offer won: %(title)s is waiting for a PM") % {"title": offer.title},
+        title=deferred(gettext_lazy("Offer won: %(title)s is waiting for a PM"), title=offer.title),
         body=(
-            gettext("%(rep)s won %(title)s for %(client)s. It is assigned to %(pm)s.")
-            % {"rep": actor.full_name, "title": offer.title, "client": offer.client.name, "pm": assignee.full_name}
+            deferred(
+                gettext_lazy("%(rep)s won %(title)s for %(client)s. It is assigned to %(pm)s."),
+                rep=actor.full_name,
+                title=offer.title,
+                client=offer.client.name,
+                pm=assignee.full_name,
+            )
             if assignee
-            else gettext("%(rep)s won %(title)s for %(client)s. It is not assigned to a PM yet.")
-            % {"rep": actor.full_name, "title": offer.title, "client": offer.client.name}
+            else deferred(
+                gettext_lazy("%(rep)s won %(title)s for %(client)s. It is not assigned to a PM yet."),
+                rep=actor.full_name,
+                title=offer.title,
+                client=offer.client.name,
+            )
         ),
     )
     return handoff
@@ -350,9 +360,13 @@ def handoff_accept(*, handoff: Handoff, actor: Any):
         recipients=[offer.owner],
         target=handoff,
         actor=actor,
-        title=gettext("Handoff accepted: %(title)s") % {"title": offer.title},
-        body=gettext("%(pm)s accepted the handoff of %(title)s; the project %(project)s is set up.")
-        % {"pm": actor.full_name, "title": offer.title, "project": project.name},
+        title=deferred(gettext_lazy("Handoff accepted: %(title)s"), title=offer.title),
+        body=deferred(
+            gettext_lazy("%(pm)s accepted the handoff of %(title)s; the project %(project)s is set up."),
+            pm=actor.full_name,
+            title=offer.title,
+            project=project.name,
+        ),
     )
     return project
 
@@ -398,9 +412,13 @@ def handoff_return(*, handoff: Handoff, actor: Any, reason: str) -> Handoff:
         recipients=[handoff.offer.owner],
         target=handoff,
         actor=actor,
-        title=gettext("Handoff returned: %(title)s") % {"title": handoff.offer.title},
-        body=gettext("%(pm)s returned the handoff of %(title)s: %(reason)s")
-        % {"pm": actor.full_name, "title": handoff.offer.title, "reason": reason},
+        title=deferred(gettext_lazy("Handoff returned: %(title)s"), title=handoff.offer.title),
+        body=deferred(
+            gettext_lazy("%(pm)s returned the handoff of %(title)s: %(reason)s"),
+            pm=actor.full_name,
+            title=handoff.offer.title,
+            reason=reason,
+        ),
     )
     return handoff
 
@@ -434,9 +452,13 @@ def handoff_resubmit(*, handoff: Handoff, actor: Any) -> Handoff:
         recipients=_pm_recipients(handoff),
         target=handoff,
         actor=actor,
-        title=gettext("Handoff resubmitted: %(title)s") % {"title": handoff.offer.title},
-        body=gettext("%(rep)s resubmitted %(title)s (version %(version)s).")
-        % {"rep": actor.full_name, "title": handoff.offer.title, "version": snapshot.version},
+        title=deferred(gettext_lazy("Handoff resubmitted: %(title)s"), title=handoff.offer.title),
+        body=deferred(
+            gettext_lazy("%(rep)s resubmitted %(title)s (version %(version)s)."),
+            rep=actor.full_name,
+            title=handoff.offer.title,
+            version=snapshot.version,
+        ),
     )
     return handoff
 
@@ -471,8 +493,11 @@ def handoff_reassign(*, handoff: Handoff, actor: Any, pm: Any) -> Handoff:
         recipients=[new_pm],
         target=handoff,
         actor=actor,
-        title=gettext("Handoff assigned to you: %(title)s") % {"title": handoff.offer.title},
-        body=gettext("%(manager)s assigned the handoff of %(title)s to you.")
-        % {"manager": actor.full_name, "title": handoff.offer.title},
+        title=deferred(gettext_lazy("Handoff assigned to you: %(title)s"), title=handoff.offer.title),
+        body=deferred(
+            gettext_lazy("%(manager)s assigned the handoff of %(title)s to you."),
+            manager=actor.full_name,
+            title=handoff.offer.title,
+        ),
     )
     return handoff

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.i18n import deferred, later
 from handoff.coverage import coverage_changes, coverage_of
 from handoff.models import Commitment, FeasibilityReview, Offer, OfferStatus, ReviewStatus, Risk
 from notifications.events import Event
@@ -58,11 +59,16 @@ def review_note_change(*, offer: Offer, actor: Any) -> FeasibilityReview | None:
         recipients=[review.reviewer],
         target=review,
         actor=actor,
-        title=_("Reviewed offer changed: %(title)s") % {"title": offer.title},
-        body=_(
-            "%(actor)s changed the offer “%(title)s” since your review: %(changes)s. Re-confirm it or wait for a new request."
-        )
-        % {"actor": actor, "title": offer.title, "changes": "; ".join(change.text for change in changes)},
+        title=deferred(gettext_lazy("Reviewed offer changed: %(title)s"), title=offer.title),
+        body=deferred(
+            gettext_lazy(
+                "%(actor)s changed the offer “%(title)s” since your review: %(changes)s. Re-confirm it or wait for a new request."
+            ),
+            actor=str(actor),
+            title=offer.title,
+            # The changes are worded in the reader's language too: listed again under it.
+            changes=later(lambda: "; ".join(change.text for change in coverage_changes(review.covered, now))),
+        ),
         url=reverse("handoff:offer_detail", args=[offer.pk]) + "#review",
         key=change_notice_key(review),
     )

@@ -15,11 +15,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
+from core.i18n import deferred, later
 from handoff.coverage import coverage_changes, coverage_of
 from handoff.models import (
     Commitment,
@@ -71,9 +74,13 @@ def review_request(*, offer: Offer, actor: Any, reviewer: User | None) -> Feasib
         recipients=[reviewer],
         target=review,
         actor=actor,
-        title=_("Feasibility review requested: %(title)s") % {"title": offer.title},
-        body=_("%(rep)s asks you to review the offer “%(title)s” for %(client)s.")
-        % {"rep": actor, "title": offer.title, "client": offer.client},
+        title=deferred(gettext_lazy("Feasibility review requested: %(title)s"), title=offer.title),
+        body=deferred(
+            gettext_lazy("%(rep)s asks you to review the offer “%(title)s” for %(client)s."),
+            rep=str(actor),
+            title=offer.title,
+            client=str(offer.client),
+        ),
     )
     return review
 
@@ -269,9 +276,14 @@ def review_complete(
         recipients=[offer.owner],
         target=review,
         actor=actor,
-        title=_("Feasibility review completed: %(title)s") % {"title": offer.title},
-        body=_("%(pm)s answered: %(verdict)s, %(effort)s person-days over %(duration)s weeks.")
-        % {"pm": actor, "verdict": review.get_verdict_display(), "effort": effort, "duration": duration},
+        title=deferred(gettext_lazy("Feasibility review completed: %(title)s"), title=offer.title),
+        body=deferred(
+            gettext_lazy("%(pm)s answered: %(verdict)s, %(effort)s person-days over %(duration)s weeks."),
+            pm=str(actor),
+            verdict=Verdict(review.verdict).label,
+            effort=later(number_format, effort),
+            duration=later(number_format, duration),
+        ),
     )
     return review
 

@@ -11,7 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.i18n import deferred, deferred_date
 from notifications.events import Event
 from notifications.services import notify
 
@@ -59,23 +61,46 @@ def _handoff_sla_notify(*, handoff_id: int, now: datetime.datetime, escalate: bo
     if not claimed:
         return False
     handoff = Handoff.objects.select_related("offer", "offer__client", "pm").get(pk=handoff_id)
-    waiting = f"pending since {timezone.localtime(handoff.pending_since):%a %d %b %Y %H:%M}"
+    # Worded once per recipient, in their language (SPEC §7.6); the date too.
+    placeholders = {
+        "offer": str(handoff.offer),
+        "client": str(handoff.offer.client),
+        "since": deferred_date(handoff.pending_since, "D d M Y H:i"),
+    }
     if escalate:
         event = Event.HANDOFF_SLA_ESCALATION
         recipients = list(User.objects.with_role("manager"))
-        who = handoff.pm.full_name if handoff.pm else "no PM (unassigned)"
-        title = f"Escalation: handoff of {handoff.offer} still waiting"
-        body = f"The handoff of {handoff.offer} ({handoff.offer.client}) is {waiting}, assigned to {who}."
+        title = deferred(gettext_lazy("Escalation: handoff of %(offer)s still waiting"), **placeholders)
+        body = (
+            deferred(
+                gettext_lazy("The handoff of %(offer)s (%(client)s) is pending since %(since)s, assigned to %(pm)s."),
+                pm=handoff.pm.full_name,
+                **placeholders,
+            )
+            if handoff.pm
+            else deferred(
+                gettext_lazy("The handoff of %(offer)s (%(client)s) is pending since %(since)s and assigned to no PM."),
+                **placeholders,
+            )
+        )
     else:
         event = Event.HANDOFF_SLA_REMINDER
         # Every PM while unassigned, but never the offer's owner (four eyes, SPEC §7.2).
         recipients = (
             [handoff.pm] if handoff.pm else list(User.objects.with_role("pm").exclude(pk=handoff.offer.owner_id))
         )
-        title = f"Reminder: handoff of {handoff.offer} is waiting for you"
-        body = (
-            f"The handoff of {handoff.offer} ({handoff.offer.client}) is {waiting}, longer than the "
-            f"{settings.HANDOFF_SLA_WORKING_DAYS} working days agreed. Please accept or return it."
+        title = deferred(gettext_lazy("Reminder: handoff of %(offer)s is waiting for you"), **placeholders)
+        days = settings.HANDOFF_SLA_WORKING_DAYS
+        body = deferred(
+            ngettext_lazy(
+                "The handoff of %(offer)s (%(client)s) is pending since %(since)s, longer than the %(days)s working "
+                "day agreed. Please accept or return it.",
+                "The handoff of %(offer)s (%(client)s) is pending since %(since)s, longer than the %(days)s working "
+                "days agreed. Please accept or return it.",
+                days,
+            ),
+            days=days,
+            **placeholders,
         )
     notify(
         event=event,
@@ -85,5 +110,5 @@ def _handoff_sla_notify(*, handoff_id: int, now: datetime.datetime, escalate: bo
         body=body,
         key=f"{event}:{handoff.pk}:{handoff.pending_since.isoformat()}",
     )
-    log_activity(actor=None, verb="sla_escalated" if escalate else "sla_reminded", target=handoff, message=title)
+    log_activity(actor=None, verb="sla_escalated" if escalate else "sla_reminded", target=handoff, message=str(title))
     return True
