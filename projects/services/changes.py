@@ -20,10 +20,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from core.activity import log_activity
 from core.errors import DomainError, FourEyes, TransitionNotAllowed
+from core.i18n import deferred, deferred_date, later
 from core.money import format_money
 from core.versioning import bump_version
 from notifications.events import Event
@@ -252,19 +253,21 @@ def change_request_raise(*, project: Project, actor: Any, data: dict[str, Any]) 
         target=project,
         changes={"change_request": (None, _describe(change_request))},
     )
-    placeholders = {"actor": actor.full_name, "change": _describe(change_request)}
+    # The amount and the wording of the impact are the reader's (SPEC §7.6): described again per recipient.
+    placeholders = {"actor": actor.full_name, "change": later(_describe, change_request)}
     if change_request.needs_two_signatures:
-        body = gettext("%(actor)s raised “%(change)s”. It needs the signature of the PM and the sales liaison.")
+        body = gettext_lazy("%(actor)s raised “%(change)s”. It needs the signature of the PM and the sales liaison.")
     else:
-        body = gettext("%(actor)s raised “%(change)s”. It needs the signature of the PM or the sales liaison.")
+        body = gettext_lazy("%(actor)s raised “%(change)s”. It needs the signature of the PM or the sales liaison.")
     notify(
         event=Event.CHANGE_REQUEST_RAISED,
         recipients=_parties(project),
         target=change_request,
         actor=actor,
-        title=gettext("Change request on %(project)s: %(title)s")
-        % {"project": project.name, "title": change_request.title},
-        body=body % placeholders,
+        title=deferred(
+            gettext_lazy("Change request on %(project)s: %(title)s"), project=project.name, title=change_request.title
+        ),
+        body=deferred(body, **placeholders),
     )
     return change_request
 
@@ -380,24 +383,28 @@ def change_request_reject(*, change_request: ChangeRequest | int, actor: Any, co
 
 
 def _notify_decided(change_request: ChangeRequest, project: Project, actor: Any) -> None:
+    # Amounts, dates and the impact's wording in each recipient's language (SPEC §7.6).
     placeholders = {
         "actor": actor.full_name,
-        "change": _describe(change_request),
+        "change": later(_describe, change_request),
         "title": change_request.title,
-        "budget": format_money(project.budget),
-        "end": date_format(project.planned_end, "d M Y") if project.planned_end else gettext("not set"),
+        "budget": later(format_money, project.budget),
+        "end": deferred_date(project.planned_end, "d M Y") if project.planned_end else gettext_lazy("not set"),
     }
     if change_request.status == ChangeRequestStatus.APPROVED:
-        title = gettext("Change request approved: %(title)s") % placeholders
-        body = (
-            gettext("%(actor)s approved “%(change)s”. The budget is now %(budget)s, the planned end %(end)s.")
-            % placeholders
+        title = deferred(gettext_lazy("Change request approved: %(title)s"), **placeholders)
+        message = deferred(
+            gettext_lazy("%(actor)s approved “%(change)s”. The budget is now %(budget)s, the planned end %(end)s."),
+            **placeholders,
         )
     else:
-        title = gettext("Change request rejected: %(title)s") % placeholders
-        body = gettext("%(actor)s rejected “%(change)s”.") % placeholders
-    if change_request.decision_comment:
-        body += f"\n\n{change_request.decision_comment}"
+        title = deferred(gettext_lazy("Change request rejected: %(title)s"), **placeholders)
+        message = deferred(gettext_lazy("%(actor)s rejected “%(change)s”."), **placeholders)
+    comment = change_request.decision_comment
+
+    def body() -> str:
+        return f"{message}\n\n{comment}" if comment else str(message)
+
     notify(
         event=Event.CHANGE_REQUEST_DECIDED,
         recipients=_parties(project),

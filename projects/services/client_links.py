@@ -24,11 +24,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
 from clients.models import Contact
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
+from core.i18n import deferred, deferred_date
 from notifications.events import Event
 from notifications.services import notify_address
 from projects.actors import ClientActor
@@ -239,26 +241,25 @@ def client_link_issue(
         % {"name": contact_found.name, "date": f"{timezone.localtime(expires_at):%d %b %Y}"},
     )
     if send_email:
-        # The invite is written in the link's language, whoever issues it.
-        with translation.override(link.language):
-            notify_address(
-                event=Event.CLIENT_LINK_INVITE,
-                email=contact_found.email,
-                target=link,
-                actor=actor,
-                title=_("Your project %(project)s") % {"project": project.name},
-                body=_(
+        # The invite is written in the link's language, whoever issues it: notify_address renders it there.
+        notify_address(
+            event=Event.CLIENT_LINK_INVITE,
+            email=contact_found.email,
+            target=link,
+            actor=actor,
+            title=deferred(gettext_lazy("Your project %(project)s"), project=project.name),
+            body=deferred(
+                gettext_lazy(
                     "%(sender)s invites you to follow %(project)s: see the deliverables waiting for your decision, "
                     "tell us how the project feels to you and report issues. The link is valid until %(date)s."
-                )
-                % {
-                    "sender": actor.full_name,
-                    "project": project.name,
-                    "date": f"{timezone.localtime(expires_at):%d %b %Y}",
-                },
-                url=reverse("client_portal:enter", args=[token]),
-                language=link.language,
-            )
+                ),
+                sender=actor.full_name,
+                project=project.name,
+                date=deferred_date(expires_at, "d M Y"),
+            ),
+            url=reverse("client_portal:enter", args=[token]),
+            language=link.language,
+        )
     return link, token
 
 

@@ -19,11 +19,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from clients.models import Contact
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
+from core.i18n import deferred, deferred_date
 from notifications.events import Event
 from notifications.services import notify
 from projects.actors import is_client_actor
@@ -331,31 +332,36 @@ def deliverable_decide(
         "contact": contact.name,
         "client": project.client.name,
         "deliverable": deliverable.name,
-        "date": date_format(timezone.localtime(decided_at), "d M Y"),
+        "date": deferred_date(decided_at, "d M Y"),
         "recorder": actor.full_name,
     }
     accepted = decision == DeliverableStatus.ACCEPTED
-    if accepted and through_link:
-        body = gettext("%(contact)s (%(client)s) accepted “%(deliverable)s” on %(date)s, through the client link.")
-    elif accepted:
-        body = gettext("%(contact)s (%(client)s) accepted “%(deliverable)s” on %(date)s, recorded by %(recorder)s.")
-    elif through_link:
-        body = gettext("%(contact)s (%(client)s) rejected “%(deliverable)s” on %(date)s, through the client link.")
-    else:
-        body = gettext("%(contact)s (%(client)s) rejected “%(deliverable)s” on %(date)s, recorded by %(recorder)s.")
-    body = body % placeholders
+
+    def body() -> str:
+        # Called once per recipient, in their language (SPEC §7.6).
+        if accepted and through_link:
+            text = gettext("%(contact)s (%(client)s) accepted “%(deliverable)s” on %(date)s, through the client link.")
+        elif accepted:
+            text = gettext("%(contact)s (%(client)s) accepted “%(deliverable)s” on %(date)s, recorded by %(recorder)s.")
+        elif through_link:
+            text = gettext("%(contact)s (%(client)s) rejected “%(deliverable)s” on %(date)s, through the client link.")
+        else:
+            text = gettext("%(contact)s (%(client)s) rejected “%(deliverable)s” on %(date)s, recorded by %(recorder)s.")
+        text = text % placeholders
+        if reason:
+            text += "\n\n" + gettext("Reason: %(reason)s") % {"reason": reason}
+        return text
+
     if accepted:
-        title = gettext("%(client)s accepted %(deliverable)s") % placeholders
+        title = deferred(gettext_lazy("%(client)s accepted %(deliverable)s"), **placeholders)
     else:
-        title = gettext("%(client)s rejected %(deliverable)s") % placeholders
-    if reason:
-        body += "\n\n" + gettext("Reason: %(reason)s") % {"reason": reason}
+        title = deferred(gettext_lazy("%(client)s rejected %(deliverable)s"), **placeholders)
     notify(
         event=Event.DELIVERABLE_DECIDED,
         recipients=[project.pm, project.sales_liaison],
         target=deliverable,
         actor=actor,
-        title=title[:200],
+        title=title,
         body=body,
         url=project.get_absolute_url() + f"#deliverable-{deliverable.pk}",
     )

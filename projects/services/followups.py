@@ -16,11 +16,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.roles import Role
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
+from core.i18n import deferred, later
 from core.money import format_money
 from handoff.models import Offer
 from handoff.services.offers import MAX_OFFER_VALUE, offer_create
@@ -151,18 +152,33 @@ def follow_up_raise(
         recipients=[owner] if owner else [],
         target=follow_up,
         actor=actor,
-        title=gettext("Follow-up opportunity at %(client)s: %(title)s")
-        % {"client": project.client.name, "title": follow_up.title},
-        body=(
-            gettext(
-                "%(actor)s heard of follow-up business on %(project)s (estimated %(value)s). "
-                "Convert it into an offer or dismiss it."
-            )
-            % {"actor": actor.full_name, "project": project.name, "value": format_money(follow_up.estimated_value)}
-            + (f"\n\n{follow_up.description}" if follow_up.description else "")
+        title=deferred(
+            gettext_lazy("Follow-up opportunity at %(client)s: %(title)s"),
+            client=project.client.name,
+            title=follow_up.title,
         ),
+        body=_raised_body(follow_up, project, actor),
     )
     return follow_up
+
+
+def _raised_body(follow_up: FollowUp, project: Project, actor: Any) -> Any:
+    """The raise notification's body, the amount formatted in each recipient's language (SPEC §7.6)."""
+    message = deferred(
+        gettext_lazy(
+            "%(actor)s heard of follow-up business on %(project)s (estimated %(value)s). "
+            "Convert it into an offer or dismiss it."
+        ),
+        actor=actor.full_name,
+        project=project.name,
+        value=later(format_money, follow_up.estimated_value),
+    )
+    description = follow_up.description
+
+    def body() -> str:
+        return f"{message}\n\n{description}" if description else str(message)
+
+    return body
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from accounts.roles import Role
 from clients.models import Client
 from core.activity import log_activity
 from core.errors import DomainError, TransitionNotAllowed
+from core.i18n import deferred, later
 from notifications.events import Event
 from notifications.services import notify
 from projects.actors import is_client_actor
@@ -297,22 +298,23 @@ def issue_create(*, actor: Any, client: Client, data: dict[str, Any]) -> ClientI
     log_activity(
         actor=actor, verb="issue_logged", target=client, message=f"{issue.get_severity_display()}: {issue.title}"
     )
+    # Choice labels and "nobody" are lazy: each recipient reads them in their own language (SPEC §7.6).
     placeholders = {
-        "severity": issue.get_severity_display(),
+        "severity": IssueSeverity(issue.severity).label,
         "client": client.name,
         "project": project.name if project else "",
         "title": issue.title,
         "actor": actor.full_name,
-        "channel": issue.get_reported_through_display(),
-        "assignees": _names(assignees),
+        "channel": ReportedThrough(issue.reported_through).label,
+        "assignees": later(_names, list(assignees)),
     }
     if project:
-        body = gettext(
+        body = gettext_lazy(
             "%(actor)s logged an issue for %(client)s / %(project)s (reported through %(channel)s). "
             "Assigned to %(assignees)s."
         )
     else:
-        body = gettext(
+        body = gettext_lazy(
             "%(actor)s logged an issue for %(client)s (reported through %(channel)s). Assigned to %(assignees)s."
         )
     team = [project.pm, project.sales_liaison] if through_link and project else []
@@ -321,8 +323,8 @@ def issue_create(*, actor: Any, client: Client, data: dict[str, Any]) -> ClientI
         recipients=[*assignees, client.account_owner, *team],
         target=issue,
         actor=actor,
-        title=(gettext("%(severity)s issue for %(client)s: %(title)s") % placeholders)[:200],
-        body=f"{body % placeholders}\n\n{issue.description}".strip(),
+        title=deferred(gettext_lazy("%(severity)s issue for %(client)s: %(title)s"), **placeholders),
+        body=lambda: f"{deferred(body, **placeholders)}\n\n{issue.description}".strip(),
     )
     return issue
 
@@ -375,15 +377,17 @@ def issue_assign(*, issue: ClientIssue, actor: Any, assignees: Any) -> ClientIss
         recipients=added,
         target=issue,
         actor=actor,
-        title=(gettext("Issue assigned to you: %(title)s") % {"title": issue.title})[:200],
-        body=gettext("%(actor)s assigned you to the %(severity)s issue “%(title)s” of %(client)s (now %(status)s).")
-        % {
-            "actor": actor.full_name,
-            "severity": in_sentence(issue.get_severity_display()),
-            "title": issue.title,
-            "client": issue.client.name,
-            "status": in_sentence(issue.get_status_display()),
-        },
+        title=deferred(gettext_lazy("Issue assigned to you: %(title)s"), title=issue.title),
+        body=deferred(
+            gettext_lazy(
+                "%(actor)s assigned you to the %(severity)s issue “%(title)s” of %(client)s (now %(status)s)."
+            ),
+            actor=actor.full_name,
+            severity=later(in_sentence, IssueSeverity(issue.severity).label),
+            title=issue.title,
+            client=issue.client.name,
+            status=later(in_sentence, IssueStatus(issue.status).label),
+        ),
     )
     return issue
 

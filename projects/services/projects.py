@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -18,6 +18,7 @@ from accounts.roles import Role
 from clients.models import Contact
 from core.activity import log_activity
 from core.errors import TransitionNotAllowed
+from core.i18n import deferred, deferred_date
 from core.versioning import bump_version, lock_for_edit
 from handoff.services.handoffs import validate_pm
 from notifications.events import Event
@@ -197,8 +198,10 @@ def project_reassign(*, project: Project, actor: Any, pm: Any) -> Project:
         recipients=[new_pm],
         target=project,
         actor=actor,
-        title=_("Project assigned to you: %(project)s") % {"project": project.name},
-        body=_("%(actor)s made you the PM of %(project)s.") % {"actor": actor.full_name, "project": project.name},
+        title=deferred(gettext_lazy("Project assigned to you: %(project)s"), project=project.name),
+        body=deferred(
+            gettext_lazy("%(actor)s made you the PM of %(project)s."), actor=actor.full_name, project=project.name
+        ),
     )
     return project
 
@@ -250,21 +253,27 @@ def _clean_meeting(*, project: Project, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _invitation_body(*, actor: Any, meeting: Meeting, local_start: datetime.datetime) -> str:
+def _invitation_body(*, actor: Any, meeting: Meeting, local_start: datetime.datetime) -> Promise:
+    """The invitation, worded and dated in each recipient's language (SPEC §7.6)."""
     placeholders = {
         "actor": actor.full_name,
         "meeting": meeting.title,
-        "date": date_format(local_start, "l d F Y"),
-        "time": date_format(local_start, "H:i"),
+        "date": deferred_date(local_start, "l d F Y"),
+        "time": deferred_date(local_start, "H:i"),
         "minutes": meeting.duration_minutes,
         "location": meeting.location,
     }
     if meeting.location:
-        return (
-            _("%(actor)s invites you to %(meeting)s on %(date)s at %(time)s (%(minutes)s minutes), %(location)s.")
-            % placeholders
+        return deferred(
+            gettext_lazy(
+                "%(actor)s invites you to %(meeting)s on %(date)s at %(time)s (%(minutes)s minutes), %(location)s."
+            ),
+            **placeholders,
         )
-    return _("%(actor)s invites you to %(meeting)s on %(date)s at %(time)s (%(minutes)s minutes).") % placeholders
+    return deferred(
+        gettext_lazy("%(actor)s invites you to %(meeting)s on %(date)s at %(time)s (%(minutes)s minutes)."),
+        **placeholders,
+    )
 
 
 @transaction.atomic
@@ -303,8 +312,11 @@ def meeting_schedule_kickoff(*, project: Project, actor: Any, data: dict[str, An
         recipients=attendees,
         target=meeting,
         actor=actor,
-        title=_("Kickoff of %(project)s: %(start)s")
-        % {"project": project.name, "start": date_format(local_start, "D d M Y, H:i")},
+        title=deferred(
+            gettext_lazy("Kickoff of %(project)s: %(start)s"),
+            project=project.name,
+            start=deferred_date(local_start, "D d M Y, H:i"),
+        ),
         body=_invitation_body(actor=actor, meeting=meeting, local_start=local_start),
         attachments=[{"filename": ics_filename(meeting), "content": meeting_ics(meeting), "mimetype": "text/calendar"}],
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 from accounts.models import User
 from accounts.roles import Role
 from core.activity import log_activity
+from core.i18n import deferred
 from notifications.events import Event
 from notifications.services import notify
 from projects.actors import is_client_actor
@@ -108,11 +109,13 @@ def pulse_record(
         **cleaned,
     )
     pulse.project = project
-    scores = gettext("mood %(mood)s/5, urgency %(urgency)s/5, satisfaction %(satisfaction)s/5") % {
-        "mood": pulse.mood,
-        "urgency": pulse.urgency,
-        "satisfaction": pulse.satisfaction,
-    }
+    # Lazy: the activity log reads it in the actor's language, each notification in its recipient's.
+    scores = deferred(
+        gettext_lazy("mood %(mood)s/5, urgency %(urgency)s/5, satisfaction %(satisfaction)s/5"),
+        mood=pulse.mood,
+        urgency=pulse.urgency,
+        satisfaction=pulse.satisfaction,
+    )
     log_activity(
         actor=actor,
         verb="pulse_answered" if through_link else "pulse_recorded",
@@ -125,15 +128,29 @@ def pulse_record(
             recipients=_low_pulse_recipients(project),
             target=pulse,
             actor=actor,
-            title=gettext("Low client mood on %(project)s: %(mood)s/5") % {"project": project.name, "mood": pulse.mood},
-            body=(
-                (
-                    gettext("%(actor)s answered a client pulse for %(project)s (%(client)s): %(scores)s.")
-                    if through_link
-                    else gettext("%(actor)s logged a client pulse for %(project)s (%(client)s): %(scores)s.")
-                )
-                % {"actor": actor.full_name, "project": project.name, "client": project.client.name, "scores": scores}
-                + (f"\n\n“{pulse.note}”" if pulse.note else "")
+            title=deferred(
+                gettext_lazy("Low client mood on %(project)s: %(mood)s/5"), project=project.name, mood=pulse.mood
             ),
+            body=_low_pulse_body(pulse, project, actor, through_link=through_link, scores=scores),
         )
     return pulse
+
+
+def _low_pulse_body(pulse: ClientPulse, project: Project, actor: Any, *, through_link: bool, scores: Any) -> Any:
+    """The low-pulse notification's body, worded in each recipient's language (SPEC §7.6)."""
+
+    def body() -> str:
+        message = (
+            gettext("%(actor)s answered a client pulse for %(project)s (%(client)s): %(scores)s.")
+            if through_link
+            else gettext("%(actor)s logged a client pulse for %(project)s (%(client)s): %(scores)s.")
+        )
+        text = message % {
+            "actor": actor.full_name,
+            "project": project.name,
+            "client": project.client.name,
+            "scores": scores,
+        }
+        return text + (f"\n\n“{pulse.note}”" if pulse.note else "")
+
+    return body
