@@ -55,7 +55,15 @@ def verb_label(verb: str) -> str:
     return str(VERB_LABELS.get(verb, verb.replace("_", " ")))
 
 
+def _label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field.replace("_", " ")))
+
+
 @register.filter
 def field_label(field: str) -> str:
-    label = str(FIELD_LABELS.get(field, field.replace("_", " ")))
+    """A changed field's label; contact changes are logged as "<contact name>: <field name>"."""
+    contact, separator, name = field.rpartition(": ")
+    if separator and name.replace(" ", "_") in FIELD_LABELS:
+        return f"{contact}: {_label(name.replace(' ', '_'))}"
+    label = _label(field)
     return label[:1].upper() + label[1:]
