@@ -61,7 +61,7 @@ def open_by_status(scope: Scope) -> Table:
         rows.append(
             {
                 "status": str(status),
-                "label": OfferStatus(status).label,
+                "label": str(OfferStatus(status).label),
                 "count": row.get("count", 0),
                 "value": money(row.get("cents")),
                 "weighted": weighted_money(row.get("weighted")),
