@@ -52,7 +52,7 @@ def document_upload(
     """Attach ``file`` to ``parent`` (a ``kind`` of ``ParentKind``)."""
     spec = parent_kind(kind)
     if not spec.may_write(actor, parent):
-        raise PermissionDenied(NOT_YOURS[kind])
+        raise PermissionDenied(str(NOT_YOURS[kind]))
     client_id = spec.client_id_of(parent)
     if confidential and not sees_confidential(user=actor, client_id=client_id):
         raise ValidationError(

@@ -79,6 +79,6 @@ class DocumentUploadSerializer(serializers.Serializer):
         try:
             data["parent"] = selectors.parent_get(user=self.context["request"].user, kind=kind, pk=data[kind])
         except (ObjectDoesNotExist, ValueError, TypeError):
-            raise serializers.ValidationError({kind: [NO_SUCH[kind]]})
+            raise serializers.ValidationError({kind: [str(NO_SUCH[kind])]})
         data["kind"] = kind
         return data

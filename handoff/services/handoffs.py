@@ -98,7 +98,7 @@ ROLE_REQUIRED = {
 def _require_role(user: Any, role: Role, doing: str) -> None:
     if not _has_role(user, role):
         raise PermissionDenied(
-            ROLE_REQUIRED.get(doing)
+            str(ROLE_REQUIRED.get(doing) or "")
             or gettext("Only a user with the %(role)s role can do this.") % {"role": role.label.lower()}
         )
 
