@@ -17,18 +17,11 @@ from core.forms import add_service_errors
 from core.htmx import is_fragment
 from projects.forms import ClientLinkForm
 from projects.models import ClientLinkState, Project
-from projects.selectors import projects_visible_to
 from projects.services import client_links as services
+from projects.views.sections import load_project
 
 PANEL = "projects/_client_links.html"
 PAGE_SIZE = 50
-
-
-def _project(request: HttpRequest, pk: int) -> Project:
-    project = projects_visible_to(request.user).select_related("client").filter(pk=pk).first()
-    if project is None:
-        raise Http404(_("No such project"))
-    return project
 
 
 def _panel(
@@ -59,7 +52,7 @@ def _panel(
 @require_http_methods(["GET", "POST"])
 def client_link_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the panel (htmx). POST: invite a contact; the link is shown this once."""
-    project = _project(request, pk)
+    project = load_project(request, pk)
     if request.method == "GET":
         if not is_fragment(request):
             return redirect(project.get_absolute_url() + "#client-links")
@@ -101,7 +94,7 @@ def client_link_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         error = refused.message
     if is_fragment(request):
         # htmx swaps 2xx only: the refusal is shown inside the panel.
-        return _panel(request, _project(request, link.project_id), error=error)
+        return _panel(request, load_project(request, link.project_id), error=error)
     if error:
         messages.error(request, error)
     else:

@@ -47,6 +47,7 @@ from projects.services.issues import (
     issue_transition,
     issue_update,
 )
+from projects.views.sections import load_project
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("severity", "status", "assignee", "client", "project")
@@ -349,9 +350,7 @@ def issue_client_panel_view(request: HttpRequest, client_pk: int) -> HttpRespons
 @require_GET
 def issue_project_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The open issues of a project, loaded into the project page."""
-    project = projects_visible_to(request.user).select_related("client").filter(pk=pk).first()
-    if project is None:
-        raise Http404(_("No such project"))
+    project = load_project(request, pk)
     if not is_fragment(request):
         return redirect(reverse("projects:issue_list") + f"?project={project.pk}")
     context = {
