@@ -37,6 +37,8 @@ def neutralise(value: Any) -> Any:
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
     if isinstance(value, datetime.date | Decimal):
@@ -51,11 +53,21 @@ class _Echo:
         return value
 
 
+LINES_PER_CHUNK = 200
+
+
 def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """The CSV text in chunks of ``LINES_PER_CHUNK`` lines (one chunk per line costs the response more)."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([neutralise(cell) for cell in header])
+    lines: list[str] = []
     for row in rows:
-        yield writer.writerow([_csv_cell(cell) for cell in row])
+        lines.append(writer.writerow([_csv_cell(cell) for cell in row]))
+        if len(lines) == LINES_PER_CHUNK:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
 def _xlsx_cell(value: Any) -> Any:

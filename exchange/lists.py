@@ -47,8 +47,9 @@ def _full_name(first: str | None, last: str | None, username: str | None) -> str
     return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
-def _label(choices: type, value: str) -> str:
-    return str(dict(choices.choices).get(value, value))
+def _labels(choices: type) -> dict[str, str]:
+    """An enum's labels in the active language, looked up once per export (not once per row)."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 def _money_label(label: Promise) -> Callable[[], str]:
@@ -98,12 +99,13 @@ def _client_rows(queryset: QuerySet) -> Iterator[list[Any]]:
         "open_offer_count",
         "project_count",
     )
+    statuses = _labels(ClientStatus)
     for row in queryset.values(*fields).iterator(chunk_size=CHUNK):
         yield [
             row["name"],
             row["industry"],
             row["website"],
-            _label(ClientStatus, row["status"]),
+            statuses.get(row["status"], row["status"]),
             row["account_owner__username"],
             _full_name(row["account_owner__first_name"], row["account_owner__last_name"], None),
             row["contact_count"],
@@ -192,6 +194,7 @@ def _manager(row: dict[str, Any]) -> str:
 
 
 def _contact_rows(queryset: QuerySet) -> Iterator[list[Any]]:
+    roles = _labels(BuyingRole)
     for row in queryset.values(*CONTACT_FIELDS).iterator(chunk_size=CHUNK):
         yield [
             row["client__name"],
@@ -202,7 +205,7 @@ def _contact_rows(queryset: QuerySet) -> Iterator[list[Any]]:
             row["title"],
             row["email"],
             row["phone"],
-            _label(BuyingRole, row["buying_role"]),
+            roles.get(row["buying_role"], row["buying_role"]),
             row["communication_style"],
             _manager(row),
         ]
@@ -272,11 +275,12 @@ def _offer_rows(queryset: QuerySet) -> Iterator[list[Any]]:
         "desired_end",
         "created_at",
     )
+    statuses = _labels(OfferStatus)
     for row in queryset.values(*fields).iterator(chunk_size=CHUNK):
         yield [
             row["title"],
             row["client__name"],
-            _label(OfferStatus, row["status"]),
+            statuses.get(row["status"], row["status"]),
             _full_name(row["owner__first_name"], row["owner__last_name"], row["owner__username"]),
             row["value"],
             row["probability"],
@@ -329,12 +333,13 @@ def _project_rows(queryset: QuerySet) -> Iterator[list[Any]]:
         "planned_start",
         "planned_end",
     )
+    statuses, healths = _labels(ProjectStatus), _labels(ProjectHealth)
     for row in queryset.values(*fields).iterator(chunk_size=CHUNK):
         yield [
             row["name"],
             row["client__name"],
-            _label(ProjectStatus, row["status"]),
-            _label(ProjectHealth, row["health"]),
+            statuses.get(row["status"], row["status"]),
+            healths.get(row["health"], row["health"]),
             _full_name(row["pm__first_name"], row["pm__last_name"], row["pm__username"]),
             _full_name(
                 row["sales_liaison__first_name"], row["sales_liaison__last_name"], row["sales_liaison__username"]
@@ -375,11 +380,12 @@ def _issues_base(user: Any, params: QueryDict) -> QuerySet:
 
 
 def _issue_rows(queryset: QuerySet) -> Iterator[list[Any]]:
+    severities, statuses = _labels(IssueSeverity), _labels(IssueStatus)
     for issue in queryset.iterator(chunk_size=CHUNK):
         yield [
             issue.title,
-            _label(IssueSeverity, issue.severity),
-            _label(IssueStatus, issue.status),
+            severities.get(issue.severity, issue.severity),
+            statuses.get(issue.status, issue.status),
             issue.client.name,
             issue.project.name if issue.project_id else "",
             ", ".join(person.full_name for person in issue.assignees.all()),
