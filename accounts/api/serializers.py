@@ -25,9 +25,7 @@ class MeSerializer(UserSerializer):
         allow_blank=True,
         required=False,
         help_text="The user's language: en, de, or \"\" to follow the browser's Accept-Language.",
-        error_messages={
-            "invalid_choice": _("Unknown language “{input}”: choose en or de, or leave it empty.")
-        },
+        error_messages={"invalid_choice": _("Unknown language “{input}”: choose en or de, or leave it empty.")},
     )
 
     class Meta(UserSerializer.Meta):
