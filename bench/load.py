@@ -75,7 +75,11 @@ def free_port() -> int:
 
 
 # --- The server side ---------------------------------------------------------------------------
-def environment(database_url: str) -> dict[str, str]:
+# The code the server runs: this checkout, or another one (``--server-root``) for an A/B on the same clients.
+SERVER_ROOT = ROOT
+
+
+def environment(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DATABASE_POOL"}}
     env.update(
         {
@@ -86,10 +90,11 @@ def environment(database_url: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "EMAIL_URL": "dummy://",
             "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(SERVER_ROOT),
         }
     )
     env.update(page_cache_environment())
+    env.update(extra or {})
     return env
 
 
@@ -106,7 +111,7 @@ def page_cache_environment() -> dict[str, str]:
 
 def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     completed = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, check=False
+        [PYTHON, "manage.py", *args], cwd=SERVER_ROOT, env=env, input=stdin, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
         raise SystemExit(f"manage.py {args[0]} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}")
@@ -203,7 +208,7 @@ class Gunicorn:
         ]
         with open(self.logs / "gunicorn.out", "a") as out:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=out, stderr=out, start_new_session=True
+                command, cwd=SERVER_ROOT, env=self.env, stdout=out, stderr=out, start_new_session=True
             )
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
@@ -564,13 +569,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
     parser.add_argument("--offers", type=int, default=int(os.environ.get("LOAD_OFFERS", "2000")))
     parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--server-root", type=Path, default=ROOT, help="the checkout whose code the server runs")
+    parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server (repeatable)")
     args = parser.parse_args(argv)
+    global SERVER_ROOT
+    SERVER_ROOT = args.server_root.resolve()
     if args.clients < 4:
         parser.error("--clients must be at least 4 (reps, PMs and managers)")
     database_url = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/handoff_load")
     port = int(os.environ.get("LOAD_PORT") or free_port())
     logs = Path(os.environ.get("LOAD_LOGS") or Path(tempfile.gettempdir()) / "handoff-load-logs")
-    env = environment(database_url)
+    env = environment(database_url, dict(item.split("=", 1) for item in args.env))
 
     log(f"resetting {urlsplit(database_url).path.lstrip('/')}, migrating, seeding {args.offers} offers")
     reset_database(database_url)

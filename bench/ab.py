@@ -1,0 +1,200 @@
+"""A/B of server variants on the same machine in one run: the mixed load and the layout floor.
+
+``.venv/bin/python bench/ab.py --arm LABEL=ROOT[:KEY=VALUE,...] --arm ... [--clients 16,32]
+[--duration 25] [--rounds 1] [--floor 400] [--out FILE]``
+
+An arm is a checkout (a directory, or a git revision checked out into a temporary worktree) and
+the environment its server gets, e.g. ``--arm main=/work/main --arm new=HEAD`` or
+``--arm portal=.:DJANGO_SETTINGS_MODULE=bench.ab_settings --arm django-sessions=.:DJANGO_SETTINGS_MODULE=bench.ab_settings,AB_PLAIN_SESSIONS=1``
+(see bench/ab_settings.py). For every client count the arms take turns (round after round, so
+drift on a shared machine hits all of them alike), each with ``bench/load.py`` (its own
+database, gunicorn with 2 workers, the same clients). ``--floor N`` also times N requests of the
+empty signed-in page (the layout floor, ``/dashboard/bench/layout/``) per arm in process,
+on a database seeded by the load run. The table goes to stdout and ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DATABASE = os.environ.get("AB_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/handoff_load_ab")
+CACHE_URL = os.environ.get("AB_CACHE_URL", "redis://127.0.0.1:6379/9")
+
+FLOOR = r"""
+import json, statistics, time
+from django.test import Client
+from accounts.models import User
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(User.objects.get(username="vol_manager"))
+for path in ("/dashboard/bench/layout/", "/dashboard/bench/trivial/"):
+    assert client.get(path).status_code == 200, path
+out = {}
+for path in ("/dashboard/bench/layout/", "/dashboard/bench/trivial/"):
+    blocks = []
+    for _ in range(10):
+        started = time.perf_counter()
+        for _ in range(N // 10):
+            client.get(path)
+        blocks.append((time.perf_counter() - started) * 1000 / (N // 10))
+    out[path] = statistics.median(blocks)
+print("JSON" + json.dumps(out))
+"""
+
+
+def log(message: str) -> None:
+    print(f"[ab {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def checkout(rev: str) -> Path:
+    if Path(rev).is_dir():
+        return Path(rev).resolve()
+    sha = subprocess.run(["git", "rev-parse", rev], cwd=ROOT, check=True, text=True, capture_output=True).stdout.strip()
+    path = Path(tempfile.gettempdir()) / f"handoff-ab-{sha[:10]}"
+    if not path.exists():  # an export, not a worktree: nothing is registered in the repository
+        path.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(path)], input=archive, check=True)
+    return path
+
+
+def parse_arm(spec: str) -> tuple[str, Path, dict[str, str]]:
+    label, rest = spec.split("=", 1)
+    rev, _, env = rest.partition(":")
+    extra = dict(item.split("=", 1) for item in env.split(",") if item)
+    return label, checkout(rev), extra
+
+
+def run_load(root: Path, extra: dict[str, str], clients: int, duration: float, database: str) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [PYTHON, str(ROOT / "bench" / "load.py"), "--duration", str(duration), "--clients", str(clients)]
+        command += ["--json", out.name, "--server-root", str(root)]
+        for key, value in extra.items():
+            command += ["--env", f"{key}={value}"]
+        env = {**os.environ, "LOAD_DATABASE_URL": database, "LOAD_PAGE_CACHE_URL": CACHE_URL, "CACHE_URL": CACHE_URL}
+        completed = subprocess.run(command, cwd=ROOT, env=env, text=True, capture_output=True)
+        if not Path(out.name).stat().st_size:
+            raise SystemExit(f"load.py failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+        return json.loads(Path(out.name).read_text())
+
+
+def run_floor(root: Path, extra: dict[str, str], requests: int, database: str) -> dict:
+    env = {
+        **{key: value for key, value in os.environ.items() if key not in {"REDIS_URL"}},
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": database,
+        "CACHE_URL": CACHE_URL,
+        "PAGE_CACHE_URL": CACHE_URL,
+        "DEBUG": "false",
+        "BENCH_TRIVIAL_VIEW": "true",
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(root),
+        **extra,
+    }
+    completed = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", FLOOR.replace("N //", f"{requests} //")],
+        cwd=root,
+        env=env,
+        text=True,
+        capture_output=True,
+    )
+    if completed.returncode:
+        raise SystemExit(f"floor failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.split("JSON", 1)[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--arm", action="append", required=True)
+    parser.add_argument("--clients", default="16,32")
+    parser.add_argument("--duration", type=float, default=25.0)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--floor", type=int, default=0, help="layout-floor requests per arm (0: none)")
+    parser.add_argument("--no-load", action="store_true", help="only the layout floor")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    arms = [parse_arm(spec) for spec in args.arm]
+    loads: dict[tuple[str, int], list[dict]] = {}
+    floors: dict[str, list[dict]] = {}
+    for round_ in range(args.rounds):
+        for clients in [] if args.no_load else [int(c) for c in args.clients.split(",")]:
+            for label, root, extra in arms:
+                log(f"round {round_ + 1}, {clients} clients: {label} ({root}, {extra or 'no extra env'})")
+                result = run_load(root, extra, clients, args.duration, DATABASE)
+                loads.setdefault((label, clients), []).append(result)
+                log(
+                    f"  {result['requests_per_s']:.1f} req/s, p95 {result['p95_ms']:.0f} ms, "
+                    f"{result['errors']} errors, {len(result['writes']['lost'])} lost, {len(result['stale_pages'])} stale"
+                )
+        if args.floor:
+            if args.no_load and round_ == 0:  # a database for the floor: one short load run seeds it
+                run_load(arms[0][1], arms[0][2], 4, 1, DATABASE)
+            for label, root, extra in arms:
+                floor = run_floor(root, extra, args.floor, DATABASE)
+                floors.setdefault(label, []).append(floor)
+                log(f"  floor {label}: layout {floor['/dashboard/bench/layout/']:.2f} ms/request")
+    lines = [
+        f"# A/B {time.strftime('%Y-%m-%d %H:%M')}",
+        "",
+        f"Machine: {os.uname().nodename}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end.",
+        "Arms: "
+        + "; ".join(f"**{label}** = {root}" + (f" with {extra}" if extra else "") for label, root, extra in arms),
+        "",
+    ]
+    if loads:
+        lines += [
+            f"Mixed load (bench/load.py, {args.duration:.0f} s per arm, {args.rounds} round(s), arms in turn; "
+            "mean over rounds):",
+            "",
+            "| arm | clients | req/s | vs first arm | p50 ms | p95 ms | errors | lost writes | stale pages |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for clients in sorted({c for _, c in loads}):
+            base = None
+            for label, _, _ in arms:
+                results = loads[(label, clients)]
+                rps = statistics.mean(r["requests_per_s"] for r in results)
+                base = base or rps
+                lines.append(
+                    f"| {label} | {clients} | {rps:.1f} | {rps / base - 1:+.0%} | "
+                    f"{statistics.mean(r['p50_ms'] for r in results):.0f} | "
+                    f"{statistics.mean(r['p95_ms'] for r in results):.0f} | {sum(r['errors'] for r in results)} | "
+                    f"{sum(len(r['writes']['lost']) for r in results)} | {sum(len(r['stale_pages']) for r in results)} |"
+                )
+        lines.append("")
+    if floors:
+        lines += [
+            f"Layout floor in process (Django test client, {args.floor} requests of /dashboard/bench/layout/ per arm "
+            "and round, median of 10 blocks; the trivial view for scale):",
+            "",
+            "| arm | layout ms/request | vs first arm | trivial ms/request |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        base = None
+        for label, _, _ in arms:
+            layout = statistics.mean(f["/dashboard/bench/layout/"] for f in floors[label])
+            trivial = statistics.mean(f["/dashboard/bench/trivial/"] for f in floors[label])
+            base = base or layout
+            lines.append(f"| {label} | {layout:.2f} | {layout / base - 1:+.0%} | {trivial:.2f} |")
+        lines.append("")
+    report = "\n".join(lines)
+    print(report)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with args.out.open("a") as out:
+            out.write(report + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
