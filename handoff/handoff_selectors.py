@@ -29,6 +29,15 @@ def handoffs_visible_to(user: Any) -> QuerySet[Handoff]:
     return handoffs.filter(scope)
 
 
+def handoff_visible_to(user: Any, handoff: Handoff, *, offer_owner_id: int) -> bool:
+    """``handoffs_visible_to(user)`` for one handoff already loaded (the offer page's): no query."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(Role.MANAGER) or user.has_role(Role.PM):
+        return True
+    return user.has_role(Role.SALES) and offer_owner_id == user.pk
+
+
 def handoff_list(*, user: Any, status: str = "", pm: str = "") -> QuerySet[Handoff]:
     handoffs = (
         handoffs_visible_to(user)

@@ -128,9 +128,11 @@ def _readiness_prefetch(queryset: QuerySet[Offer], *, light: bool = False) -> Qu
 
 def offer_detail(*, user: Any, pk: int) -> Offer:
     """One offer with everything its page shows; ``Http404`` when the user may not see it."""
+    # The handoff and the follow-up the offer came from ride along in the offer's own query: the
+    # page asks for both (its handoff slot, "returned for fixing", "from follow-up").
     queryset = _readiness_prefetch(
         offers_visible_to(user).select_related(
-            "client", "client__account_owner", "owner", "no_risks_signed_off_by", "handoff"
+            "client", "client__account_owner", "owner", "no_risks_signed_off_by", "handoff", "follow_up__project"
         )
     ).prefetch_related("commitments")
     try:

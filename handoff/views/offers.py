@@ -52,7 +52,6 @@ from handoff.models import OFFER_TRANSITIONS, OPEN_OFFER_STATUSES, Commitment, O
 from handoff.services import offers as offer_services
 from handoff.services import reviews as review_services
 from handoff.services import risks as risk_services
-from projects.models import FollowUp
 from projects.selectors import lessons_for_client
 
 PAGE_SIZE = 25
@@ -242,7 +241,7 @@ def _detail_context(request: HttpRequest, offer: Offer, **overrides: Any) -> dic
         "risk_form": RiskForm() if perms["risks"] else None,
         # What the client's finished projects taught sales, and the follow-up this offer came from.
         "lessons": lessons_for_client(user=request.user, client=offer.client_id),
-        "from_follow_up": FollowUp.objects.filter(offer_id=offer.pk).select_related("project").first(),
+        "from_follow_up": getattr(offer, "follow_up", None),  # loaded with the offer (selectors.offer_detail)
     }
     context["ready"] = all(item.met for item in context["readiness"])
     context.update(overrides)

@@ -357,18 +357,18 @@ def test_it_answers_404_for_an_unknown_offer(client_as, rep):
 def test_it_pins_the_detail_page_queries_whatever_the_rows(client_as, rep, pm, django_assert_num_queries):
     offer = ready_offer(rep, pm)
     client = client_as(rep)
-    # session, user (with roles and the inbox badge's count), the offer with its joins, commitments, risks,
-    # reviews, decision makers, the activity log, the risk owner choices, the client's lessons
-    # learned, the follow-up the offer came from
+    # session, user (with roles and the inbox badge's count), the offer with its joins (handoff and
+    # the follow-up it came from included), commitments, risks, reviews, decision makers, the
+    # activity log, the risk owner choices, the client's lessons learned
     client.get(detail_url(offer))  # warm the content type cache
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(detail_url(offer))
     for _ in range(10):
         CommitmentFactory(offer=offer, feasibility="feasible")
         RiskFactory(offer=offer, owner=UserFactory())
         completed_review(offer, UserFactory(roles=["pm"]))
         Activity.objects.create(actor=rep, verb="offer_updated", target_type_id=_offer_type_id(), target_id=offer.pk)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(detail_url(offer))
 
 
