@@ -30,6 +30,8 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DATABASE = os.environ.get("AB_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/handoff_load_ab")
 CACHE_URL = os.environ.get("AB_CACHE_URL", "redis://127.0.0.1:6379/9")
 
+TEMPLATES: set[str] = set()
+
 FLOOR = r"""
 import json, statistics, time
 from django.test import Client
@@ -75,12 +77,21 @@ def parse_arm(spec: str) -> tuple[str, Path, dict[str, str]]:
 
 
 def run_load(root: Path, extra: dict[str, str], clients: int, duration: float, database: str) -> dict:
+    # Arms of one checkout share its migrated and seeded database: each run starts from a copy.
+    template = f"{database.rsplit('/', 1)[1]}_tpl_{abs(hash(str(root))) % 10**8}"  # str hashes differ per run
+    TEMPLATES.add(template)
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         command = [PYTHON, str(ROOT / "bench" / "load.py"), "--duration", str(duration), "--clients", str(clients)]
         command += ["--json", out.name, "--server-root", str(root)]
         for key, value in extra.items():
             command += ["--env", f"{key}={value}"]
-        env = {**os.environ, "LOAD_DATABASE_URL": database, "LOAD_PAGE_CACHE_URL": CACHE_URL, "CACHE_URL": CACHE_URL}
+        env = {
+            **os.environ,
+            "LOAD_DATABASE_URL": database,
+            "LOAD_PAGE_CACHE_URL": CACHE_URL,
+            "CACHE_URL": CACHE_URL,
+            "LOAD_TEMPLATE_DB": template,
+        }
         completed = subprocess.run(command, cwd=ROOT, env=env, text=True, capture_output=True)
         if not Path(out.name).stat().st_size:
             raise SystemExit(f"load.py failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
@@ -111,6 +122,15 @@ def run_floor(root: Path, extra: dict[str, str], requests: int, database: str) -
     if completed.returncode:
         raise SystemExit(f"floor failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.split("JSON", 1)[1])
+
+
+def drop_templates() -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(DATABASE.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        for name in TEMPLATES:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def main() -> int:
@@ -187,6 +207,7 @@ def main() -> int:
             base = base or layout
             lines.append(f"| {label} | {layout:.2f} | {layout / base - 1:+.0%} | {trivial:.2f} |")
         lines.append("")
+    drop_templates()
     report = "\n".join(lines)
     print(report)
     if args.out:

@@ -31,7 +31,9 @@ any error, lost write or stale page.
 
 Environment: LOAD_DATABASE_URL (postgres://postgres@127.0.0.1:5432/handoff_load),
 LOAD_PORT (a free port), LOAD_OFFERS (2000 offers seeded), LOAD_LOGS (gunicorn's log),
-LOAD_PAGE_CACHE_URL (redis://127.0.0.1:6379/6, emptied first; unreachable: no page cache).
+LOAD_PAGE_CACHE_URL (redis://127.0.0.1:6379/6, emptied first; unreachable: no page cache),
+LOAD_TEMPLATE_DB (a database name with "load" in it: the first run keeps its migrated, seeded
+database under that name and later runs start from a copy, which an A/B of many arms needs).
 """
 
 from __future__ import annotations
@@ -118,7 +120,8 @@ def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return completed.stdout
 
 
-def reset_database(database_url: str) -> None:
+def reset_database(database_url: str, template: str | None = None) -> bool:
+    """Drop and create the load database, as a copy of ``template`` when that exists (then True)."""
     import psycopg
     from psycopg import sql
 
@@ -127,8 +130,33 @@ def reset_database(database_url: str) -> None:
     if "load" not in name:
         raise SystemExit(f"Refusing to reset {name!r}: the load database's name must contain 'load'.")
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        if template and not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+            return False
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if template:
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+            )
+            return True
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return False
+
+
+def save_template(database_url: str, template: str) -> None:
+    """Keep the migrated, seeded database as ``template`` (LOAD_TEMPLATE_DB): the next runs copy it."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    if "load" not in template:
+        raise SystemExit(f"Refusing to write {template!r}: the template's name must contain 'load'.")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(template)))
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(template), sql.Identifier(parts.path.lstrip("/"))
+            )
+        )
 
 
 PREPARE = r"""
@@ -581,10 +609,16 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(os.environ.get("LOAD_LOGS") or Path(tempfile.gettempdir()) / "handoff-load-logs")
     env = environment(database_url, dict(item.split("=", 1) for item in args.env))
 
-    log(f"resetting {urlsplit(database_url).path.lstrip('/')}, migrating, seeding {args.offers} offers")
-    reset_database(database_url)
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_volume", "--offers", str(args.offers), "--seed", "7")
+    template = os.environ.get("LOAD_TEMPLATE_DB")
+    if template and reset_database(database_url, template=template):
+        log(f"{urlsplit(database_url).path.lstrip('/')} copied from {template} (migrated and seeded before)")
+    else:
+        log(f"resetting {urlsplit(database_url).path.lstrip('/')}, migrating, seeding {args.offers} offers")
+        reset_database(database_url)
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_volume", "--offers", str(args.offers), "--seed", "7")
+        if template:
+            save_template(database_url, template)
     plan = {"reps": max(1, min(20, args.clients // 2)), "pms": max(1, min(10, args.clients // 4))}
     plan["handoffs"] = int(max(20, 4 * args.duration))
     info = json.loads(manage(env, "shell", "-c", PREPARE, stdin=json.dumps(plan)).split("JSON", 1)[1])
