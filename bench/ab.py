@@ -76,7 +76,7 @@ def parse_arm(spec: str) -> tuple[str, Path, dict[str, str]]:
     return label, checkout(rev), extra
 
 
-def run_load(root: Path, extra: dict[str, str], clients: int, duration: float, database: str) -> dict:
+def run_load(root: Path, extra: dict[str, str], clients: int, duration: float, database: str) -> dict | None:
     # Arms of one checkout share its migrated and seeded database: each run starts from a copy.
     template = f"{database.rsplit('/', 1)[1]}_tpl_{abs(hash(str(root))) % 10**8}"  # str hashes differ per run
     TEMPLATES.add(template)
@@ -93,8 +93,9 @@ def run_load(root: Path, extra: dict[str, str], clients: int, duration: float, d
             "LOAD_TEMPLATE_DB": template,
         }
         completed = subprocess.run(command, cwd=ROOT, env=env, text=True, capture_output=True)
-        if not Path(out.name).stat().st_size:
-            raise SystemExit(f"load.py failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+        if not Path(out.name).stat().st_size:  # reported, and the other arms go on
+            log(f"load.py failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+            return None
         return json.loads(Path(out.name).read_text())
 
 
@@ -151,6 +152,8 @@ def main() -> int:
             for label, root, extra in arms:
                 log(f"round {round_ + 1}, {clients} clients: {label} ({root}, {extra or 'no extra env'})")
                 result = run_load(root, extra, clients, args.duration, DATABASE)
+                if result is None:
+                    continue
                 loads.setdefault((label, clients), []).append(result)
                 log(
                     f"  {result['requests_per_s']:.1f} req/s, p95 {result['p95_ms']:.0f} ms, "
@@ -182,7 +185,10 @@ def main() -> int:
         for clients in sorted({c for _, c in loads}):
             base = None
             for label, _, _ in arms:
-                results = loads[(label, clients)]
+                results = loads.get((label, clients))
+                if not results:
+                    lines.append(f"| {label} | {clients} | failed | | | | | | |")
+                    continue
                 rps = statistics.mean(r["requests_per_s"] for r in results)
                 base = base or rps
                 lines.append(

@@ -4,7 +4,7 @@ Each ``AB_*`` variable set to 1 puts the plain Django mechanism in place of the 
 (where the portal already uses the plain one, it changes nothing):
 
 - ``AB_PLAIN_SESSIONS``: the ``cached_db`` session engine on the default cache (Redis with ``CACHE_URL``);
-- ``AB_PLAIN_USER``: the signed-in user loaded with an ORM query (``bench.ab_plain.OrmUserBackend``);
+- ``AB_PLAIN_USER``: the signed-in user loaded with an ORM query (``bench.ab_plain.backends.OrmUserBackend``);
 - ``AB_PLAIN_URLS``: ``{% fixed_url %}`` and ``{% fixed_static %}`` call ``reverse()`` and ``static()``.
 
 ``PAGE_CACHE=false`` turns the page cache off as in any deployment.
@@ -17,6 +17,6 @@ from config.settings.base import *  # noqa: F403
 if os.environ.get("AB_PLAIN_SESSIONS") == "1":
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if os.environ.get("AB_PLAIN_USER") == "1":
-    AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "bench.ab_plain.OrmUserBackend"]
+    AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "bench.ab_plain.backends.OrmUserBackend"]
 if os.environ.get("AB_PLAIN_URLS") == "1":
     INSTALLED_APPS = [*INSTALLED_APPS, "bench.ab_plain"]  # noqa: F405 - its ready() swaps the tags

@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.contrib.auth.backends import ModelBackend
-
-
-class OrmUserBackend(ModelBackend):
-    """``ModelBackend.get_user`` on the same queryset as the portal's backend, built by the ORM each time."""
-
-    def get_user(self, user_id):
-        from accounts import backends
-
-        user = backends._users().filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class PlainUrls(AppConfig):
@@ -25,8 +14,9 @@ class PlainUrls(AppConfig):
         from django.templatetags.static import static
         from django.urls import reverse
 
-        from core.templatetags import layout
-
-        if hasattr(layout, "fixed_reverse"):
-            layout.fixed_reverse = reverse
-            layout.fixed_static_url = static
+        try:
+            from core.templatetags import layout
+        except ImportError:  # core.fixed_urls is gone: the layout already uses {% url %} and {% static %}
+            return
+        layout.fixed_reverse = reverse
+        layout.fixed_static_url = static
