@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
@@ -7,11 +6,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from core import pagecache
-
-        # Every write through any connection bumps its table's generation for the page cache.
-        connection_created.connect(pagecache.install, dispatch_uid="core.pagecache.install")
-
         # The request id into Celery tasks (signals), and Sentry when SENTRY_DSN is set.
         from django.conf import settings
 

@@ -20,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.filters import IdFilter, RefuseBlankFilters
-from core.api.pagination import KeptListMixin
 from core.api.serializers import DomainErrorSerializer, ReasonSerializer
 from handoff import selectors
 from handoff.api.offer_serializers import (
@@ -87,9 +86,7 @@ class OfferFilter(django_filters.FilterSet):
     list=extend_schema(summary="List offers", responses=OfferSerializer(many=True)),
     retrieve=extend_schema(summary="An offer with its readiness checklist", responses=OfferDetailSerializer),
 )
-class OfferViewSet(
-    KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Offers: every signed-in user reads them; the owning rep writes them."""
 
     serializer_class = OfferSerializer

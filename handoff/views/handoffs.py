@@ -23,7 +23,6 @@ from core.activity import activity_for
 from core.errors import DomainError
 from core.forms import PersonPickerField
 from core.modals import render_modal
-from core.pagecache import render_page
 from handoff.handoff_selectors import handoff_get, handoff_list, handoff_snapshots, pm_choices
 from handoff.models import Handoff, HandoffStatus, Offer
 from handoff.services.handoffs import (
@@ -162,7 +161,7 @@ def _version(value: str | None, versions: dict[int, Any], default: int) -> int:
 def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and not request.htmx.boosted and request.GET.get("fragment") == "diff":
         return render(request, "handoff/_handoff_diff.html", _detail_context(request, pk))
-    return render_page(request, "handoff/handoff_detail.html", lambda: _detail_context(request, pk))
+    return render(request, "handoff/handoff_detail.html", _detail_context(request, pk))
 
 
 def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:

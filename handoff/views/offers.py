@@ -31,7 +31,6 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 from clients.models import Client
 from core.activity import activity_for
 from core.errors import DomainError, NotReady, StaleVersion
-from core.pagecache import render_page
 from handoff import selectors
 from handoff.coverage import review_status
 from handoff.forms import (
@@ -89,7 +88,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 def offer_list(request: HttpRequest) -> HttpResponse:
     if _is_fragment(request):
         return render(request, "handoff/offer_list_results.html", _list_context(request))
-    return render_page(request, "handoff/offer_list.html", lambda: _list_context(request))
+    return render(request, "handoff/offer_list.html", _list_context(request))
 
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
@@ -255,11 +254,7 @@ def _render_detail(request: HttpRequest, pk: int, **overrides: Any) -> HttpRespo
 
 @require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_page(
-        request,
-        "handoff/offer_detail.html",
-        lambda: _detail_context(request, selectors.offer_detail(user=request.user, pk=pk)),
-    )
+    return _render_detail(request, pk)
 
 
 def _render_section(request: HttpRequest, pk: int, section: str, **overrides: Any) -> HttpResponse:

@@ -18,7 +18,6 @@ from core.activity import activity_for
 from core.errors import DomainError, StaleVersion
 from core.modals import render_modal
 from core.money import format_money
-from core.pagecache import render_page
 from handoff.snapshots import org_tree, risk_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
 from projects.ics import ics_filename, meeting_ics
@@ -194,7 +193,7 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
 
 @require_GET
 def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_page(request, "projects/project_detail.html", lambda: _detail_context(request, _project(request, pk)))
+    return render(request, "projects/project_detail.html", _detail_context(request, _project(request, pk)))
 
 
 @require_http_methods(["GET", "POST"])
