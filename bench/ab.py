@@ -88,8 +88,8 @@ def run_load(root: Path, extra: dict[str, str], clients: int, duration: float, d
         env = {
             **os.environ,
             "LOAD_DATABASE_URL": database,
-            "LOAD_PAGE_CACHE_URL": CACHE_URL,
-            "CACHE_URL": CACHE_URL,
+            "LOAD_CACHE_URL": CACHE_URL,
+            "LOAD_PAGE_CACHE_URL": CACHE_URL,  # the same Redis database for a checkout whose load.py still asks
             "LOAD_TEMPLATE_DB": template,
         }
         completed = subprocess.run(command, cwd=ROOT, env=env, text=True, capture_output=True)
@@ -105,7 +105,6 @@ def run_floor(root: Path, extra: dict[str, str], requests: int, database: str) -
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DATABASE_URL": database,
         "CACHE_URL": CACHE_URL,
-        "PAGE_CACHE_URL": CACHE_URL,
         "DEBUG": "false",
         "BENCH_TRIVIAL_VIEW": "true",
         "ALLOWED_HOSTS": "127.0.0.1,testserver",

@@ -3,11 +3,12 @@
 Each ``AB_*`` variable set to 1 puts the plain Django mechanism in place of the portal's own
 (where the portal already uses the plain one, it changes nothing):
 
-- ``AB_PLAIN_SESSIONS``: the ``cached_db`` session engine on the default cache (Redis with ``CACHE_URL``);
+- ``AB_PLAIN_SESSIONS``: the ``cached_db`` session engine on the default cache (Redis with ``CACHE_URL``),
+  or with ``AB_PLAIN_SESSIONS=db`` Django's ``db`` engine;
 - ``AB_PLAIN_USER``: the signed-in user loaded with an ORM query (``bench.ab_plain.backends.OrmUserBackend``);
 - ``AB_PLAIN_URLS``: ``{% fixed_url %}`` and ``{% fixed_static %}`` call ``reverse()`` and ``static()``.
 
-``PAGE_CACHE=false`` turns the page cache off as in any deployment.
+``PAGE_CACHE=false`` turned the page cache (``core/pagecache.py``, deleted since) off.
 """
 
 import os
@@ -16,6 +17,8 @@ from config.settings.base import *  # noqa: F403
 
 if os.environ.get("AB_PLAIN_SESSIONS") == "1":
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif os.environ.get("AB_PLAIN_SESSIONS") == "db":
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if os.environ.get("AB_PLAIN_USER") == "1":
     AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "bench.ab_plain.backends.OrmUserBackend"]
 if os.environ.get("AB_PLAIN_URLS") == "1":

@@ -14,8 +14,7 @@ HTTP session:
   offers through the API (PATCH with the version they read) and add
   commitments; each rep edits only offers no other client edits, so every
   answer but 200/201 is an error; after each acknowledged edit the rep opens
-  the offer page, which must show the new summary at once (the page cache,
-  core/pagecache.py, runs on a Redis database of its own when Redis is there);
+  the offer page, which must show the new summary at once;
 - PMs (a quarter) accept pending handoffs through the API: an unassigned
   handoff is contested by every PM, so a 409 "already accepted" is an
   expected outcome (counted apart), never a second 201; they open the
@@ -31,7 +30,8 @@ any error, lost write or stale page.
 
 Environment: LOAD_DATABASE_URL (postgres://postgres@127.0.0.1:5432/handoff_load),
 LOAD_PORT (a free port), LOAD_OFFERS (2000 offers seeded), LOAD_LOGS (gunicorn's log),
-LOAD_PAGE_CACHE_URL (redis://127.0.0.1:6379/6, emptied first; unreachable: no page cache),
+LOAD_CACHE_URL (redis://127.0.0.1:6379/6: the shared cache, sessions and throttles, emptied first;
+unreachable: each process its own),
 LOAD_TEMPLATE_DB (a database name with "load" in it: the first run keeps its migrated, seeded
 database under that name and later runs start from a copy, which an A/B of many arms needs).
 """
@@ -63,7 +63,7 @@ BIN = ROOT / ".venv" / "bin"
 PYTHON = str(BIN / "python")
 WORKERS = 2
 TIMEOUT = 30  # seconds a client waits for one answer before counting an error
-PAGE_CACHE_URL = os.environ.get("LOAD_PAGE_CACHE_URL", "redis://127.0.0.1:6379/6")
+CACHE_URL = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/6")
 
 
 def log(message: str) -> None:
@@ -95,20 +95,20 @@ def environment(database_url: str, extra: dict[str, str] | None = None) -> dict[
             "PYTHONPATH": str(SERVER_ROOT),
         }
     )
-    env.update(page_cache_environment())
+    env.update(cache_environment())
     env.update(extra or {})
     return env
 
 
-def page_cache_environment() -> dict[str, str]:
-    """The page cache on its own Redis database, emptied, when Redis is there (tasks stay eager)."""
+def cache_environment() -> dict[str, str]:
+    """The shared cache on its own Redis database, emptied, when Redis is there (tasks stay eager)."""
     import redis
 
     try:
-        redis.Redis.from_url(PAGE_CACHE_URL, socket_connect_timeout=2).flushdb()
+        redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2).flushdb()
     except redis.RedisError:
-        return {"PAGE_CACHE": "false"}
-    return {"PAGE_CACHE": "true", "PAGE_CACHE_URL": PAGE_CACHE_URL}
+        return {}
+    return {"CACHE_URL": CACHE_URL}
 
 
 def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:

@@ -2,8 +2,7 @@
 
 ``DATABASE_URL=postgres://…/<seeded db> .venv/bin/python bench/profile.py [--repeat 30] [--out FILE]``
 
-Runs with the page cache off (every request builds its page, as the first view after a write does)
-against a database seeded by ``manage.py seed_volume`` (the bench's volume path). For each of the
+Every request builds its page (there is no page cache any more; before, it ran with it off) against a database seeded by ``manage.py seed_volume`` (the bench's volume path). For each of the
 built pages of ``make bench`` it prints the queries of one request (count and time), the mean
 wall time of ``--repeat`` requests through Django's test client, and the slowest frames of one
 pyinstrument profile over those requests; ``--out`` writes the same as markdown.
@@ -66,7 +65,7 @@ def main() -> int:
     from handoff.models import Offer
 
     clients: dict[str, Client] = {}
-    lines = [f"Offers in the database: {Offer.objects.count()}; page cache off; {args.repeat} requests per page.", ""]
+    lines = [f"Offers in the database: {Offer.objects.count()}; {args.repeat} requests per page.", ""]
     summary = ["| page | queries | SQL ms | ms per request |", "| --- | ---: | ---: | ---: |"]
     details: list[str] = []
     for name, who, path in pages():
