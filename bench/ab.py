@@ -32,24 +32,27 @@ CACHE_URL = os.environ.get("AB_CACHE_URL", "redis://127.0.0.1:6379/9")
 
 TEMPLATES: set[str] = set()
 
+# One process per arm, kept running: the arms take turns in short blocks, so a machine whose load
+# drifts (other jobs) slows every arm alike. Each "N" on stdin answers the ms per request of N
+# requests of the layout floor (and of the trivial view, for scale).
 FLOOR = r"""
-import json, statistics, time
+import json, sys, time
 from django.test import Client
 from accounts.models import User
 client = Client(HTTP_HOST="127.0.0.1")
 client.force_login(User.objects.get(username="vol_manager"))
 for path in ("/dashboard/bench/layout/", "/dashboard/bench/trivial/"):
     assert client.get(path).status_code == 200, path
-out = {}
-for path in ("/dashboard/bench/layout/", "/dashboard/bench/trivial/"):
-    blocks = []
-    for _ in range(10):
+print("READY", flush=True)
+for line in sys.stdin:
+    n = int(line)
+    out = {}
+    for path in ("/dashboard/bench/layout/", "/dashboard/bench/trivial/"):
         started = time.perf_counter()
-        for _ in range(N // 10):
+        for _ in range(n):
             client.get(path)
-        blocks.append((time.perf_counter() - started) * 1000 / (N // 10))
-    out[path] = statistics.median(blocks)
-print("JSON" + json.dumps(out))
+        out[path] = (time.perf_counter() - started) * 1000 / n
+    print("JSON" + json.dumps(out), flush=True)
 """
 
 
@@ -99,7 +102,7 @@ def run_load(root: Path, extra: dict[str, str], clients: int, duration: float, d
         return json.loads(Path(out.name).read_text())
 
 
-def run_floor(root: Path, extra: dict[str, str], requests: int, database: str) -> dict:
+def start_floor(root: Path, extra: dict[str, str], database: str) -> subprocess.Popen:
     env = {
         **{key: value for key, value in os.environ.items() if key not in {"REDIS_URL"}},
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
@@ -112,16 +115,24 @@ def run_floor(root: Path, extra: dict[str, str], requests: int, database: str) -
         "PYTHONPATH": str(root),
         **extra,
     }
-    completed = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", FLOOR.replace("N //", f"{requests} //")],
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", "shell", "-c", FLOOR],
         cwd=root,
         env=env,
         text=True,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
     )
-    if completed.returncode:
-        raise SystemExit(f"floor failed:\n{completed.stderr[-3000:]}")
-    return json.loads(completed.stdout.split("JSON", 1)[1])
+    if process.stdout.readline().strip() != "READY":
+        raise SystemExit(f"the floor process of {root} did not start")
+    return process
+
+
+def floor_block(process: subprocess.Popen, requests: int) -> dict:
+    process.stdin.write(f"{requests}\n")
+    process.stdin.flush()
+    line = process.stdout.readline()
+    return json.loads(line.split("JSON", 1)[1])
 
 
 def drop_templates() -> None:
@@ -139,7 +150,8 @@ def main() -> int:
     parser.add_argument("--clients", default="16,32")
     parser.add_argument("--duration", type=float, default=25.0)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--floor", type=int, default=0, help="layout-floor requests per arm (0: none)")
+    parser.add_argument("--floor", type=int, default=0, help="layout-floor requests per block and arm (0: none)")
+    parser.add_argument("--floor-blocks", type=int, default=20, help="blocks per arm, the arms in turn")
     parser.add_argument("--no-load", action="store_true", help="only the layout floor")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -148,7 +160,7 @@ def main() -> int:
     floors: dict[str, list[dict]] = {}
     for round_ in range(args.rounds):
         for clients in [] if args.no_load else [int(c) for c in args.clients.split(",")]:
-            for label, root, extra in arms:
+            for label, root, extra in arms if round_ % 2 == 0 else arms[::-1]:  # ABBA: drift hits all
                 log(f"round {round_ + 1}, {clients} clients: {label} ({root}, {extra or 'no extra env'})")
                 result = run_load(root, extra, clients, args.duration, DATABASE)
                 if result is None:
@@ -158,13 +170,22 @@ def main() -> int:
                     f"  {result['requests_per_s']:.1f} req/s, p95 {result['p95_ms']:.0f} ms, "
                     f"{result['errors']} errors, {len(result['writes']['lost'])} lost, {len(result['stale_pages'])} stale"
                 )
-        if args.floor:
-            if args.no_load and round_ == 0:  # a database for the floor: one short load run seeds it
-                run_load(arms[0][1], arms[0][2], 4, 1, DATABASE)
-            for label, root, extra in arms:
-                floor = run_floor(root, extra, args.floor, DATABASE)
-                floors.setdefault(label, []).append(floor)
-                log(f"  floor {label}: layout {floor['/dashboard/bench/layout/']:.2f} ms/request")
+    if args.floor:
+        if args.no_load:  # a database for the floor: one short load run seeds it
+            run_load(arms[0][1], arms[0][2], 4, 1, DATABASE)
+        processes = {label: start_floor(root, extra, DATABASE) for label, root, extra in arms}
+        for block in range(args.floor_blocks):
+            # ABC, CBA, ABC...: no arm always goes first after another
+            order = arms if block % 2 == 0 else arms[::-1]
+            for label, _, _ in order:
+                floors.setdefault(label, []).append(floor_block(processes[label], args.floor))
+        for process in processes.values():
+            process.stdin.close()
+            process.wait(timeout=30)
+        for label, _, _ in arms:
+            log(
+                f"  floor {label}: layout {statistics.median(f['/dashboard/bench/layout/'] for f in floors[label]):.2f} ms"
+            )
     lines = [
         f"# A/B {time.strftime('%Y-%m-%d %H:%M')}",
         "",
@@ -199,16 +220,17 @@ def main() -> int:
         lines.append("")
     if floors:
         lines += [
-            f"Layout floor in process (Django test client, {args.floor} requests of /dashboard/bench/layout/ per arm "
-            "and round, median of 10 blocks; the trivial view for scale):",
+            f"Layout floor in process (Django test client, one process per arm, {args.floor_blocks} blocks of "
+            f"{args.floor} requests of /dashboard/bench/layout/ per arm, the arms in turn; median of the blocks; "
+            "the trivial view for scale):",
             "",
             "| arm | layout ms/request | vs first arm | trivial ms/request |",
             "| --- | ---: | ---: | ---: |",
         ]
         base = None
         for label, _, _ in arms:
-            layout = statistics.mean(f["/dashboard/bench/layout/"] for f in floors[label])
-            trivial = statistics.mean(f["/dashboard/bench/trivial/"] for f in floors[label])
+            layout = statistics.median(f["/dashboard/bench/layout/"] for f in floors[label])
+            trivial = statistics.median(f["/dashboard/bench/trivial/"] for f in floors[label])
             base = base or layout
             lines.append(f"| {label} | {layout:.2f} | {layout / base - 1:+.0%} | {trivial:.2f} |")
         lines.append("")
