@@ -24,3 +24,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # REDIS_URL set; the tests of shared state (tests/quality/test_several_machines.py, test_faults.py)
 # bring their own Redis caches.
 CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
+# Database sessions whatever the environment, so the pinned query counts (the session is one) are the
+# same with and without REDIS_URL.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,7 +1,7 @@
 """The signed-in user as every request loads it: session, user, roles and unread count in two queries.
 
-``accounts.sessions`` reads the session with one prepared statement and ``accounts.backends`` loads the
-user with their roles and unread count in one query. These tests pin that nothing is kept between
+Django's session engine reads the session and ``accounts.backends`` loads the user with their roles and
+unread count in one query. These tests pin that nothing is kept between
 requests: a role taken away, a user deactivated, a session expired or a notification read shows on
 the very next request.
 """
