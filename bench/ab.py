@@ -123,16 +123,19 @@ def start_floor(root: Path, extra: dict[str, str], database: str) -> subprocess.
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
-    if process.stdout.readline().strip() != "READY":
-        raise SystemExit(f"the floor process of {root} did not start")
-    return process
+    for line in process.stdout:  # anything the start-up prints (log lines) comes first
+        if line.strip() == "READY":
+            return process
+    raise SystemExit(f"the floor process of {root} did not start")
 
 
 def floor_block(process: subprocess.Popen, requests: int) -> dict:
     process.stdin.write(f"{requests}\n")
     process.stdin.flush()
-    line = process.stdout.readline()
-    return json.loads(line.split("JSON", 1)[1])
+    for line in process.stdout:
+        if line.startswith("JSON"):
+            return json.loads(line[4:])
+    raise SystemExit("a floor process stopped")
 
 
 def drop_templates() -> None:
@@ -153,6 +156,7 @@ def main() -> int:
     parser.add_argument("--floor", type=int, default=0, help="layout-floor requests per block and arm (0: none)")
     parser.add_argument("--floor-blocks", type=int, default=20, help="blocks per arm, the arms in turn")
     parser.add_argument("--no-load", action="store_true", help="only the layout floor")
+    parser.add_argument("--seeded", action="store_true", help="AB_DATABASE_URL is seeded already (floor only)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     arms = [parse_arm(spec) for spec in args.arm]
@@ -171,7 +175,7 @@ def main() -> int:
                     f"{result['errors']} errors, {len(result['writes']['lost'])} lost, {len(result['stale_pages'])} stale"
                 )
     if args.floor:
-        if args.no_load:  # a database for the floor: one short load run seeds it
+        if args.no_load and not args.seeded:  # a database for the floor: one short load run seeds it
             run_load(arms[0][1], arms[0][2], 4, 1, DATABASE)
         processes = {label: start_floor(root, extra, DATABASE) for label, root, extra in arms}
         for block in range(args.floor_blocks):
