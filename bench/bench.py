@@ -73,7 +73,7 @@ TARGETS = {
     "admin offer change list": None,
 }
 # Every page is built from the database on every request (there is no page cache: it earned less
-# than 20% in the A/B, bench/results/); BUILT rows are measured only when asked for.
+# than 20% in the A/B, bench/results/), so no page needs a second, "built" row any more.
 BUILT = " (built)"
 
 
