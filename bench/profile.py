@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-os.environ["PAGE_CACHE"] = "false"
+os.environ["PAGE_CACHE"] = "false"  # for a checkout that still has the page cache (before 2026-12-03)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
 os.environ.setdefault("BENCH_TRIVIAL_VIEW", "true")
 
