@@ -14,8 +14,7 @@ HTTP session:
   offers through the API (PATCH with the version they read) and add
   commitments; each rep edits only offers no other client edits, so every
   answer but 200/201 is an error; after each acknowledged edit the rep opens
-  the offer page, which must show the new summary at once (the page cache,
-  core/pagecache.py, runs on a Redis database of its own when Redis is there);
+  the offer page, which must show the new summary at once;
 - PMs (a quarter) accept pending handoffs through the API: an unassigned
   handoff is contested by every PM, so a 409 "already accepted" is an
   expected outcome (counted apart), never a second 201; they open the
@@ -31,7 +30,10 @@ any error, lost write or stale page.
 
 Environment: LOAD_DATABASE_URL (postgres://postgres@127.0.0.1:5432/handoff_load),
 LOAD_PORT (a free port), LOAD_OFFERS (2000 offers seeded), LOAD_LOGS (gunicorn's log),
-LOAD_PAGE_CACHE_URL (redis://127.0.0.1:6379/6, emptied first; unreachable: no page cache).
+LOAD_CACHE_URL (redis://127.0.0.1:6379/6: the shared cache, sessions and throttles, emptied first;
+unreachable: each process its own),
+LOAD_TEMPLATE_DB (a database name with "load" in it: the first run keeps its migrated, seeded
+database under that name and later runs start from a copy, which an A/B of many arms needs).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ BIN = ROOT / ".venv" / "bin"
 PYTHON = str(BIN / "python")
 WORKERS = 2
 TIMEOUT = 30  # seconds a client waits for one answer before counting an error
-PAGE_CACHE_URL = os.environ.get("LOAD_PAGE_CACHE_URL", "redis://127.0.0.1:6379/6")
+CACHE_URL = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/6")
 
 
 def log(message: str) -> None:
@@ -75,7 +77,11 @@ def free_port() -> int:
 
 
 # --- The server side ---------------------------------------------------------------------------
-def environment(database_url: str) -> dict[str, str]:
+# The code the server runs: this checkout, or another one (``--server-root``) for an A/B on the same clients.
+SERVER_ROOT = ROOT
+
+
+def environment(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DATABASE_POOL"}}
     env.update(
         {
@@ -86,34 +92,36 @@ def environment(database_url: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "EMAIL_URL": "dummy://",
             "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(SERVER_ROOT),
         }
     )
-    env.update(page_cache_environment())
+    env.update(cache_environment())
+    env.update(extra or {})
     return env
 
 
-def page_cache_environment() -> dict[str, str]:
-    """The page cache on its own Redis database, emptied, when Redis is there (tasks stay eager)."""
+def cache_environment() -> dict[str, str]:
+    """The shared cache on its own Redis database, emptied, when Redis is there (tasks stay eager)."""
     import redis
 
     try:
-        redis.Redis.from_url(PAGE_CACHE_URL, socket_connect_timeout=2).flushdb()
+        redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2).flushdb()
     except redis.RedisError:
-        return {"PAGE_CACHE": "false"}
-    return {"PAGE_CACHE": "true", "PAGE_CACHE_URL": PAGE_CACHE_URL}
+        return {}
+    return {"CACHE_URL": CACHE_URL}
 
 
 def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     completed = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, check=False
+        [PYTHON, "manage.py", *args], cwd=SERVER_ROOT, env=env, input=stdin, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
         raise SystemExit(f"manage.py {args[0]} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}")
     return completed.stdout
 
 
-def reset_database(database_url: str) -> None:
+def reset_database(database_url: str, template: str | None = None) -> bool:
+    """Drop and create the load database, as a copy of ``template`` when that exists (then True)."""
     import psycopg
     from psycopg import sql
 
@@ -122,8 +130,33 @@ def reset_database(database_url: str) -> None:
     if "load" not in name:
         raise SystemExit(f"Refusing to reset {name!r}: the load database's name must contain 'load'.")
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        if template and not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+            return False
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if template:
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+            )
+            return True
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return False
+
+
+def save_template(database_url: str, template: str) -> None:
+    """Keep the migrated, seeded database as ``template`` (LOAD_TEMPLATE_DB): the next runs copy it."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    if "load" not in template:
+        raise SystemExit(f"Refusing to write {template!r}: the template's name must contain 'load'.")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(template)))
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(template), sql.Identifier(parts.path.lstrip("/"))
+            )
+        )
 
 
 PREPARE = r"""
@@ -203,7 +236,7 @@ class Gunicorn:
         ]
         with open(self.logs / "gunicorn.out", "a") as out:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=out, stderr=out, start_new_session=True
+                command, cwd=SERVER_ROOT, env=self.env, stdout=out, stderr=out, start_new_session=True
             )
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
@@ -564,18 +597,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
     parser.add_argument("--offers", type=int, default=int(os.environ.get("LOAD_OFFERS", "2000")))
     parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--server-root", type=Path, default=ROOT, help="the checkout whose code the server runs")
+    parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server (repeatable)")
     args = parser.parse_args(argv)
+    global SERVER_ROOT
+    SERVER_ROOT = args.server_root.resolve()
     if args.clients < 4:
         parser.error("--clients must be at least 4 (reps, PMs and managers)")
     database_url = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/handoff_load")
     port = int(os.environ.get("LOAD_PORT") or free_port())
     logs = Path(os.environ.get("LOAD_LOGS") or Path(tempfile.gettempdir()) / "handoff-load-logs")
-    env = environment(database_url)
+    env = environment(database_url, dict(item.split("=", 1) for item in args.env))
 
-    log(f"resetting {urlsplit(database_url).path.lstrip('/')}, migrating, seeding {args.offers} offers")
-    reset_database(database_url)
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_volume", "--offers", str(args.offers), "--seed", "7")
+    template = os.environ.get("LOAD_TEMPLATE_DB")
+    if template and reset_database(database_url, template=template):
+        log(f"{urlsplit(database_url).path.lstrip('/')} copied from {template} (migrated and seeded before)")
+    else:
+        log(f"resetting {urlsplit(database_url).path.lstrip('/')}, migrating, seeding {args.offers} offers")
+        reset_database(database_url)
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_volume", "--offers", str(args.offers), "--seed", "7")
+        if template:
+            save_template(database_url, template)
     plan = {"reps": max(1, min(20, args.clients // 2)), "pms": max(1, min(10, args.clients // 4))}
     plan["handoffs"] = int(max(20, 4 * args.duration))
     info = json.loads(manage(env, "shell", "-c", PREPARE, stdin=json.dumps(plan)).split("JSON", 1)[1])

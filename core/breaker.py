@@ -1,13 +1,13 @@
 """One circuit breaker per process for Redis: after a timeout or refused connection, leave it alone a while.
 
-Redis serves three callers in a web request: the Celery broker (``deliver_email.delay`` after the
-commit), the default cache (DRF throttles) and the page cache (``core/pagecache.py``). They usually
-share one server, so when it hangs each would pay its own socket timeout (``BROKER_TIMEOUT``, 2 s):
-a handoff won with Redis frozen took three of them (6.1 s). All three ask this breaker first; the
-first failure opens it for ``REDIS_PAUSE_SECONDS`` and the others skip Redis meanwhile:
+Redis serves two callers in a web request: the Celery broker (``deliver_email.delay`` after the
+commit) and the default cache (DRF throttles, sessions). They usually share one server, so when it
+hangs each would pay its own socket timeout (``BROKER_TIMEOUT``, 2 s) at every call. Both ask this
+breaker first; the first failure opens it for ``REDIS_PAUSE_SECONDS`` and the others skip Redis
+meanwhile:
 
 - the broker: the e-mail rows stay pending and the sweep (beat, every minute) enqueues them;
-- the caches: reads miss, writes are dropped (throttles count from zero, pages are built fresh).
+- the cache: reads miss, writes are dropped (throttles count from zero, sessions are read from the database).
 
 After the pause the next caller tries again (one more timeout if Redis is still gone). The breaker
 is per process on purpose: it holds no shared state that could itself hang.

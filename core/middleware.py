@@ -1,16 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-
-from core.fixed_urls import fixed_reverse
 
 
 def _admin_prefix() -> str | None:
     try:
-        return fixed_reverse("admin:index")
+        return reverse("admin:index")
     except NoReverseMatch:
         return None
 

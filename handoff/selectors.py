@@ -135,9 +135,11 @@ def _readiness_prefetch(queryset: QuerySet[Offer], *, light: bool = False) -> Qu
 
 def offer_detail(*, user: Any, pk: int) -> Offer:
     """One offer with everything its page shows; ``Http404`` when the user may not see it."""
+    # The handoff and the follow-up the offer came from ride along in the offer's own query: the
+    # page asks for both (its handoff slot, "returned for fixing", "from follow-up").
     queryset = _readiness_prefetch(
         offers_visible_to(user).select_related(
-            "client", "client__account_owner", "owner", "no_risks_signed_off_by", "handoff"
+            "client", "client__account_owner", "owner", "no_risks_signed_off_by", "handoff", "follow_up__project"
         )
     ).prefetch_related("commitments")
     try:
@@ -296,6 +298,15 @@ def handoffs_visible_to(user: Any) -> QuerySet[Handoff]:
     if user.has_role(Role.SALES):
         scope |= Q(offer__owner=user)
     return handoffs.filter(scope)
+
+
+def handoff_visible_to(user: Any, handoff: Handoff, *, offer_owner_id: int) -> bool:
+    """``handoffs_visible_to(user)`` for one handoff already loaded (the offer page's): no query."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(Role.MANAGER) or user.has_role(Role.PM):
+        return True
+    return user.has_role(Role.SALES) and offer_owner_id == user.pk
 
 
 def handoff_list(*, user: Any, status: str = "", pm: str = "") -> QuerySet[Handoff]:

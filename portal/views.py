@@ -52,11 +52,9 @@ def search(request: HttpRequest):
     """Global search over clients, contacts, offers and projects: the header box's dropdown (htmx) or a page."""
     from django.shortcuts import render
 
-    from core.pagecache import render_page
-
     dropdown = bool(request.htmx and not request.htmx.boosted) or bool(request.GET.get("partial"))
     if not dropdown:
-        return render_page(request, "portal/search.html", lambda: _search_context(request, limit=25))
+        return render(request, "portal/search.html", _search_context(request, limit=25))
     context = _search_context(request, limit=6)
     if not context["results"]:
         # Truly empty, so the header's dropdown (``:empty``) closes.

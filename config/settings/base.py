@@ -148,8 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Database sessions, read with one plain SQL statement (accounts/sessions.py).
-SESSION_ENGINE = "accounts.sessions"
+# SESSION_ENGINE follows the caches below.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -336,15 +335,10 @@ if REDIS_URL:
 CELERY_BEAT_SCHEDULE["dashboards-refresh"] = {"task": "dashboards.tasks.refresh_dashboards", "schedule": 30.0}
 
 # --- Caches -----------------------------------------------------------------
-# "pages" keeps the heavy pages (core/pagecache.py). It is exact only when every process that
-# serves or writes shares it, so it is on by default only with Redis (CACHE_URL, or PAGE_CACHE_URL
-# for another Redis database); PAGE_CACHE=true without Redis keeps pages per process, which suits
-# one runserver process with eager tasks only.
-#
 # "default" holds what must be shared by every process: DRF's throttle counters above all. With
 # Redis it lives in CACHE_URL (by default the database after REDIS_URL's, so an eviction policy on
 # the cache cannot touch the broker's queues); without Redis it is per process, which suits the one
-# process of `make run`. Both go through the process's Redis breaker (core/breaker.py): after one
+# process of `make run`. It goes through the process's Redis breaker (core/breaker.py): after one
 # timeout a hung Redis is left alone for REDIS_PAUSE_SECONDS instead of costing every call a timeout.
 REDIS_PAUSE_SECONDS = env_int("REDIS_PAUSE_SECONDS", 10, minimum=1)
 
@@ -361,8 +355,6 @@ def _next_database(url: str) -> str:
 
 
 CACHE_URL = env_str("CACHE_URL", _next_database(REDIS_URL) if REDIS_URL else None)
-PAGE_CACHE_URL = env_str("PAGE_CACHE_URL", CACHE_URL)
-PAGE_CACHE = env_bool("PAGE_CACHE", PAGE_CACHE_URL is not None)
 _REDIS_CACHE_OPTIONS = {"socket_timeout": _BROKER_TIMEOUT, "socket_connect_timeout": _BROKER_TIMEOUT}
 CACHES = {
     "default": (
@@ -375,22 +367,14 @@ CACHES = {
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
-    "pages": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": PAGE_CACHE_URL,
-            "KEY_PREFIX": "handoff",
-            # A hung Redis costs a page at most this long, then it is built without the cache.
-            "OPTIONS": _REDIS_CACHE_OPTIONS,
-        }
-        if PAGE_CACHE_URL
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
-        }
-    ),
 }
+# Sessions: Django's cached_db engine on the shared cache when there is one (every process reads the
+# same entries; while Redis is unreachable the breaker turns reads into misses, answered from the
+# database), Django's db engine without it (a cache per process would keep a session that another
+# process ended). A hand-written session read gained less than the 20% a home-made speed-up must
+# earn in the A/B (README, "Performance").
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
+
 # --- Domain settings -------------------------------------------------------------
 # Client links (SPEC §7.5): unknown tokens per IP address and actions per link, each per window (seconds).
 CLIENT_LINK_GUESSES_PER_IP = env_int("CLIENT_LINK_GUESSES_PER_IP", 20, minimum=1)

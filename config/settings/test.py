@@ -20,10 +20,10 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tasks run in-process unless a test starts a real worker (the celery_worker
 # fixture turns this off for its duration), even when REDIS_URL is set in CI.
 CELERY_TASK_ALWAYS_EAGER = True
-# The page cache is off; tests/core/test_pagecache.py turns it on where it is the subject.
-PAGE_CACHE = False
 # The default cache is per process too (throttle counters start from zero in every test), even with
 # REDIS_URL set; the tests of shared state (tests/quality/test_several_machines.py, test_faults.py)
 # bring their own Redis caches.
 CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
-CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"}  # noqa: F405
+# Database sessions whatever the environment, so the pinned query counts (the session is one) are the
+# same with and without REDIS_URL.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -28,7 +28,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.filters import RefuseBlankFilters
-from core.api.pagination import KeptListMixin
 from core.api.serializers import DomainErrorSerializer, ReasonSerializer
 from handoff import selectors
 from handoff.api.serializers import (
@@ -88,7 +87,7 @@ def _offer_in_payload(request: Request) -> Offer | None:
     retrieve=extend_schema(summary="An offer with its readiness checklist", responses=OfferDetailSerializer),
 )
 class OfferViewSet(
-    KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Offers: every signed-in user reads them; the owning rep writes them."""
 

@@ -70,10 +70,12 @@ def can_reassign(user: Any) -> bool:
 
 def offer_returned_for_fixing(offer: Offer) -> bool:
     """A won offer whose handoff the PM returned: its owner fixes it (fields, commitments, risks) and resubmits."""
-    return (
-        offer.status == OfferStatus.WON
-        and Handoff.objects.filter(offer_id=offer.pk, status=HandoffStatus.RETURNED).exists()
-    )
+    if offer.status != OfferStatus.WON:
+        return False
+    if Offer.handoff.is_cached(offer):  # loaded with the offer (the offer page): no query
+        handoff = getattr(offer, "handoff", None)
+        return handoff is not None and handoff.status == HandoffStatus.RETURNED
+    return Handoff.objects.filter(offer_id=offer.pk, status=HandoffStatus.RETURNED).exists()
 
 
 def handoff_actions(user: Any, handoff: Handoff) -> dict[str, bool]:

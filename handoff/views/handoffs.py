@@ -23,7 +23,6 @@ from core.errors import DomainError
 from core.forms import add_service_errors
 from core.htmx import is_fragment, redirect_after
 from core.modals import render_modal
-from core.pagecache import render_page
 from handoff.filters import HandoffListFilter
 from handoff.forms import ReassignForm, ReturnForm, WinForm
 from handoff.models import Handoff, HandoffStatus, Offer
@@ -110,7 +109,7 @@ def _version(value: str | None, versions: dict[int, Any], default: int) -> int:
 def handoff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if is_fragment(request) and request.GET.get("fragment") == "diff":
         return render(request, "handoff/_handoff_diff.html", _detail_context(request, pk))
-    return render_page(request, "handoff/handoff_detail.html", lambda: _detail_context(request, pk))
+    return render(request, "handoff/handoff_detail.html", _detail_context(request, pk))
 
 
 def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:

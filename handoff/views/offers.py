@@ -33,7 +33,6 @@ from core.activity import activity_for
 from core.errors import DomainError, NotReady, StaleVersion
 from core.forms import add_service_errors
 from core.htmx import is_fragment, redirect_after
-from core.pagecache import render_page
 from handoff import selectors
 from handoff.coverage import review_status
 from handoff.filters import OfferListFilter
@@ -81,7 +80,7 @@ class CappedPaginator(Paginator):
 def offer_list(request: HttpRequest) -> HttpResponse:
     if is_fragment(request):
         return render(request, "handoff/_offer_list_results.html", _list_context(request))
-    return render_page(request, "handoff/offer_list.html", lambda: _list_context(request))
+    return render(request, "handoff/offer_list.html", _list_context(request))
 
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
@@ -244,11 +243,7 @@ def _render_detail(request: HttpRequest, pk: int, **overrides: Any) -> HttpRespo
 
 @require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_page(
-        request,
-        "handoff/offer_detail.html",
-        lambda: _detail_context(request, selectors.offer_detail(user=request.user, pk=pk)),
-    )
+    return _render_detail(request, pk)
 
 
 def _render_section(request: HttpRequest, pk: int, section: str, **overrides: Any) -> HttpResponse:

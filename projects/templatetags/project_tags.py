@@ -53,11 +53,17 @@ def label(value: Any) -> str:
 @register.simple_tag(takes_context=True)
 def handoff_slot(context, offer) -> dict[str, Any]:
     """What the offer page shows of the handoff: may this user win it, and the handoff they may open."""
-    from handoff.selectors import handoffs_visible_to
+    from handoff.models import Offer
+    from handoff.selectors import handoff_visible_to, handoffs_visible_to
     from handoff.services.handoffs import can_win
 
     user = context.get("user") or getattr(context.get("request"), "user", None)
     handoff = None
     if offer.status == "won":
-        handoff = handoffs_visible_to(user).filter(offer_id=offer.pk).first()
+        if Offer.handoff.is_cached(offer):  # loaded with the offer (the offer page): no query
+            handoff = getattr(offer, "handoff", None)
+            if handoff is not None and not handoff_visible_to(user, handoff, offer_owner_id=offer.owner_id):
+                handoff = None
+        else:
+            handoff = handoffs_visible_to(user).filter(offer_id=offer.pk).first()
     return {"can_win": can_win(user, offer), "handoff": handoff}

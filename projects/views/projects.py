@@ -19,7 +19,6 @@ from core.errors import DomainError, StaleVersion
 from core.forms import add_service_errors
 from core.htmx import is_fragment, redirect_after, render_page_or_fragment
 from core.modals import render_modal
-from core.pagecache import render_page
 from handoff.snapshots import org_tree, risk_rows
 from projects.filters import ProjectFilter, filter_page_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
@@ -125,7 +124,7 @@ def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404(_("No such project"))
         return detail_context(request, project)
 
-    return render_page(request, "projects/project_detail.html", context)
+    return render(request, "projects/project_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

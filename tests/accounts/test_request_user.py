@@ -1,7 +1,7 @@
 """The signed-in user as every request loads it: session, user, roles and unread count in two queries.
 
-``accounts.sessions`` reads the session with one prepared statement and ``accounts.backends`` loads the
-user with their roles and unread count in one query. These tests pin that nothing is kept between
+Django's session engine reads the session and ``accounts.backends`` loads the user with their roles and
+unread count in one query. These tests pin that nothing is kept between
 requests: a role taken away, a user deactivated, a session expired or a notification read shows on
 the very next request.
 """
@@ -15,15 +15,13 @@ from django.contrib.auth import get_user
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
-from django.urls import clear_script_prefix, reverse, set_script_prefix
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.backends import PortalBackend, load_user
 from accounts.models import User
 from accounts.roles import Role
-from core.templatetags.layout import fixed_static, fixed_url
 from notifications.models import Notification
 from notifications.selectors import UNREAD_COUNT_CAP, unread_count
 from tests.factories import UserFactory
@@ -183,17 +181,3 @@ def test_the_badge_says_99_plus_beyond_the_cap(client_as, rep, pm):
     assert f'data-unread="{UNREAD_COUNT_CAP}"' in content
     assert ">99+<" in content
     assert 'aria-label="Inbox, 99+ unread"' in content
-
-
-# --- The layout's memoised URLs ---------------------------------------------------------------
-def test_fixed_urls_follow_the_script_prefix():
-    assert fixed_url("home") == reverse("home")
-    set_script_prefix("/portal/")
-    try:
-        assert fixed_url("home") == reverse("home") == "/portal/"
-        assert fixed_url("clients:list") == reverse("clients:list")
-        assert fixed_url("clients:list").startswith("/portal/")
-        assert fixed_static("css/app.css") == static("css/app.css")
-    finally:
-        clear_script_prefix()
-    assert fixed_url("home") == reverse("home")

@@ -385,6 +385,34 @@ def test_a_won_offer_links_to_its_handoff(client_as, rep, pm):
     assert detail(handoff) in page
 
 
+def test_a_won_offer_page_pins_its_queries_handoff_included(client_as, rep, pm, manager, django_assert_num_queries):
+    handoff = won_handoff(owner=rep, reviewer=pm)
+    url = reverse("handoff:offer_detail", args=[handoff.offer_id])
+    for user in (rep, manager):
+        client = client_as(user)
+        client.get(url)  # warm the content type cache
+        # session, user, the offer with its handoff and follow-up, reviews, risks, decision makers,
+        # commitments, the activity log, the client's lessons: the handoff slot and "returned for
+        # fixing" read the handoff loaded with the offer
+        with django_assert_num_queries(9):
+            page = client.get(url).content.decode()
+        assert detail(handoff) in page
+
+
+def test_a_won_offer_links_its_handoff_only_for_those_who_may_open_it(
+    client_as, rep, other_rep, pm, other_pm, outsider
+):
+    """The offer page's handoff slot reads the handoff loaded with the offer; the scope is handoffs_visible_to's."""
+    handoff = won_handoff(owner=rep, reviewer=pm)
+    url = reverse("handoff:offer_detail", args=[handoff.offer_id])
+    for user, sees in ((rep, True), (pm, True), (other_pm, True), (other_rep, False), (outsider, False)):
+        response = client_as(user).get(url)
+        if response.status_code != 200:
+            assert not sees
+            continue
+        assert (detail(handoff) in response.content.decode()) is sees, user.username
+
+
 # --- Fixing a returned offer ---------------------------------------------------------------------
 def _edit_data(offer: Offer, **changes) -> dict:
     data = {key: "" if value is None else value for key, value in OfferForm.initial_for(offer).items()}

@@ -421,7 +421,7 @@ HUNG_REDIS_BUDGET = 2.5
 @contextlib.contextmanager
 def redis_waits() -> Iterator[list[tuple[str, float, str]]]:
     """Every Redis reply this process waited for, as (who asked, seconds, outcome), who being the
-    broker (kombu), the page cache or the default cache."""
+    broker (kombu) or the default cache."""
     import traceback
 
     from redis.connection import AbstractConnection
@@ -431,9 +431,7 @@ def redis_waits() -> Iterator[list[tuple[str, float, str]]]:
 
     def timed(self, *args, **kwargs):
         modules = " ".join(frame.filename for frame in traceback.extract_stack(limit=40))
-        asker = (
-            "broker" if "kombu" in modules else "page cache" if "pagecache" in modules else "cache"
-        )  # fmt: skip
+        asker = "broker" if "kombu" in modules else "cache"
         started = time.monotonic()
         outcome = "ok"
         try:
@@ -456,12 +454,6 @@ def redis_caches(url: str) -> dict:
     options = {"socket_timeout": settings.BROKER_TIMEOUT, "socket_connect_timeout": settings.BROKER_TIMEOUT}
     return {
         "default": {"BACKEND": "core.cache.BreakerRedisCache", "LOCATION": url, "OPTIONS": options},
-        "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": "handoff",
-            "OPTIONS": options,
-        },
     }
 
 
@@ -475,7 +467,6 @@ def test_it_wins_an_offer_with_redis_frozen_in_one_timeout_and_emails_everyone_o
 
     offer = sent_offer(owner=rep)  # no reviewer: every PM and manager hears of the win
     settings.CACHES = redis_caches(private_redis.url)
-    settings.PAGE_CACHE = True
     browser = client_as(rep)
     browser.get(f"/offers/{offer.pk}/")  # warm: connections to Redis are open, as in a running process
     mail.outbox.clear()

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -597,6 +598,8 @@ class Command(BaseCommand):
                 "handoff_id": handoff["id"],
                 "version": 1,
                 "data": {
+                    # As handoff/snapshots.py writes it: the pages format the sold amounts in it.
+                    "currency": settings.CURRENCY,
                     "offer": {
                         "id": handoff["offer_id"],
                         "title": handoff["_offer"]["title"],
