@@ -86,9 +86,7 @@ def _offer_in_payload(request: Request) -> Offer | None:
     list=extend_schema(summary="List offers", responses=OfferSerializer(many=True)),
     retrieve=extend_schema(summary="An offer with its readiness checklist", responses=OfferDetailSerializer),
 )
-class OfferViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Offers: every signed-in user reads them; the owning rep writes them."""
 
     serializer_class = OfferSerializer
