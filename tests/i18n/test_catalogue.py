@@ -151,7 +151,7 @@ def test_msgfmt_accepts_the_catalogue():
 # --- Templates: no human text outside translation tags -----------------------------------------------
 # What may stand in a template as it is: the brand, the language names of the switch (each in itself),
 # symbols and numbers.
-ALLOWED_WORDS = {"Handoff", "portal", "EN", "DE", "English", "Deutsch", "Swagger", "ReDoc"}
+ALLOWED_WORDS = {"Handoff", "portal", "EN", "DE", "English", "Deutsch", "Swagger", "ReDoc", "SHA-256"}
 HUMAN_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt", "data-label", "aria-description", "label"}
 MARK = "\ue000"  # stands for a tag, a variable or translated text in the flattened template
 LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
