@@ -103,7 +103,7 @@ class OfferListFilter(OfferFilter):
     status = django_filters.ChoiceFilter(
         choices=[("open", _("Open")), *OfferStatus.choices], empty_label=_("Any status"), method="filter_status"
     )
-    owner = django_filters.ModelChoiceFilter(queryset=_sales_reps, empty_label=_("Any owner"))
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_sales_reps, empty_label=_("Any owner"))
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="order")
     ordering = None  # the page sorts with ``sort`` (its menu's names), the API with ``ordering``
 

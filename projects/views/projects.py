@@ -117,14 +117,11 @@ def detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
 
 @require_GET
 def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def context() -> dict[str, Any]:
-        try:
-            project = project_get(user=request.user, pk=pk)
-        except Project.DoesNotExist:
-            raise Http404(_("No such project"))
-        return detail_context(request, project)
-
-    return render(request, "projects/project_detail.html", context)
+    try:
+        project = project_get(user=request.user, pk=pk)
+    except Project.DoesNotExist:
+        raise Http404(_("No such project"))
+    return render(request, "projects/project_detail.html", detail_context(request, project))
 
 
 @require_http_methods(["GET", "POST"])
