@@ -44,12 +44,6 @@ def heat(score: Any) -> str:
     return "heat-high" if score >= 15 else "heat-mid" if score >= 6 else "heat-low"
 
 
-@register.filter
-def label(value: Any) -> str:
-    """``feasible_with_conditions`` → ``Feasible with conditions``."""
-    return str(value or "").replace("_", " ").capitalize()
-
-
 @register.simple_tag(takes_context=True)
 def handoff_slot(context, offer) -> dict[str, Any]:
     """What the offer page shows of the handoff: may this user win it, and the handoff they may open."""
