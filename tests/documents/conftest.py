@@ -24,24 +24,33 @@ def pdf_bytes() -> bytes:
     return simple_pdf("Proposal", ["Scope: ERP roll-out", "Price: 120 000 EUR"])
 
 
+# A fixed time in the archives: the bytes are test ids (parametrize), and every xdist worker must
+# build the same ones, whichever second it collects in.
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    return zipfile.ZipInfo(name, date_time=FIXED_TIME)
+
+
 def docx_bytes() -> bytes:
     """A minimal Office Open XML word-processing container (what the sniffer keys on)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(
-            "[Content_Types].xml",
+            _entry("[Content_Types].xml"),
             '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
             'wordprocessingml.document.main+xml"/></Types>',
         )
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(_entry("word/document.xml"), "<w:document/>")
     return buffer.getvalue()
 
 
 def zip_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("notes.txt", "hello")
+        archive.writestr(_entry("notes.txt"), "hello")
     return buffer.getvalue()
 
 
