@@ -401,7 +401,8 @@ def test_a_returned_handoff_marks_its_offer_as_open_for_fixing(rep, pm):
 
     handoff_return(handoff=handoff, actor=pm, reason="Fix the dates")
 
-    assert services.offer_returned_for_fixing(handoff.offer)
+    # The offer as a page loads it after the return (the instance in hand still caches the old handoff).
+    assert services.offer_returned_for_fixing(Offer.objects.get(pk=handoff.offer_id))
 
 
 # --- Fixing a returned offer -------------------------------------------------------------------

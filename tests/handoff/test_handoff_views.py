@@ -391,10 +391,10 @@ def test_a_won_offer_page_pins_its_queries_handoff_included(client_as, rep, pm, 
     for user in (rep, manager):
         client = client_as(user)
         client.get(url)  # warm the content type cache
-        # session, user, the offer with its handoff and follow-up, reviews, risks, decision makers,
-        # commitments, the activity log, the client's lessons: the handoff slot and "returned for
-        # fixing" read the handoff loaded with the offer
-        with django_assert_num_queries(9):
+        # session, user, the offer with its handoff, reviews, risks, decision makers, commitments,
+        # the activity log: the handoff slot and "returned for fixing" read the handoff loaded with
+        # the offer; the client's lessons are a projects panel loaded with hx-get
+        with django_assert_num_queries(8):
             page = client.get(url).content.decode()
         assert detail(handoff) in page
 

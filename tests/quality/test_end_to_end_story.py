@@ -85,6 +85,29 @@ def t(text: str) -> str:
     return catalogue.gettext(text)
 
 
+def nt(singular: str, plural: str, count: int, **values) -> str:
+    """A counted text (``{% blocktranslate count counter=… %}``) as the story's users read it."""
+    if LANGUAGE["code"] == "en":
+        text = singular if count == 1 else plural
+    else:
+        catalogue = gettext_module.translation(
+            "django", localedir=str(settings.LOCALE_PATHS[0]), languages=[LANGUAGE["code"]], fallback=True
+        )
+        text = catalogue.ngettext(singular, plural, count)
+    return text % {"counter": count, **values}
+
+
+def lead(message: str) -> str:
+    """The words of a message before its first placeholder ("Last saved by" of "Last saved by %(name)s …")."""
+    return t(message).split("%(")[0].strip()
+
+
+def label(choice) -> str:
+    """A choice's label in the story's language (``DeliverableStatus.ACCEPTED`` → "Abgenommen")."""
+    with translation.override(LANGUAGE["code"]):
+        return str(choice.label)
+
+
 def money(amount: str) -> str:
     with translation.override(LANGUAGE["code"]):
         return format_money(Decimal(amount))
@@ -149,13 +172,13 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.locator("#brief textarea[name=politics]").fill("The CIO lost the last ERP project; keep him close.")
     page.locator("#brief").get_by_role("button", name=t("Save brief")).click()
     expect(page.locator("#brief")).to_contain_text("One ERP for finance")
-    expect(page.locator("#brief")).to_contain_text(t("Last saved by"))
+    expect(page.locator("#brief")).to_contain_text(lead("Last saved by %(name)s on %(when)s"))
     client.brief.refresh_from_db()
     assert client.brief.is_filled and client.brief.version == 2
     shot(page, 1, "client-with-contact-and-brief")
 
     page.goto(f"{url}/offers/")
-    page.get_by_role("link", name="New offer").first.click()
+    page.get_by_role("link", name=t("New offer")).first.click()
     page.wait_for_url(re.compile(r".*/offers/new/$"))
     page.select_option("#id_client", label=CLIENT)
     page.fill("#id_title", OFFER)
@@ -209,7 +232,9 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.fill("#id_milestones-0-due", "2030-05-15")
     shot(page, 3, "pm-feasibility-review")
     page.get_by_test_id("submit-review").click()
-    expect(page.locator("#messages")).to_contain_text(t("sent to Rita Rep"))
+    expect(page.locator("#messages")).to_contain_text(
+        t("Review of “%(title)s” sent to %(rep)s.") % {"title": OFFER, "rep": "Rita Rep"}
+    )
     expect(page.get_by_test_id("review-answer")).to_contain_text(t("Feasible with conditions"))
     expect(page.locator("#commitments")).to_contain_text(t("Risky"))
     review = FeasibilityReview.objects.get()
@@ -234,7 +259,9 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.fill("#id_value", "214000")
     page.get_by_role("button", name=t("Save offer")).click()
     expect(page.get_by_test_id("review-stale")).to_contain_text(f"{t('value')} {money('184000')} → {money('214000')}")
-    expect(page.get_by_test_id("review-stale")).to_contain_text(t("risk added: “Data freeze in May not agreed”"))
+    stale = page.get_by_test_id("review-stale")
+    expect(stale).to_contain_text(lead("risk added: %(what)s"))
+    expect(stale).to_contain_text("Data freeze in May not agreed")
     expect(page.locator("#readiness li[data-key=review]")).to_have_class("is-unmet")
     assert review_status(offer_detail(user=rep, pk=offer.pk)).state == "stale"
     shot(page, 4, "offer-changed-since-review")
@@ -248,7 +275,7 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
         f"{t('value')} {money('184000')} → {money('214000')}"
     )
     modal.get_by_test_id("confirm").click()
-    expect(page.locator("#messages")).to_contain_text(t("Review confirmed"))
+    expect(page.locator("#messages")).to_contain_text(t("Review confirmed: it covers the offer as it is now."))
     expect(page.get_by_test_id("review-current")).to_be_visible()
     assert review_status(offer_detail(user=rep, pk=offer.pk)).state == "current"
     switch_user(page, live_server, rep)
@@ -313,7 +340,9 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.get_by_role("button", name=t("Save offer")).click()
     expect(page.locator("#messages")).to_contain_text(t("Offer saved."))
     page.goto(f"{url}/offers/{offer.pk}/")
-    page.locator("#commitments").get_by_role("button", name="Remove commitment Go-live").click()
+    page.locator("#commitments").get_by_role(
+        "button", name=t("Remove commitment %(text)s").split("%(text)s")[0] + "Go-live"
+    ).click()
     expect(page.locator("#commitments")).not_to_contain_text(GO_LIVE)
     page.fill("#id_commitment_text", GO_LIVE_FIXED)
     page.locator("#commitments").get_by_role("button", name=t("Add")).click()
@@ -323,7 +352,9 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     assert set(fixed.commitments.values_list("text", flat=True)) == {GO_LIVE_FIXED, TRAINING}
     page.goto(f"{url}/handoffs/{handoff.pk}/")
     page.get_by_test_id("resubmit").click()
-    expect(page.locator("#messages")).to_contain_text(t("Resubmitted."))
+    expect(page.locator("#messages")).to_contain_text(
+        t("Resubmitted. The PM sees what changed since the last version.")
+    )
     handoff.refresh_from_db()
     assert handoff.status == HandoffStatus.PENDING
 
@@ -353,11 +384,15 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.fill("#change-requests input[name=cost_impact]", "12500")
     page.fill("#change-requests input[name=schedule_impact_days]", "10")
     page.click("[data-testid=raise-change-submit]")
-    expect(page.locator("#messages")).to_contain_text(t("Change request “Fourth plant interface” raised."))
+    expect(page.locator("#messages")).to_contain_text(
+        t("Change request “%(title)s” raised.") % {"title": "Fourth plant interface"}
+    )
     page.click("[data-testid=approve-change]")
     page.click("#modal [data-testid=confirm]")
     expect(page.get_by_test_id("signatures")).to_contain_text("Paula Manager")
-    expect(page.get_by_test_id("pending-signature")).to_have_text(t("Waiting for: Sales liaison (Rita Rep)"))
+    pending = page.get_by_test_id("pending-signature")
+    expect(pending).to_contain_text(t("Waiting for:"))
+    expect(pending).to_contain_text(t("Sales liaison") + " (Rita Rep)")
     change = ChangeRequest.objects.get()
     assert (change.status, change.approvals.count()) == (ChangeRequestStatus.PROPOSED, 1)
     assert Project.objects.get().budget == Decimal("214000.00")
@@ -370,7 +405,9 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     page.check("#modal input[value=accepted]")
     page.select_option("#modal select[name=contact]", label="Carla Kessler (CEO)")
     page.click("#modal [data-testid=confirm]")
-    expect(page.locator(f"#deliverable-{deliverable.pk}")).to_contain_text(t("Accepted by Carla Kessler"))
+    expect(page.locator(f"#deliverable-{deliverable.pk}")).to_contain_text(
+        t("%(status)s by %(name)s") % {"status": label(DeliverableStatus.ACCEPTED), "name": "Carla Kessler"}
+    )
     deliverable.refresh_from_db()
     assert (deliverable.status, deliverable.decided_by) == (DeliverableStatus.ACCEPTED, contact)
     shot(page, 9, "project-change-signed-once-deliverable-accepted")
@@ -427,21 +464,34 @@ def test_it_runs_the_whole_mission_from_inquiry_to_dashboard(page, live_server, 
     expect(kpi(pipeline, t("Won in period"))).to_contain_text(money("214000"))
     expect(kpi(pipeline, t("Open offers")).locator("dd")).to_have_text("1")  # the follow-up's new draft
     expect(kpi(pipeline, t("Open value")).locator("dd")).to_have_text(money("30000"))
-    expect(kpi(pipeline, t("Won in period"))).to_contain_text(t("1 offers"))
+    expect(kpi(pipeline, t("Won in period"))).to_contain_text(nt("%(counter)s offer", "%(counter)s offers", 1))
     handoffs = page.locator("#dash-handoffs").locator("xpath=..")
     expect(handoffs).to_contain_text(t("No handoff is waiting for a PM."))
-    expect(kpi(handoffs, t("Median time to accept"))).to_contain_text(t("1 handoffs"))
-    expect(kpi(handoffs, t("Return rate"))).to_contain_text(t("1 of 1 handoffs returned"))
+    expect(kpi(handoffs, t("Median time to accept"))).to_contain_text(
+        nt("won → accepted, %(counter)s handoff", "won → accepted, %(counter)s handoffs", 1)
+    )
+    expect(kpi(handoffs, t("Return rate"))).to_contain_text(
+        nt(
+            "%(returned)s of %(counter)s handoff returned at least once",
+            "%(returned)s of %(counter)s handoffs returned at least once",
+            1,
+            returned=1,
+        )
+    )
     expect(handoffs.locator(".reasons")).to_contain_text(RETURN_REASON)
     delivery = page.locator("#dash-delivery").locator("xpath=..")
-    expect(kpi(delivery, t("Running projects"))).to_contain_text(t("of 1 in all"))
+    expect(kpi(delivery, t("Running projects"))).to_contain_text(t("of %(total)s in all") % {"total": 1})
     expect(delivery).to_contain_text(t("No change request is waiting for a decision."))
-    expect(delivery).to_contain_text(t("0 waiting for a decision"))
+    expect(delivery).to_contain_text(
+        t("%(count)s waiting for a decision, %(cost)s cost impact, %(days)s days of schedule impact.").split(",")[0]
+        % {"count": 0}
+    )
     funnel = page.get_by_test_id("follow-up-funnel")
     raised = funnel.locator("dt", has_text=re.compile(f"^{re.escape(t('Raised'))}$")).locator(
         "xpath=following-sibling::dd[1]"
     )
-    expect(raised).to_have_text(re.compile(rf"^1 \({re.escape(money('30000'))} {re.escape(t('estimated'))}\)$"))
+    estimated = t("%(value)s estimated") % {"value": money("30000")}
+    expect(raised).to_have_text(re.compile(rf"^1 \({re.escape(estimated)}\)$"))
     converted = funnel.locator("dt", has_text=re.compile(f"^{re.escape(t('Converted into offers'))}$"))
     expect(converted.locator("xpath=following-sibling::dd[1]")).to_have_text(re.compile(r"^1 \(100([.,]0)?\s?%\)$"))
     dismissed = funnel.locator("dt", has_text=re.compile(f"^{re.escape(t('Dismissed / open'))}$"))

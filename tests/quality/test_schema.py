@@ -58,7 +58,8 @@ def test_it_documents_the_error_answers_of_every_operation():
 
 
 def test_it_documents_json_request_bodies_only():
-    """JSON everywhere, except the document upload, which is a file (multipart, SPEC §7.4)."""
+    """JSON everywhere, except the two uploads of a file (multipart): a document (SPEC §7.4) and a
+    contacts import (SPEC §7.7)."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
 
     media_types = {
@@ -71,7 +72,8 @@ def test_it_documents_json_request_bodies_only():
 
     assert {media_type for _, _, media_type in media_types} == {"application/json", "multipart/form-data"}
     assert {(path, method) for path, method, media_type in media_types if media_type != "application/json"} == {
-        ("/api/v1/documents/", "post")
+        ("/api/v1/documents/", "post"),
+        ("/api/v1/imports/contacts/", "post"),
     }
 
 
