@@ -99,6 +99,18 @@ def login(page, live_server, user, *, password: str = DEFAULT_PASSWORD) -> None:
         raise AssertionError(f"logging in as {user.username!r} failed; the page says: {page.inner_text('main')}")
 
 
+def switch_user(page, live_server, user, *, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign out by forgetting the cookies, then log ``user`` in.
+
+    The old page is left for ``about:blank`` first: its htmx requests (the inbox badge's poll, deferred panels)
+    would otherwise run cookie-less, be redirected to the login page and set a new CSRF cookie while the new login
+    form still carries the old token, which Django then refuses with 403.
+    """
+    page.goto("about:blank")
+    page.context.clear_cookies()
+    login(page, live_server, user, password=password)
+
+
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     """Save a PNG to test-output/screenshots/<name>.png (for people to look at)."""
     if not re.fullmatch(r"[\w.-]+", name):

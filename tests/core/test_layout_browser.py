@@ -18,7 +18,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from handoff.models import Handoff, Offer
 from projects.models import Project
-from tests.browser import SCREENSHOT_DIR, login
+from tests.browser import SCREENSHOT_DIR, login, switch_user
 from tests.quality.site_crawl import ROLES
 from tests.quality.test_accessibility import main_pages
 
@@ -101,9 +101,8 @@ def test_no_page_is_wider_than_the_window_at_any_width(page, live_server, demo, 
     LAYOUT_DIR.mkdir(parents=True, exist_ok=True)
     problems: dict[str, list[str]] = {}
     for persona, user in demo.items():
-        page.context.clear_cookies()
         page.set_viewport_size({"width": WIDTHS["desktop"], "height": HEIGHT})
-        login(page, live_server, user, password=DEMO_PASSWORD)
+        switch_user(page, live_server, user, password=DEMO_PASSWORD)
         for path in pages_for(persona, user):
             response = page.goto(f"{live_server.url}{path}")
             expected = 404 if path == "/no-such-page/" else 200

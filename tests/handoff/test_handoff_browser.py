@@ -10,15 +10,10 @@ from playwright.sync_api import expect
 
 from handoff.models import Handoff, Offer
 from projects.models import Project
-from tests.browser import login, screenshot
+from tests.browser import login, screenshot, switch_user
 from tests.projects.factories import sent_offer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def switch_user(page, live_server, user) -> None:
-    page.context.clear_cookies()
-    login(page, live_server, user)
 
 
 def test_a_handoff_goes_from_win_to_project(page, live_server, rep, pm):

@@ -14,16 +14,11 @@ from playwright.sync_api import expect
 
 from clients.models import BuyingRole
 from handoff.models import Offer, OfferStatus
-from tests.browser import login, screenshot
+from tests.browser import login, screenshot, switch_user
 from tests.factories import ContactFactory, OfferFactory
 from tests.handoff.offer_factories import prepared_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def switch_user(page, live_server, user) -> None:
-    page.context.clear_cookies()
-    login(page, live_server, user)
 
 
 def test_it_prepares_reviews_and_sends_an_offer(page, live_server, rep, pm):

@@ -11,7 +11,7 @@ import pytest
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from tests.browser import login
+from tests.browser import login, switch_user
 from tests.core.test_layout_browser import OVERFLOW, demo, pages_for  # noqa: F401 - demo is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,9 +46,8 @@ def test_the_main_pages_fit_a_phone_in_german(page, live_server, demo, browser_l
     User.objects.filter(pk__in=[user.pk for user in demo.values()]).update(language="de")
     problems: dict[str, list[str]] = {}
     for persona, user in demo.items():
-        page.context.clear_cookies()
         page.set_viewport_size(PHONE)
-        login(page, live_server, user, password=DEMO_PASSWORD)
+        switch_user(page, live_server, user, password=DEMO_PASSWORD)
         for path in [*pages_for(persona, user), "/account/"]:
             response = page.goto(f"{live_server.url}{path}")
             expected = 404 if path == "/no-such-page/" else 200

@@ -37,6 +37,7 @@ from projects.models import (
     ReportedThrough,
     SignatureCapacity,
 )
+from tests.browser import switch_user
 from tests.projects.factories import accepted_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,13 +47,6 @@ FOLLOW_UP = "Second plant roll-out"
 ISSUE = "Labels are cut off on the new printers"
 REJECTION = "The diagrams are missing."
 CONTACT = "Carla CEO (Head of IT)"
-
-
-def switch_user(page, live_server, user) -> None:
-    from tests.browser import login
-
-    page.context.clear_cookies()
-    login(page, live_server, user)
 
 
 def shot(page, number: int, name: str) -> None:

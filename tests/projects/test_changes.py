@@ -622,7 +622,7 @@ def test_a_change_with_two_signatures_and_a_deliverable_rejected_then_accepted_i
 ):
     from playwright.sync_api import expect
 
-    from tests.browser import login, screenshot
+    from tests.browser import login, screenshot, switch_user
 
     project = accepted_project(owner=rep, pm=pm)
     url = f"{live_server.url}{detail(project)}"
@@ -665,8 +665,7 @@ def test_a_change_with_two_signatures_and_a_deliverable_rejected_then_accepted_i
     page.locator(f"#commitment-{commitment.pk}").get_by_role("button", name="Set").click()
     expect(page.locator("#messages")).to_contain_text("is now at risk")
 
-    page.context.clear_cookies()
-    login(page, live_server, rep)
+    switch_user(page, live_server, rep)
     expect(page.locator("[data-testid=home-commitments]")).to_contain_text(commitment.text)
     page.goto(url)
     page.click("[data-testid=approve-change]")

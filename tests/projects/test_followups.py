@@ -687,7 +687,7 @@ def test_the_demo_has_follow_ups_in_every_status_and_lessons_learned():
 def test_a_follow_up_goes_from_the_project_page_to_a_draft_offer_in_the_browser(page, live_server, rep, pm):
     from playwright.sync_api import expect
 
-    from tests.browser import login, screenshot
+    from tests.browser import login, screenshot, switch_user
 
     project = accepted_project(owner=rep, pm=pm)
     raise_one(project, pm, title="Hosting and operations", estimated_value="8000")
@@ -705,8 +705,7 @@ def test_a_follow_up_goes_from_the_project_page_to_a_draft_offer_in_the_browser(
     screenshot(page, "project-follow-ups")
 
     # The account owner dismisses one from the home page, with a reason, and converts the other.
-    page.context.clear_cookies()
-    login(page, live_server, rep)
+    switch_user(page, live_server, rep)
     page.goto(f"{live_server.url}/")
     hosting = page.locator("[data-testid=follow-up]", has_text="Hosting and operations")
     hosting.get_by_test_id("open-dismiss").click()

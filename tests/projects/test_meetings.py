@@ -910,7 +910,7 @@ def test_the_project_page_queries_do_not_grow_with_meetings_and_actions(client_a
 def test_a_low_pulse_and_a_joined_weekly_meeting_in_the_browser(page, live_server, rep, pm, other_rep):
     from playwright.sync_api import expect
 
-    from tests.browser import login, screenshot
+    from tests.browser import login, screenshot, switch_user
 
     project = accepted_project(owner=rep, pm=pm)
     meeting = make_meeting(project, pm)
@@ -936,16 +936,14 @@ def test_a_low_pulse_and_a_joined_weekly_meeting_in_the_browser(page, live_serve
     screenshot(page, "project-pulse")
 
     # Another rep joins the weekly meeting from its page; the rep's inbox has the alert.
-    page.context.clear_cookies()
-    login(page, live_server, other_rep)
+    switch_user(page, live_server, other_rep)
     page.goto(f"{live_server.url}/projects/meetings/{meeting.pk}/")
     page.get_by_test_id("meeting-join").click()
     expect(page.get_by_test_id("meeting-leave")).to_be_visible()
     expect(page.locator("#attendees")).to_contain_text("Otto Other")
     screenshot(page, "meeting-detail")
 
-    page.context.clear_cookies()
-    login(page, live_server, rep)
+    switch_user(page, live_server, rep)
     expect(page.get_by_test_id("home-action-items")).to_contain_text("Send the plan")
     page.goto(f"{live_server.url}/notifications/")
     expect(page.locator("main")).to_contain_text("Low client mood")

@@ -56,7 +56,7 @@ from projects.models import (
     FollowUpStatus,
     Project,
 )
-from tests.browser import login, screenshot
+from tests.browser import login, screenshot, switch_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,11 +111,6 @@ def label(choice) -> str:
 def money(amount: str) -> str:
     with translation.override(LANGUAGE["code"]):
         return format_money(Decimal(amount))
-
-
-def switch_user(page, live_server, user) -> None:
-    page.context.clear_cookies()
-    login(page, live_server, user)
 
 
 def kpi(section, label: str):
