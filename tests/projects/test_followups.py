@@ -736,3 +736,22 @@ def test_a_follow_up_goes_from_the_project_page_to_a_draft_offer_in_the_browser(
     expect(page.get_by_test_id("offer-status")).to_have_text("Draft")
     offer = FollowUp.objects.get(title="Second plant roll-out").offer
     assert (offer.owner, offer.value) == (rep, Decimal("30000.00"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_link_to_a_follow_up_lands_on_it_once_its_section_has_loaded(page, live_server, rep, pm):
+    """The offer's "came from" note links to /projects/<pk>/#follow-up-<pk>: the section arrives after the page."""
+    from playwright.sync_api import expect
+
+    from tests.browser import login
+
+    project = accepted_project(owner=rep, pm=pm)
+    follow_up = raise_one(project, pm, title="Hosting and operations")
+    page.set_viewport_size({"width": 1280, "height": 480})
+    login(page, live_server, pm)
+
+    page.goto(f"{live_server.url}/projects/{project.pk}/#follow-up-{follow_up.pk}")
+
+    expect(page.locator(f"#follow-up-{follow_up.pk}")).to_be_in_viewport()
+    expect(page.locator("h1")).not_to_be_in_viewport()  # the page went down to it
