@@ -54,7 +54,7 @@ def project_get(*, user: Any, pk: int) -> Project:
     """The project with what the top of its page shows (and the sections swapped after a change):
     the client, people and snapshot joined, whether a kickoff is scheduled (``has_kickoff``), and its
     commitments, risks, deliverables and change requests with their approvals. The lower sections
-    (meetings, pulse, follow-ups, lessons, activity) load after the page, each with its own query."""
+    (meetings, pulse, follow-ups, lessons, activity) load after the page, each from its own view."""
     kickoff = Meeting.objects.filter(project_id=OuterRef("pk"), kind=MeetingKind.KICKOFF)
     return (
         projects_visible_to(user)
