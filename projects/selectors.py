@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import User
 from accounts.roles import Role
@@ -23,6 +23,7 @@ from projects.models import (
     IssueStatus,
     LessonLearned,
     Meeting,
+    MeetingKind,
     Project,
     ProjectHealth,
     ProjectRisk,
@@ -50,40 +51,16 @@ def project_list(*, user: Any, status: str = "", health: str = "", pm: str = "",
 
 
 def project_get(*, user: Any, pk: int) -> Project:
+    """The project with what the top of its page shows (and the sections swapped after a change):
+    the client, people and snapshot joined, whether a kickoff is scheduled (``has_kickoff``), and its
+    commitments, risks, deliverables and change requests with their approvals. The lower sections
+    (meetings, pulse, follow-ups, lessons, activity) load after the page, each from its own view."""
+    kickoff = Meeting.objects.filter(project_id=OuterRef("pk"), kind=MeetingKind.KICKOFF)
     return (
         projects_visible_to(user)
         # Only what the project page shows: each further join costs the planner more than the row it saves.
         .select_related("client", "pm", "sales_liaison", "snapshot")
-        .prefetch_related(
-            "commitments",
-            Prefetch("risks", queryset=ProjectRisk.objects.select_related("owner")),
-            Prefetch("deliverables", queryset=Deliverable.objects.select_related("decided_by")),
-            Prefetch(
-                "change_requests",
-                queryset=ChangeRequest.objects.select_related("raised_by").prefetch_related(
-                    Prefetch("approvals", queryset=ChangeRequestApproval.objects.select_related("user"))
-                ),
-            ),
-            Prefetch(
-                "meetings",
-                queryset=Meeting.objects.select_related("created_by")
-                .prefetch_related("attendees", "contacts")
-                .annotate(open_actions=Count("action_items", filter=Q(action_items__done=False))),
-            ),
-            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("raised_by", "decided_by", "offer")),
-            Prefetch("lessons", queryset=LessonLearned.objects.select_related("author")),
-        )
-        .get(pk=pk)
-    )
-
-
-def project_sections_get(*, user: Any, pk: int) -> Project:
-    """The project with only what the sections swapped after a change show (commitments, risks,
-    deliverables, change requests: the sections and the sold-vs-now table); not the meetings,
-    follow-ups and lessons of the whole page."""
-    return (
-        projects_visible_to(user)
-        .select_related("client", "pm", "sales_liaison", "snapshot")
+        .annotate(has_kickoff=Exists(kickoff))
         .prefetch_related(
             "commitments",
             Prefetch("risks", queryset=ProjectRisk.objects.select_related("owner")),
@@ -97,6 +74,25 @@ def project_sections_get(*, user: Any, pk: int) -> Project:
         )
         .get(pk=pk)
     )
+
+
+def project_meetings(project: Project) -> list[Meeting]:
+    """The project page's meetings with their attendees, contacts and open action items: three queries."""
+    return list(
+        Meeting.objects.filter(project_id=project.pk)
+        .prefetch_related("attendees", "contacts")
+        .annotate(open_actions=Count("action_items", filter=Q(action_items__done=False)))
+    )
+
+
+def project_follow_ups(project: Project) -> list[FollowUp]:
+    """The project page's follow-ups with who raised and decided them and their offer: one query."""
+    return list(FollowUp.objects.filter(project_id=project.pk).select_related("raised_by", "decided_by", "offer"))
+
+
+def project_lessons(project: Project) -> list[LessonLearned]:
+    """The project page's lessons learned with their authors: one query."""
+    return list(LessonLearned.objects.filter(project_id=project.pk).select_related("author"))
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:

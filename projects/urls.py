@@ -17,6 +17,12 @@ app_name = "projects"
 urlpatterns: list = [
     path("", project_views.project_list_view, name="list"),
     path("<int:pk>/", project_views.project_detail_view, name="detail"),
+    # The page's lower sections, loaded after it with hx-get (a page of their own without JavaScript).
+    path("<int:pk>/sections/meetings/", meeting_views.meeting_section_view, name="meeting_section"),
+    path("<int:pk>/sections/pulse/", pulse_views.pulse_section_view, name="pulse_section"),
+    path("<int:pk>/sections/follow-ups/", follow_up_views.follow_up_section_view, name="follow_up_section"),
+    path("<int:pk>/sections/lessons/", lesson_views.lesson_section_view, name="lesson_section"),
+    path("<int:pk>/sections/activity/", project_views.project_activity_view, name="activity_section"),
     path("<int:pk>/state/", project_views.project_state_view, name="state"),
     path("<int:pk>/reassign/", project_views.project_reassign_view, name="reassign"),
     path("<int:pk>/kickoff/", project_views.meeting_kickoff_view, name="kickoff"),

@@ -16,14 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.forms import add_service_errors
 from core.htmx import is_fragment, redirect_after
 from projects.forms import DismissForm, FollowUpForm
 from projects.models import FollowUp, Project
-from projects.selectors import follow_ups_visible_to
+from projects.selectors import follow_ups_visible_to, project_follow_ups
 from projects.services.followups import (
     can_raise_follow_up,
     follow_up_convert,
@@ -31,19 +31,29 @@ from projects.services.followups import (
     follow_up_raise,
     is_account_owner,
 )
-from projects.views.sections import errors_text, load_project
+from projects.views.sections import errors_text, load_project, render_project_panel
 
 
 def follow_up_panel(user: Any, project: Project, form: FollowUpForm | None = None) -> dict[str, Any]:
-    """What the project page's follow-up section shows this user (uses the prefetched follow-ups)."""
+    """What the project page's follow-up section shows this user: one query."""
     can_raise = can_raise_follow_up(user, project)
     return {
         "project": project,
-        "follow_ups": list(project.follow_ups.all()),
+        "follow_ups": project_follow_ups(project),
         "can_raise": can_raise,
         "can_decide": is_account_owner(user, project),
         "form": (form or FollowUpForm()) if can_raise else None,
     }
+
+
+@require_GET
+def follow_up_section_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project page's follow-up section, loaded after the page: session, user, project, follow-ups."""
+    project = load_project(request, pk)
+    context = {"panel": follow_up_panel(request.user, project), "oob_messages": False}
+    return render_project_panel(
+        request, project, "projects/_follow_ups.html", context, title=_("Follow-up opportunities")
+    )
 
 
 def _follow_up(request: HttpRequest, pk: int) -> FollowUp:

@@ -10,27 +10,36 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.forms import add_service_errors
 from core.htmx import is_fragment
 from projects.forms import LessonForm
 from projects.models import Project
+from projects.selectors import project_lessons
 from projects.services.followups import is_on_project
 from projects.services.lessons import can_add_lesson, lesson_add
-from projects.views.sections import errors_text, load_project
+from projects.views.sections import errors_text, load_project, render_project_panel
 
 
 def lesson_panel(user: Any, project: Project, form: LessonForm | None = None) -> dict[str, Any]:
-    """What the project page's lessons section shows this user (uses the prefetched lessons)."""
+    """What the project page's lessons section shows this user: one query."""
     can_add = can_add_lesson(user, project)
     return {
         "project": project,
-        "lessons": list(project.lessons.all()),
+        "lessons": project_lessons(project),
         "can_add": can_add,
         "form": (form or LessonForm()) if can_add else None,
     }
+
+
+@require_GET
+def lesson_section_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project page's lessons section, loaded after the page: session, user, project, lessons."""
+    project = load_project(request, pk)
+    context = {"panel": lesson_panel(request.user, project), "oob_messages": False}
+    return render_project_panel(request, project, "projects/_lessons.html", context, title=_("Lessons learned"))
 
 
 @require_POST

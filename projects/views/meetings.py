@@ -30,7 +30,7 @@ from projects.forms import (
     MeetingNotesForm,
 )
 from projects.models import ActionItem, Meeting, MeetingKind, MeetingRecurrence, Project
-from projects.selectors import action_items_visible_to, meeting_get
+from projects.selectors import action_items_visible_to, meeting_get, project_meetings
 from projects.services.meetings import (
     StaleMeeting,
     action_item_add,
@@ -45,7 +45,8 @@ from projects.services.meetings import (
     meeting_update_notes,
     next_occurrence,
 )
-from projects.views.sections import load_project, project_crumbs
+from projects.services.projects import can_edit_project
+from projects.views.sections import load_project, project_crumbs, render_project_panel
 
 PAST_SHOWN = 10
 
@@ -78,6 +79,18 @@ def meeting_list_context(request: HttpRequest, project: Project, meetings: list[
         "past_meetings_hidden": max(len(past) - PAST_SHOWN, 0),
         "can_edit_meetings": can_edit_meetings(request.user, project),
     }
+
+
+@require_GET
+def meeting_section_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project page's meetings, loaded after the page: session, user, project, meetings (with their open
+    action items counted), attendees, contacts."""
+    project = load_project(request, pk)
+    context = {
+        **meeting_list_context(request, project, project_meetings(project)),
+        "can_edit": can_edit_project(request.user, project),
+    }
+    return render_project_panel(request, project, "projects/_meeting_list.html", context, title=_("Meetings"))
 
 
 # --- Create ---------------------------------------------------------------------------------------

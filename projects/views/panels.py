@@ -6,22 +6,18 @@ JavaScript) gets it on a page of its own. Each answers in a fixed number of quer
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from clients.models import Client
 from clients.selectors import clients_visible_to
-from core.htmx import render_page_or_fragment
 from handoff.models import Offer
 from handoff.selectors import offers_visible_to
 from projects.models import FollowUp
 from projects.selectors import lessons_for_client
 from projects.views.pulses import client_pulse_context
-
-PANEL_PAGE = "projects/panels/panel_page.html"
+from projects.views.sections import render_panel
 
 
 def _client(request: HttpRequest, pk: int) -> Client:
@@ -38,19 +34,12 @@ def _offer(request: HttpRequest, pk: int) -> Offer:
     return offer
 
 
-def _panel(
-    request: HttpRequest, template: str, context: dict[str, Any], *, title: str, back: tuple[str, str]
-) -> HttpResponse:
-    page = {"panel_template": template, "page_title": title, "back_label": back[0], "back_url": back[1]}
-    return render_page_or_fragment(request, PANEL_PAGE, template, context | page)
-
-
 @require_GET
 def client_pulse_panel_view(request: HttpRequest, client_pk: int) -> HttpResponse:
     """The client page's pulse trend over all the client's projects."""
     client = _client(request, client_pk)
     context = client_pulse_context(request, client)
-    return _panel(
+    return render_panel(
         request,
         "projects/_pulse_client.html",
         context,
@@ -64,7 +53,7 @@ def client_lessons_panel_view(request: HttpRequest, client_pk: int) -> HttpRespo
     """What the client's finished projects taught sales: on the client page and on every offer of the client."""
     client = _client(request, client_pk)
     context = {"lessons": lessons_for_client(user=request.user, client=client), "lessons_client_name": client.name}
-    return _panel(
+    return render_panel(
         request,
         "projects/_lessons_learned.html",
         context,
@@ -83,7 +72,7 @@ def offer_origin_panel_view(request: HttpRequest, offer_pk: int) -> HttpResponse
         .only("id", "title", "project_id", "project__name")
         .first()
     )
-    return _panel(
+    return render_panel(
         request,
         "projects/panels/_offer_origin.html",
         {"from_follow_up": follow_up},

@@ -34,12 +34,8 @@ from projects.services.projects import (
 )
 from projects.views.changes import change_context
 from projects.views.deliverables import commitment_context, deliverable_context
-from projects.views.followups import follow_up_panel
-from projects.views.lessons import lesson_panel
-from projects.views.meetings import meeting_list_context
-from projects.views.pulses import pulse_context
 from projects.views.risks import risk_context
-from projects.views.sections import errors_text, load_project, project_crumbs, sold_vs_now
+from projects.views.sections import errors_text, load_project, project_crumbs, render_project_panel, sold_vs_now
 
 PAGE_SIZE = 25
 
@@ -87,31 +83,24 @@ def _state_form(project: Project, data=None) -> ProjectStateForm:
 
 
 def detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
-    """Everything the project page shows, from the rows ``project_get`` prefetched."""
+    """The top of the project page, from the rows ``project_get`` prefetched (no further query). The lower
+    sections (meetings, pulse, follow-ups, lessons, activity, client issues, client links, documents) load
+    after the page with hx-get, each from its own view."""
     sold = project.snapshot.data
-    meetings = list(project.meetings.all())
     return {
         # Change requests, deliverables (with their overdue flag) and commitments (with their status controls).
         **change_context(request, project),
         **deliverable_context(request, project),
         **commitment_context(request, project),
-        # The client pulse (one query) and the meetings split into upcoming and past (no query).
-        **pulse_context(request, project),
-        **meeting_list_context(request, project, meetings),
         **risk_context(request, project),
         "project": project,
         "sold": sold,
         "org_tree": org_tree(sold),
         "sold_risks": risk_rows(sold),
         "sold_vs_now": sold_vs_now(project),
-        "meetings": meetings,
-        "kickoff": next((meeting for meeting in meetings if meeting.kind == MeetingKind.KICKOFF), None),
         "can_edit": can_edit_project(request.user, project),
         "can_reassign": can_reassign_project(request.user),
         "state_form": _state_form(project),
-        "activities": activity_for(project),
-        "follow_up_section": follow_up_panel(request.user, project),
-        "lesson_section": lesson_panel(request.user, project),
     }
 
 
@@ -122,6 +111,14 @@ def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     except Project.DoesNotExist:
         raise Http404(_("No such project"))
     return render(request, "projects/project_detail.html", detail_context(request, project))
+
+
+@require_GET
+def project_activity_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project page's activity timeline, loaded after the page: session, user, project, activity rows."""
+    project = load_project(request, pk)
+    context = {"activities": activity_for(project)}
+    return render_project_panel(request, project, "projects/_activity.html", context, title=_("Activity"))
 
 
 @require_http_methods(["GET", "POST"])

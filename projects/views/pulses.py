@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.forms import add_service_errors
@@ -23,7 +23,7 @@ from projects.forms import PulseForm
 from projects.models import LOW_MOOD, ClientPulse, Project
 from projects.selectors import pulse_trend
 from projects.services.pulses import can_record_pulse, pulse_record
-from projects.views.sections import errors_text, load_project
+from projects.views.sections import errors_text, load_project, render_project_panel
 
 # The three lines of the trend: the palette of the dashboards' charts, so a colour means the same everywhere.
 SERIES = (
@@ -138,6 +138,15 @@ def client_pulse_context(request: HttpRequest, client: Any) -> dict[str, Any]:
         "client_pulse_chart": pulse_chart(pulses, with_project=True),
         "client_latest_pulses": sorted(latest.values(), key=lambda pulse: pulse.recorded_at, reverse=True),
     }
+
+
+@require_GET
+def pulse_section_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project page's pulse section, loaded after the page: session, user, project, pulses."""
+    project = load_project(request, pk)
+    return render_project_panel(
+        request, project, "projects/_pulse.html", pulse_context(request, project), title=_("Client pulse")
+    )
 
 
 # --- Recording --------------------------------------------------------------------------------

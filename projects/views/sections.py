@@ -1,8 +1,10 @@
 """What the project page's sections share: loading the project, the sold-vs-now table, answering one
 section's htmx swap (with its out-of-band parts), and the small forms in the page's modal.
 
-A section's swap reads what that section and the out-of-band parts show (``project_sections_get``: the
+A section's swap reads what that section and the out-of-band parts show (``project_get``: the
 commitments, risks, deliverables and change requests, and the timeline), never the whole page's context.
+The page's lower sections (meetings, pulse, follow-ups, lessons, activity) and the sections projects owns
+on the client and offer pages load after their page with hx-get (``render_panel``).
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from django.utils.translation import ngettext
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.activity import activity_for
-from core.htmx import is_fragment
+from core.htmx import is_fragment, render_page_or_fragment
 from core.modals import render_modal
 from core.money import format_money
 from projects.models import Project
-from projects.selectors import project_sections_get, projects_visible_to
+from projects.selectors import project_get, projects_visible_to
 from projects.services import deliverables as deliverable_services
 
 SectionContext = Callable[[HttpRequest, Project], dict[str, Any]]
+PANEL_PAGE = "projects/panels/panel_page.html"
 
 
 def load_project(request: HttpRequest, pk: int) -> Project:
@@ -51,6 +54,24 @@ def errors_text(form: forms.Form) -> str:
 
 def project_crumbs(project: Project) -> list[tuple[str, str]]:
     return [(_("Projects"), reverse("projects:list")), (project.name, project.get_absolute_url())]
+
+
+# --- A section loaded after its page --------------------------------------------------------------
+def render_panel(
+    request: HttpRequest, template: str, context: dict[str, Any], *, title: str, back: tuple[str, str]
+) -> HttpResponse:
+    """A section loaded into its page with hx-get: the fragment for htmx; a page of its own otherwise (the
+    placeholder's link, without JavaScript), titled ``title`` with a way ``back`` (label, URL) to the page."""
+    page = {"panel_template": template, "page_title": title, "back_label": back[0], "back_url": back[1]}
+    return render_page_or_fragment(request, PANEL_PAGE, template, context | page)
+
+
+def render_project_panel(
+    request: HttpRequest, project: Project, template: str, context: dict[str, Any], *, title: str
+) -> HttpResponse:
+    """One of the project page's lower sections, loaded after the page (``_deferred_section.html``)."""
+    context = {"project": project, **context}
+    return render_panel(request, template, context, title=title, back=(project.name, project.get_absolute_url()))
 
 
 # --- Sold vs now -----------------------------------------------------------------------------------
@@ -150,7 +171,7 @@ def render_section(
     if not is_fragment(request):
         return redirect(reverse("projects:detail", args=[project_pk]) + f"#{anchor}")
     try:
-        project = project_sections_get(user=request.user, pk=project_pk)
+        project = project_get(user=request.user, pk=project_pk)
     except Project.DoesNotExist:
         raise Http404(_("No such project"))
     context = {

@@ -155,6 +155,20 @@
     box.appendChild(div);
   });
 
+  // A link to a part of a section that loads after its page (/projects/7/#follow-up-12, /projects/7/#pulse):
+  // the browser looked for the part before the section arrived; once it has, the page goes there (once).
+  var awaited = null;
+  document.addEventListener("DOMContentLoaded", function () {
+    var id = "";
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (error) { id = ""; }
+    if (id) { awaited = { id: id, first: document.getElementById(id) }; }
+  });
+  document.addEventListener("htmx:load", function () {
+    if (!awaited) { return; }
+    var part = document.getElementById(awaited.id);
+    if (part && part !== awaited.first) { awaited = null; part.scrollIntoView(); }
+  });
+
   // A "Copy" button copies the text of the field it names (data-copy="<id>"): the client link shown once.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");

@@ -295,8 +295,21 @@ def detail(project) -> str:
     return reverse("projects:detail", args=[project.pk])
 
 
-def test_the_project_page_lists_follow_ups_with_a_raise_form_for_the_team(client_as, project, follow_up, pm):
+def section(project) -> str:
+    """The project page's follow-up section, loaded after the page with hx-get."""
+    return reverse("projects:follow_up_section", args=[project.pk])
+
+
+def test_the_project_page_loads_the_follow_up_section_after_it(client_as, project, pm):
     page = client_as(pm).get(detail(project)).content.decode()
+
+    assert f'hx-get="{section(project)}" hx-trigger="load"' in page
+    assert f'href="{section(project)}"' in page  # without JavaScript
+    assert 'id="follow-ups"' in page  # where the section's links and redirects point
+
+
+def test_the_section_lists_follow_ups_with_a_raise_form_for_the_team(client_as, project, follow_up, pm):
+    page = client_as(pm).get(section(project), **HTMX).content.decode()
 
     assert "Follow-up opportunities" in page
     assert "Second plant roll-out" in page
@@ -305,15 +318,15 @@ def test_the_project_page_lists_follow_ups_with_a_raise_form_for_the_team(client
     assert 'data-testid="convert-follow-up"' not in page  # the PM does not decide
 
 
-def test_the_project_page_has_an_empty_state_and_no_form_for_outsiders(client_as, project, outsider):
-    page = client_as(outsider).get(detail(project)).content.decode()
+def test_the_section_has_an_empty_state_and_no_form_for_outsiders(client_as, project, outsider):
+    page = client_as(outsider).get(section(project), **HTMX).content.decode()
 
     assert "No follow-up business recorded yet." in page
     assert 'data-testid="follow-up-form"' not in page
 
 
-def test_the_account_owner_gets_convert_and_dismiss_on_the_project_page(client_as, project, follow_up, rep):
-    page = client_as(rep).get(detail(project)).content.decode()
+def test_the_account_owner_gets_convert_and_dismiss_in_the_section(client_as, project, follow_up, rep):
+    page = client_as(rep).get(section(project), **HTMX).content.decode()
 
     assert 'data-testid="convert-follow-up"' in page
     assert f'for="dismiss-reason-{follow_up.pk}"' in page
@@ -512,12 +525,12 @@ def test_the_converted_offer_says_where_it_came_from_and_the_follow_up_links_to_
     # The note is projects' panel, loaded by the offer page with hx-get.
     assert f'hx-get="{origin_url}"' in offer_page
     offer_page = client_as(rep).get(origin_url, HTTP_HX_REQUEST="true").content.decode()
-    project_page = client_as(rep).get(detail(project)).content.decode()
+    project_section = client_as(rep).get(section(project), **HTMX).content.decode()
 
     assert 'data-testid="from-follow-up"' in offer_page
     assert f"/projects/{project.pk}/#follow-up-{follow_up.pk}" in offer_page
     assert project.name in offer_page
-    assert reverse("handoff:offer_detail", args=[offer.pk]) in project_page
+    assert reverse("handoff:offer_detail", args=[offer.pk]) in project_section
 
 
 # --- API --------------------------------------------------------------------------------------
@@ -723,3 +736,22 @@ def test_a_follow_up_goes_from_the_project_page_to_a_draft_offer_in_the_browser(
     expect(page.get_by_test_id("offer-status")).to_have_text("Draft")
     offer = FollowUp.objects.get(title="Second plant roll-out").offer
     assert (offer.owner, offer.value) == (rep, Decimal("30000.00"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_link_to_a_follow_up_lands_on_it_once_its_section_has_loaded(page, live_server, rep, pm):
+    """The offer's "came from" note links to /projects/<pk>/#follow-up-<pk>: the section arrives after the page."""
+    from playwright.sync_api import expect
+
+    from tests.browser import login
+
+    project = accepted_project(owner=rep, pm=pm)
+    follow_up = raise_one(project, pm, title="Hosting and operations")
+    page.set_viewport_size({"width": 1280, "height": 480})
+    login(page, live_server, pm)
+
+    page.goto(f"{live_server.url}/projects/{project.pk}/#follow-up-{follow_up.pk}")
+
+    expect(page.locator(f"#follow-up-{follow_up.pk}")).to_be_in_viewport()
+    expect(page.locator("h1")).not_to_be_in_viewport()  # the page went down to it

@@ -86,10 +86,22 @@ def detail(project) -> str:
     return reverse("projects:detail", args=[project.pk])
 
 
-def test_the_completed_project_page_shows_its_lessons_and_the_add_form(client_as, project, pm):
+def section(project) -> str:
+    """The project page's lessons section, loaded after the page with hx-get."""
+    return reverse("projects:lesson_section", args=[project.pk])
+
+
+def test_the_project_page_loads_the_lessons_after_it(client_as, project, pm):
+    page = client_as(pm).get(detail(project)).content.decode()
+
+    assert f'hx-get="{section(project)}" hx-trigger="load"' in page
+    assert 'id="lessons"' in page
+
+
+def test_the_completed_project_shows_its_lessons_and_the_add_form(client_as, project, pm):
     lesson_add(project=project, actor=pm, text=LESSON)
 
-    page = client_as(pm).get(detail(project)).content.decode()
+    page = client_as(pm).get(section(project), **HTMX).content.decode()
 
     assert "Lessons learned" in page
     assert "reference visit" in page
@@ -100,7 +112,7 @@ def test_the_completed_project_page_shows_its_lessons_and_the_add_form(client_as
 def test_an_open_project_explains_when_lessons_come_and_has_no_form(client_as, rep, pm):
     project = accepted_project(owner=rep, pm=pm)
 
-    page = client_as(pm).get(detail(project)).content.decode()
+    page = client_as(pm).get(section(project), **HTMX).content.decode()
 
     assert "Lessons are recorded once the project is completed." in page
     assert 'data-testid="lesson-form"' not in page
@@ -109,7 +121,7 @@ def test_an_open_project_explains_when_lessons_come_and_has_no_form(client_as, r
 def test_outsiders_read_the_lessons_without_a_form(client_as, project, pm, outsider):
     lesson_add(project=project, actor=pm, text=LESSON)
 
-    page = client_as(outsider).get(detail(project)).content.decode()
+    page = client_as(outsider).get(section(project), **HTMX).content.decode()
 
     assert "reference visit" in page
     assert 'data-testid="lesson-form"' not in page

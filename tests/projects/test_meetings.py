@@ -383,8 +383,22 @@ def test_a_past_one_off_meeting_has_no_next_occurrence(one_off):
 
 
 # --- Pages ---------------------------------------------------------------------------------------------------
-def test_the_project_page_lists_upcoming_and_past_meetings(client_as, project, pm, meeting, one_off):
+def test_the_project_page_loads_its_meetings_after_it(client_as, project, pm, meeting):
     page = client_as(pm).get(url("detail", project.pk)).content.decode()
+
+    assert f'hx-get="{url("meeting_section", project.pk)}" hx-trigger="load"' in page
+    assert 'id="meetings"' in page
+    assert "Reschedule kickoff" not in page and "Schedule kickoff" in page  # no kickoff yet (the weekly is none)
+
+
+def test_the_project_page_offers_to_reschedule_a_scheduled_kickoff(client_as, project, pm):
+    meeting_schedule_kickoff(project=project, actor=pm, data={"starts_at": timezone.now(), "attendees": [pm]})
+
+    assert "Reschedule kickoff" in client_as(pm).get(url("detail", project.pk)).content.decode()
+
+
+def test_the_meeting_section_lists_upcoming_and_past_meetings(client_as, project, pm, meeting, one_off):
+    page = client_as(pm).get(url("meeting_section", project.pk), **HTMX).content.decode()
 
     section = page[page.index('id="meetings"') :]
     assert section.index("Upcoming") < section.index("Weekly status") < section.index("Past")
@@ -395,7 +409,7 @@ def test_the_project_page_lists_upcoming_and_past_meetings(client_as, project, p
 
 @pytest.mark.parametrize("persona", ["other_rep", "other_pm", "outsider"])
 def test_others_see_the_meetings_without_the_new_button(persona, request, client_as, project, meeting):
-    page = client_as(request.getfixturevalue(persona)).get(url("detail", project.pk)).content.decode()
+    page = client_as(request.getfixturevalue(persona)).get(url("meeting_section", project.pk), **HTMX).content.decode()
 
     assert "Weekly status" in page
     assert 'data-testid="meeting-new"' not in page
@@ -884,23 +898,24 @@ def test_the_api_action_item_list_query_count_is_pinned(api_as, meeting, pm, rep
         assert client.get("/api/v1/action-items/").json()["count"] == 11
 
 
-def test_the_project_page_queries_do_not_grow_with_meetings_and_actions(client_as, project, pm, rep):
+def test_the_meeting_section_queries_do_not_grow_with_meetings_and_actions(client_as, project, pm, rep):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = client_as(pm)
     make_meeting(project, pm)
-    client.get(url("detail", project.pk))
+    client.get(url("meeting_section", project.pk), **HTMX)
     with CaptureQueriesContext(connection) as before:
-        client.get(url("detail", project.pk))
+        client.get(url("meeting_section", project.pk), **HTMX)
     for index in range(6):
         meeting = make_meeting(project, pm, title=f"Meeting {index}", recurrence="none" if index % 2 else "weekly")
         action_item_add(meeting=meeting, actor=pm, text=f"Action {index}", owner=rep)
 
     with CaptureQueriesContext(connection) as after:
-        response = client.get(url("detail", project.pk))
+        response = client.get(url("meeting_section", project.pk), **HTMX)
 
-    assert len(after) == len(before)
+    # session, user, project, meetings (open action items counted), attendees, contacts
+    assert len(before) == len(after) == 6
     assert "Meeting 5" in response.content.decode()
 
 

@@ -16,8 +16,20 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 LIST_QUERIES = 6  # session, user (with roles and unread count), count, rows, PM choices, client choices
-# The project page with one or many of every after-handoff record (the issues panel loads by htmx after it).
-DETAIL_QUERIES = 15
+# The project page with one or many of every after-handoff record: session, user (with roles and unread count),
+# the project (client, PM, liaison and snapshot joined, whether a kickoff is scheduled), commitments, risks (owners
+# joined), deliverables (who decided joined), change requests (who raised joined), their approvals (users joined).
+# Its lower sections load by htmx after it, each in its own request (SECTION_QUERIES below; the client issues,
+# client links and documents have their own pins).
+DETAIL_QUERIES = 8
+# Each lower section: session, user, the project (client and people joined), then its rows.
+SECTION_QUERIES = {
+    "meeting_section": 6,  # meetings (open action items counted), attendees, contacts
+    "pulse_section": 4,  # the latest pulses (who recorded them joined)
+    "follow_up_section": 4,  # follow-ups (who raised and decided them, their offer joined)
+    "lesson_section": 4,  # lessons (authors joined)
+    "activity_section": 4,  # the activity rows (actors joined)
+}
 
 
 @pytest.fixture
@@ -199,10 +211,65 @@ def test_the_detail_query_count_is_pinned_and_does_not_grow(
     assert "Change 9" in page
 
 
-def test_the_page_shows_the_activity_timeline(client_as, project, pm):
-    page = client_as(pm).get(detail(project)).content.decode()
+def test_the_activity_section_shows_the_timeline(client_as, project, pm):
+    page = client_as(pm).get(reverse("projects:activity_section", args=[project.pk]), **HTMX).content.decode()
 
     assert "Accepted from the handoff" in page
+    assert 'id="project-timeline"' in page  # what the section swaps refresh out of band
+
+
+# --- The lower sections, loaded after the page ------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(SECTION_QUERIES))
+def test_the_page_loads_each_lower_section_with_hx_get_and_links_it_without_javascript(name, client_as, project, pm):
+    page = client_as(pm).get(detail(project)).content.decode()
+    url = reverse(f"projects:{name}", args=[project.pk])
+
+    assert f'hx-get="{url}" hx-trigger="load"' in page
+    assert f'href="{url}"' in page
+
+
+@pytest.mark.parametrize("name", sorted(SECTION_QUERIES))
+def test_a_section_is_a_fragment_for_htmx_and_a_page_of_its_own_otherwise(name, client_as, project, outsider):
+    url = reverse(f"projects:{name}", args=[project.pk])
+    browser = client_as(outsider)  # anyone signed in reads projects (SPEC §2)
+
+    fragment = browser.get(url, **HTMX)
+    page = browser.get(url)
+
+    assert fragment.status_code == page.status_code == 200
+    assert "<html" not in fragment.content.decode()
+    assert "<html" in page.content.decode()
+    assert f'href="{detail(project)}"' in page.content.decode()  # back to the project
+    assert "HX-Request" in fragment["Vary"] and "HX-Request" in page["Vary"]
+
+
+@pytest.mark.parametrize("name", sorted(SECTION_QUERIES))
+def test_a_section_of_no_such_project_is_not_found(name, client_as, pm):
+    assert client_as(pm).get(reverse(f"projects:{name}", args=[999999]), **HTMX).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(SECTION_QUERIES))
+def test_a_section_needs_a_signed_in_user(name, client, project):
+    response = client.get(reverse(f"projects:{name}", args=[project.pk]), **HTMX)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(SECTION_QUERIES))
+def test_a_section_runs_the_same_number_of_queries_whatever_the_rows(
+    name, project, pm, rep, client_as, django_assert_num_queries
+):
+    url = reverse(f"projects:{name}", args=[project.pk])
+    _after_handoff_records(project, count=1, pm=pm, rep=rep)
+    browser = client_as(pm)
+    browser.get(url, **HTMX)  # warms the content-type cache, as in a running server
+    with django_assert_num_queries(SECTION_QUERIES[name]):
+        browser.get(url, **HTMX)
+    _after_handoff_records(project, count=10, pm=pm, rep=rep)
+
+    with django_assert_num_queries(SECTION_QUERIES[name]):
+        assert browser.get(url, **HTMX).status_code == 200
 
 
 # --- Inline state edit -------------------------------------------------------------------------

@@ -44,9 +44,14 @@ def detail(project) -> str:
     return reverse("projects:detail", args=[project.pk])
 
 
-def count_queries(client, url) -> int:
+def section(project) -> str:
+    """The project page's pulse section, loaded after the page with hx-get."""
+    return reverse("projects:pulse_section", args=[project.pk])
+
+
+def count_queries(client, url, **headers) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
+        assert client.get(url, **headers).status_code == 200
     return len(queries)
 
 
@@ -167,18 +172,25 @@ def test_the_chart_runs_oldest_to_newest_on_a_one_to_five_scale(project, pm):
 
 
 # --- Project page ------------------------------------------------------------------------------------
-def test_the_project_page_shows_the_pulse_form_to_the_team(client_as, project, rep):
+def test_the_project_page_loads_the_pulse_after_it(client_as, project, rep):
     page = client_as(rep).get(detail(project)).content.decode()
+
+    assert f'hx-get="{section(project)}" hx-trigger="load"' in page
+    assert 'id="pulse"' in page  # where the client page's links and the redirects point
+
+
+def test_the_pulse_section_shows_the_form_to_the_team(client_as, project, rep):
+    page = client_as(rep).get(section(project), **HTMX).content.decode()
 
     assert 'data-testid="pulse-form"' in page
     assert "No pulse logged yet" in page
 
 
 @pytest.mark.parametrize("persona", ["other_rep", "other_pm", "outsider"])
-def test_the_project_page_shows_others_the_trend_without_the_form(persona, request, client_as, project, pm):
+def test_the_pulse_section_shows_others_the_trend_without_the_form(persona, request, client_as, project, pm):
     record(project, pm, mood=4)
 
-    page = client_as(request.getfixturevalue(persona)).get(detail(project)).content.decode()
+    page = client_as(request.getfixturevalue(persona)).get(section(project), **HTMX).content.decode()
 
     assert 'data-testid="pulse-chart"' in page
     assert 'data-testid="pulse-form"' not in page
@@ -261,23 +273,23 @@ def test_the_chart_needs_no_inline_style_or_script(client_as, project, pm):
     for mood in (4, 2, 5):
         record(project, pm, mood=mood, note='<script>alert("x")</script>')
 
-    page = client_as(pm).get(detail(project)).content.decode()
+    page = client_as(pm).get(section(project), **HTMX).content.decode()
 
-    section = page[page.index('id="pulse"') : page.index("</section>", page.index('id="pulse"'))]
-    assert "<svg" in section
-    assert "style=" not in section
-    assert "<script" not in section
-    assert "&lt;script&gt;" in section
+    pulse = page[page.index('id="pulse"') : page.index("</section>", page.index('id="pulse"'))]
+    assert "<svg" in pulse
+    assert "style=" not in pulse
+    assert "<script" not in pulse
+    assert "&lt;script&gt;" in pulse
 
 
-def test_the_project_page_queries_do_not_grow_with_pulses(client_as, project, pm, rep):
+def test_the_pulse_section_queries_do_not_grow_with_pulses(client_as, project, pm, rep):
     client = client_as(pm)
     record(project, pm)
-    before = count_queries(client, detail(project))
+    before = count_queries(client, section(project), **HTMX)
     for mood in (1, 2, 3, 4, 5) * 6:
         record(project, rep, mood=mood)
 
-    assert count_queries(client, detail(project)) == before
+    assert count_queries(client, section(project), **HTMX) == before == 4  # session, user, project, pulses
 
 
 # --- Client page -------------------------------------------------------------------------------------
