@@ -560,9 +560,15 @@ class _Importer:
                 self._update_client(plan, columns)
         self._create_clients(new_clients, columns)
         contacts = [c for c in self.contacts if not c.client.failed and not c.line.has_errors]
-        self._create_contacts([c for c in contacts if c.existing is None])
         self._update_contacts([c for c in contacts if c.existing is not None])
-        self._write_managers()
+        self.by_file = {f"file:{c.line.number}": c for c in self.contacts}
+        self.stored_managers = Contact.objects.in_bulk(
+            [int(c.manager[3:]) for c in contacts if c.manager and c.manager.startswith("db:")]
+        )
+        # New contacts are created with their manager, managers first: one batch per level of the chart.
+        for level in self._levels([c for c in contacts if c.existing is None]):
+            self._create_contacts(level)
+        self._write_managers()  # the stored contacts' managers
 
     def _errors_to(self, line: PreviewRow, error: Exception, field_to_column: dict[str, str]) -> None:
         if isinstance(error, PermissionDenied):
@@ -648,15 +654,46 @@ class _Importer:
             column: value for column, value in contact.values.items() if column not in ("reports_to", "buying_role")
         }
 
+    def _levels(self, new: list[_ContactPlan]) -> list[list[_ContactPlan]]:
+        """The new contacts by their depth below the other new contacts of the file (0: no new manager)."""
+        is_new = {id(contact) for contact in new}
+        depth: dict[int, int] = {}
+        for contact in new:
+            chain: list[_ContactPlan] = []
+            step: _ContactPlan | None = contact
+            while step is not None and id(step) in is_new and id(step) not in depth and step not in chain:
+                chain.append(step)
+                step = self.by_file.get(step.manager or "")
+            level = depth[id(step)] + 1 if step is not None and id(step) in depth else 0
+            for member in reversed(chain):
+                depth[id(member)] = level
+                level += 1
+        levels: dict[int, list[_ContactPlan]] = defaultdict(list)
+        for contact in new:
+            levels[depth[id(contact)]].append(contact)
+        return [levels[level] for level in sorted(levels)]
+
+    def _manager_of(self, contact: _ContactPlan) -> tuple[bool, Contact | None]:
+        """(whether it is known, the manager): not known when the manager's own row failed."""
+        if not contact.manager:
+            return True, None
+        if contact.manager.startswith("file:"):
+            manager = self.by_file[contact.manager].instance
+            return manager is not None, manager
+        return True, self.stored_managers[int(contact.manager[3:])]
+
     def _create_contacts(self, contacts: list[_ContactPlan]) -> None:
-        items = [
-            {
+        items = []
+        for contact in contacts:
+            item = {
                 "client": contact.client.instance,
                 "buying_role": contact.values.get("buying_role") or BuyingRole.OTHER,
                 **self._contact_values(contact),
             }
-            for contact in contacts
-        ]
+            known, manager = self._manager_of(contact)
+            if known and manager is not None:
+                item["reports_to"] = manager  # else none: the manager's row failed, its error is there
+            items.append(item)
         written = self._many(
             [contact.line for contact in contacts],
             lambda batch: contacts_create_many(actor=self.actor, contacts=batch),
@@ -691,11 +728,12 @@ class _Importer:
                 self._promote(contact.line, UPDATE)
 
     def _write_managers(self) -> None:
-        """Each contact's manager, managers first: every step leaves the chart without a loop."""
+        """Each stored contact's manager, managers first: every step leaves the chart without a loop."""
         if "reports_to" not in self.result.columns:
             return
-        by_file = {f"file:{c.line.number}": c for c in self.contacts}
-        written = [c for c in self.contacts if c.instance is not None and not c.line.has_errors]
+        by_file = self.by_file
+        written = [c for c in self.contacts if c.existing is not None and c.instance is not None]
+        written = [c for c in written if not c.line.has_errors]
         depth_cache: dict[int, int] = {}
 
         def depth(contact: _ContactPlan, seen: frozenset = frozenset()) -> int:
@@ -707,18 +745,11 @@ class _Importer:
             depth_cache[key] = result
             return result
 
-        stored = Contact.objects.in_bulk(
-            [int(c.manager[3:]) for c in written if c.manager and c.manager.startswith("db:")]
-        )
         changing: list[tuple[_ContactPlan, Contact | None]] = []
         for contact in sorted(written, key=depth):
-            manager: Contact | None = None
-            if contact.manager and contact.manager.startswith("file:"):
-                manager = by_file[contact.manager].instance
-                if manager is None:
-                    continue  # the manager's row failed: its error is on that row
-            elif contact.manager:
-                manager = stored[int(contact.manager[3:])]
+            known, manager = self._manager_of(contact)
+            if not known:
+                continue  # the manager's row failed: its error is on that row
             # The instance was read in this transaction (the plan's, or the services' own after a change).
             if contact.instance.reports_to_id != (manager.pk if manager else None):
                 changing.append((contact, manager))
@@ -730,7 +761,7 @@ class _Importer:
         )
         for (contact, _manager), updated in zip(changing, done, strict=True):
             if updated is not None:
-                self._promote(contact.line, UPDATE if contact.existing is not None else CREATE)
+                self._promote(contact.line, UPDATE)
 
 
 def run_import(*, actor: User, content: bytes, filename: str, dry_run: bool) -> ImportResult:
