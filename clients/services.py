@@ -35,6 +35,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.models import User
@@ -61,12 +62,13 @@ NOT_CHANGEABLE_HERE = gettext_noop("This field cannot be changed here.")
 class ManyInvalid(ValidationError):
     """Some items of a many-at-once service were refused; nothing was written.
 
-    ``errors``: the index of each refused item in the list given -> its ``ValidationError``.
+    ``errors``: the index of each refused item in the list given -> its ``ValidationError`` (or
+    ``PermissionDenied``: the item is not the actor's to change).
     """
 
-    def __init__(self, errors: dict[int, ValidationError]) -> None:
+    def __init__(self, errors: dict[int, ValidationError | PermissionDenied]) -> None:
         self.errors = errors
-        super().__init__([message for error in errors.values() for message in error.messages])
+        super().__init__([message for error in errors.values() for message in getattr(error, "messages", [str(error)])])
 
 
 def _one(call: Any, **kwargs: Any) -> Any:
@@ -161,31 +163,32 @@ def client_name_clash(name: str, *, exclude_pk: int | None = None) -> str | None
     }
 
 
-def _names_taken(names: list[str]) -> dict[str, str]:
-    """The stored clients' names among ``names`` (whatever the case), lower-cased -> as stored; one query."""
+def _names_taken(names: list[str]) -> dict[str, tuple[int, str]]:
+    """The stored clients with ``names`` (whatever the case): lower-cased name -> (pk, name as stored); one query."""
     wanted = {(name or "").strip().lower() for name in names} - {""}
     if not wanted:
         return {}
-    stored = Client.objects.annotate(lname=Lower("name")).filter(lname__in=wanted).values_list("name", flat=True)
-    return {name.lower(): name for name in stored}
+    stored = Client.objects.annotate(lname=Lower("name")).filter(lname__in=wanted).values_list("pk", "name")
+    return {name.lower(): (pk, name) for pk, name in stored}
 
 
-def _check_unique_name(client: Client, errors: dict[str, list[str]], taken: dict[str, str] | None = None) -> None:
+def _check_unique_name(
+    client: Client, errors: dict[str, list[str]], taken: dict[str, tuple[int, str]] | None = None
+) -> None:
     if taken is None:
         message = client_name_clash(client.name, exclude_pk=client.pk)
-    else:  # the names already taken, loaded for a whole batch of new clients
-        clash = taken.get(client.name.lower()) if client.name else None
+    else:  # the names already taken, loaded for a whole batch
+        pk, name = taken.get(client.name.lower(), (client.pk, "")) if client.name else (client.pk, "")
         message = (
-            gettext("A client named “%(name)s” already exists (names are unique whatever their case).")
-            % {"name": clash}
-            if clash is not None
+            gettext("A client named “%(name)s” already exists (names are unique whatever their case).") % {"name": name}
+            if pk != client.pk
             else None
         )
     if message:
         errors.setdefault("name", []).append(message)
 
 
-def _clean_client(client: Client, taken: dict[str, str] | None = None) -> None:
+def _clean_client(client: Client, taken: dict[str, tuple[int, str]] | None = None) -> None:
     errors: dict[str, list[str]] = {}
     for field in ("name", "industry", "website"):
         setattr(client, field, _strip(getattr(client, field)) or "")
@@ -194,19 +197,6 @@ def _clean_client(client: Client, taken: dict[str, str] | None = None) -> None:
     _check_account_owner(client.account_owner if client.account_owner_id else None, errors)
     _check_unique_name(client, errors, taken)
     _full_clean(client, exclude=["account_owner"], errors=errors)
-
-
-def _save_client(client: Client, **kwargs: Any) -> None:
-    """Save, turning a lost race on the case-insensitive unique name into the same clear error."""
-    try:
-        with transaction.atomic():
-            client.save(**kwargs)
-    except IntegrityError:
-        errors: dict[str, list[str]] = {}
-        _check_unique_name(client, errors)
-        if errors:
-            raise ValidationError(errors)
-        raise
 
 
 # --- Clients ----------------------------------------------------------------------------
@@ -245,7 +235,7 @@ def clients_create_many(*, actor: Any, clients: list[dict[str, Any]]) -> list[Cl
         except ValidationError as error:
             errors[index] = error
         else:
-            taken.setdefault(client.name.lower(), client.name)
+            taken.setdefault(client.name.lower(), (0, client.name))  # later ones of the batch clash with it
     if errors:
         raise ManyInvalid(errors)
     try:
@@ -284,28 +274,93 @@ def client_update(*, actor: Any, client: Client, **data: Any) -> Client:
 
     A manager who is not also a sales rep changes only those two (SPEC §2).
     """
+    return _one(clients_update_many, actor=actor, updates=[(client, data)])
+
+
+@transaction.atomic
+def clients_update_many(*, actor: Any, updates: list[tuple[Client, dict[str, Any]]]) -> list[Client]:
+    """``client_update`` of each ``(client, data)``: the clients locked in one query, the names checked in one.
+
+    ``ManyInvalid`` when any is refused (``PermissionDenied`` for a change that is not the actor's to make).
+    """
     if not can_write_clients(actor) and not (_authenticated(actor) and actor.is_manager):
         raise PermissionDenied(gettext(WRITERS_ONLY))
-    unknown = set(data) - set(CLIENT_FIELDS)
-    if unknown:
-        raise ValidationError({field: [gettext(NOT_CHANGEABLE_HERE)] for field in sorted(unknown)})
-    current = Client.objects.select_for_update(of=("self",)).select_related("account_owner").get(pk=client.pk)
-    data = {field: _strip(value) for field, value in data.items()}
-    changing = [field for field in data if data[field] != getattr(current, field)]
-    if not can_write_clients(actor) and set(changing) - set(ACCOUNT_FIELDS):
-        raise PermissionDenied(
-            gettext("A manager changes only a client's account owner and status; the rest is for sales reps.")
+    for _client, data in updates:
+        unknown = set(data) - set(CLIENT_FIELDS)
+        if unknown:
+            raise ValidationError({field: [gettext(NOT_CHANGEABLE_HERE)] for field in sorted(unknown)})
+    if not updates:
+        return []
+    ids = {client.pk for client, _data in updates}
+    current = {
+        client.pk: client
+        for client in Client.objects.select_for_update(of=("self",)).select_related("account_owner").filter(pk__in=ids)
+    }
+    if len(current) < len(ids):
+        raise Client.DoesNotExist("Client matching query does not exist.")
+    taken: dict[str, tuple[int, str]] | None = None
+    owners: dict[int, User] | None = None
+    errors: dict[int, ValidationError | PermissionDenied] = {}
+    changed: dict[int, dict[str, tuple[Any, Any]]] = {}
+    for index, (client, data) in enumerate(updates):
+        instance = current[client.pk]
+        data = {field: _strip(value) for field, value in data.items()}
+        changing = [field for field in data if data[field] != getattr(instance, field)]
+        if not can_write_clients(actor) and set(changing) - set(ACCOUNT_FIELDS):
+            errors[index] = PermissionDenied(
+                gettext("A manager changes only a client's account owner and status; the rest is for sales reps.")
+            )
+            continue
+        if any(field in changing for field in ACCOUNT_FIELDS) and not can_manage_account(actor, instance):
+            errors[index] = PermissionDenied(
+                gettext("Only the account owner or a manager changes the account owner or the status.")
+            )
+            continue
+        changes = apply_changes(instance, data, CLIENT_FIELDS)
+        if not changes:
+            continue
+        if taken is None:  # the names of every client of the batch, once
+            names = [client.name for client in current.values()]
+            taken = _names_taken(names + [str(data["name"]) for _client, data in updates if data.get("name")])
+        if "account_owner" not in changes:  # the stored owner, checked again: the owners' roles, once
+            if owners is None:
+                owners = User.objects.with_roles().in_bulk({client.account_owner_id for client in current.values()})
+            instance.account_owner = owners[instance.account_owner_id]
+        old_name = changes.get("name", (instance.name,))[0]
+        try:
+            _clean_client(instance, taken)
+        except ValidationError as error:
+            errors[index] = error
+            continue
+        if taken.get((old_name or "").lower(), (None,))[0] == instance.pk:
+            del taken[old_name.lower()]
+        taken[instance.name.lower()] = (instance.pk, instance.name)
+        changed.setdefault(instance.pk, {}).update(changes)
+    if errors:
+        raise ManyInvalid(errors)
+    if changed:
+        now = timezone.now()
+        for pk in changed:
+            current[pk].updated_at = now  # auto_now, which bulk_update leaves alone
+        fields = sorted({field for changes in changed.values() for field in changes} | {"updated_at"})
+        try:
+            with transaction.atomic():
+                Client.objects.bulk_update([current[pk] for pk in changed], fields, batch_size=1000)
+        except IntegrityError:
+            # A lost race on the case-insensitive unique name: the same clear error as the check's.
+            taken = _names_taken([current[pk].name for pk in changed])
+            for index, (client, _data) in enumerate(updates):
+                client_errors: dict[str, list[str]] = {}
+                _check_unique_name(current[client.pk], client_errors, taken)
+                if client_errors:
+                    errors[index] = ValidationError(client_errors)
+            if not errors:
+                raise
+            raise ManyInvalid(errors) from None
+        log_activities(
+            actor=actor, entries=[("client_updated", current[pk], changes) for pk, changes in changed.items()]
         )
-    changing_account = [field for field in ACCOUNT_FIELDS if field in changing]
-    if changing_account and not can_manage_account(actor, current):
-        raise PermissionDenied(gettext("Only the account owner or a manager changes the account owner or the status."))
-    changes = apply_changes(current, data, CLIENT_FIELDS)
-    if not changes:
-        return current
-    _clean_client(current)
-    _save_client(current)
-    log_activity(actor=actor, verb="client_updated", target=current, changes=changes)
-    return current
+    return [current[client.pk] for client, _data in updates]
 
 
 # --- Contacts ---------------------------------------------------------------------------

@@ -41,8 +41,8 @@ from clients.models import BuyingRole, Client, Contact
 from clients.services import (
     ManyInvalid,
     can_manage_account,
-    client_update,
     clients_create_many,
+    clients_update_many,
     contacts_create_many,
     contacts_update_many,
 )
@@ -551,13 +551,13 @@ class _Importer:
     def write(self) -> None:
         columns = set(self.result.columns)
         new_clients: list[_ClientPlan] = []
+        stored_clients: list[_ClientPlan] = []
         for plan in self.clients.values():
             if any(line.errors.get(column) for line in plan.rows for column in (*CLIENT_COLUMNS, "")):
                 plan.failed = True
-            elif plan.existing is None:
-                new_clients.append(plan)
             else:
-                self._update_client(plan, columns)
+                (new_clients if plan.existing is None else stored_clients).append(plan)
+        self._update_clients(stored_clients, columns)
         self._create_clients(new_clients, columns)
         contacts = [c for c in self.contacts if not c.client.failed and not c.line.has_errors]
         self._update_contacts([c for c in contacts if c.existing is not None])
@@ -631,23 +631,31 @@ class _Importer:
             else:
                 self._promote(plan.rows[0], CREATE)
 
-    def _update_client(self, plan: _ClientPlan, columns: set[str]) -> None:
-        first = plan.rows[0]
-        values = {column: plan.values.get(column, "") for column in ("industry", "website") if column in columns}
-        changes = {column: value for column, value in values.items() if getattr(plan.existing, column) != value}
-        if plan.owner is not None and plan.owner.pk != plan.existing.account_owner_id:
-            changes["account_owner"] = plan.owner
-        if not changes:
-            plan.instance = plan.existing
-            return
-        try:
-            with transaction.atomic():
-                plan.instance = client_update(actor=self.actor, client=plan.existing, **changes)
-        except (ValidationError, PermissionDenied) as error:
-            self._errors_to(first, error, {"name": "client", "__all__": "client"})
-            plan.failed = True
-            return
-        self._promote(first, UPDATE)
+    def _update_clients(self, plans: list[_ClientPlan], columns: set[str]) -> None:
+        changing: list[tuple[_ClientPlan, dict[str, Any]]] = []
+        for plan in plans:
+            values = {column: plan.values.get(column, "") for column in ("industry", "website") if column in columns}
+            changes: dict[str, Any] = {
+                column: value for column, value in values.items() if getattr(plan.existing, column) != value
+            }
+            if plan.owner is not None and plan.owner.pk != plan.existing.account_owner_id:
+                changes["account_owner"] = plan.owner
+            if changes:
+                changing.append((plan, changes))
+            else:
+                plan.instance = plan.existing
+        written = self._many(
+            [plan.rows[0] for plan, _changes in changing],
+            lambda batch: clients_update_many(actor=self.actor, updates=batch),
+            [(plan.existing, changes) for plan, changes in changing],
+            {"name": "client", "__all__": "client"},
+        )
+        for (plan, _changes), instance in zip(changing, written, strict=True):
+            plan.instance = instance
+            if instance is None:
+                plan.failed = True
+            else:
+                self._promote(plan.rows[0], UPDATE)
 
     def _contact_values(self, contact: _ContactPlan) -> dict[str, str]:
         return {
