@@ -14,8 +14,10 @@ current owner for an existing one) and ``buying_role`` (empty: "other" for a
 new contact, unchanged for an existing one).
 
 ``run_import`` checks everything it can on the whole file first (columns,
-duplicates, the org chart including cycles, account owners, formulas), then
-writes every row through the services in ONE transaction, so the services'
+duplicates, the org chart including cycles, account owners, formulas) against
+a few queries made up front (the file's clients, users and contacts), then
+writes every row through the services in ONE transaction, in batches (their
+many-at-once functions: a few queries a batch, not a row), so the services'
 own rules (unique names, cycles, lengths, e-mail and URL formats, who may
 change an account owner) hold for imported rows too and their errors land on
 the row and column they belong to. A dry run, or any error, rolls the whole
