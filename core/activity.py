@@ -24,16 +24,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def log_activity(
-    *,
-    actor: Any,
-    verb: str,
-    target: models.Model,
-    changes: dict[str, tuple[Any, Any]] | None = None,
-    message: str = "",
+def _activity(
+    *, actor: Any, verb: str, target: models.Model, changes: dict[str, tuple[Any, Any]] | None, message: str
 ) -> Activity:
     is_user = getattr(actor, "is_authenticated", False)
-    return Activity.objects.create(
+    return Activity(
         actor=actor if is_user else None,
         # A non-user actor (projects.actors.ClientActor) names itself.
         actor_label="" if is_user else str(getattr(actor, "activity_label", "") or "")[:200],
@@ -43,6 +38,28 @@ def log_activity(
         changes={field: [_plain(old), _plain(new)] for field, (old, new) in (changes or {}).items()},
         message=message[:500],
     )
+
+
+def log_activity(
+    *,
+    actor: Any,
+    verb: str,
+    target: models.Model,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    message: str = "",
+) -> Activity:
+    activity = _activity(actor=actor, verb=verb, target=target, changes=changes, message=message)
+    activity.save()
+    return activity
+
+
+def log_activities(*, actor: Any, entries: Iterable[tuple[str, models.Model, dict[str, tuple[Any, Any]]]]) -> None:
+    """Many ``log_activity`` rows of one actor in one INSERT: ``(verb, target, changes)`` each (a bulk service's log)."""
+    activities = [
+        _activity(actor=actor, verb=verb, target=target, changes=changes, message="")
+        for verb, target, changes in entries
+    ]
+    Activity.objects.bulk_create(activities, batch_size=2000)
 
 
 def apply_changes(instance: models.Model, data: dict[str, Any], fields: Iterable[str]) -> dict[str, tuple[Any, Any]]:

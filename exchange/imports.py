@@ -14,8 +14,10 @@ current owner for an existing one) and ``buying_role`` (empty: "other" for a
 new contact, unchanged for an existing one).
 
 ``run_import`` checks everything it can on the whole file first (columns,
-duplicates, the org chart including cycles, account owners, formulas), then
-writes every row through the services in ONE transaction, so the services'
+duplicates, the org chart including cycles, account owners, formulas) against
+a few queries made up front (the file's clients, users and contacts), then
+writes every row through the services in ONE transaction, in batches (their
+many-at-once functions: a few queries a batch, not a row), so the services'
 own rules (unique names, cycles, lengths, e-mail and URL formats, who may
 change an account owner) hold for imported rows too and their errors land on
 the row and column they belong to. A dry run, or any error, rolls the whole
@@ -38,7 +40,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, Contact
-from clients.services import can_manage_account, client_create, client_update, contact_create, contact_update
+from clients.services import (
+    ManyInvalid,
+    can_manage_account,
+    clients_create_many,
+    clients_update_many,
+    contacts_create_many,
+    contacts_update_many,
+)
 from exchange.reading import FileRefused, Table, read_table
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -293,11 +302,13 @@ class _Importer:
         usernames = {line.cells.get("account_owner", "") for line in self.result.lines} - {""}
         users = {
             user.username.casefold(): user
-            for user in User.objects.annotate(lname=Lower("username")).filter(
-                lname__in={username.casefold() for username in usernames}
-            )
+            for user in User.objects.with_roles()
+            .annotate(lname=Lower("username"))
+            .filter(lname__in={username.casefold() for username in usernames})
         }
+        # The file's e-mails and its managers named by e-mail: every stored contact the rows can mean, at once.
         emails = {line.cells.get("email", "").casefold() for line in self.result.lines} - {""}
+        emails |= {line.cells.get("reports_to", "").casefold() for line in self.result.lines} - {""}
         by_email: dict[str, list[Contact]] = defaultdict(list)
         for contact in (
             Contact.objects.annotate(lemail=Lower("email")).filter(lemail__in=emails).select_related("client")
@@ -305,6 +316,7 @@ class _Importer:
             by_email[contact.email.casefold()].append(contact)
         client_ids = [client.pk for client in existing_clients.values()]
         stored = list(Contact.objects.filter(client_id__in=client_ids)) if client_ids else []
+        self.by_email = by_email
         self.stored_by_client: dict[int, list[Contact]] = defaultdict(list)
         for contact in stored:
             self.stored_by_client[contact.client_id].append(contact)
@@ -473,9 +485,7 @@ class _Importer:
                     contact.manager = f"db:{stored.pk}"
                 continue
             other = elsewhere.get(ident)
-            other_stored = (
-                Contact.objects.filter(email__iexact=raw).select_related("client").first() if "@" in raw else None
-            )
+            other_stored = next(iter(self.by_email.get(raw.casefold(), [])), None) if "@" in raw else None
             if other is not None or other_stored is not None:
                 client_name = other.client.name if other is not None else other_stored.client.name
                 contact.line.errors["reports_to"].append(
@@ -537,104 +547,203 @@ class _Importer:
                     )
 
     # -- writing --------------------------------------------------------------------------------
+    # Rows are written in batches through the services' many-at-once functions (a few queries per
+    # batch, whatever its size); a batch with refused items is written again without them, so every
+    # row's errors are found in one run (and the import, having errors, is rolled back).
     def write(self) -> None:
         columns = set(self.result.columns)
+        new_clients: list[_ClientPlan] = []
+        stored_clients: list[_ClientPlan] = []
         for plan in self.clients.values():
             if any(line.errors.get(column) for line in plan.rows for column in (*CLIENT_COLUMNS, "")):
                 plan.failed = True
-                continue
-            self._write_client(plan, columns)
-        for contact in self.contacts:
-            if contact.client.failed or contact.line.has_errors:
-                continue
-            self._write_contact(contact)
-        self._write_managers()
+            else:
+                (new_clients if plan.existing is None else stored_clients).append(plan)
+        self._update_clients(stored_clients, columns)
+        self._create_clients(new_clients, columns)
+        contacts = [c for c in self.contacts if not c.client.failed and not c.line.has_errors]
+        self._update_contacts([c for c in contacts if c.existing is not None])
+        self.by_file = {f"file:{c.line.number}": c for c in self.contacts}
+        self.stored_managers = Contact.objects.in_bulk(
+            [int(c.manager[3:]) for c in contacts if c.manager and c.manager.startswith("db:")]
+        )
+        # New contacts are created with their manager, managers first: one batch per level of the chart.
+        for level in self._levels([c for c in contacts if c.existing is None]):
+            self._create_contacts(level)
+        self._write_managers()  # the stored contacts' managers
 
-    def _service(self, line: PreviewRow, call: Any, field_to_column: dict[str, str]) -> Any:
-        try:
-            with transaction.atomic():
-                return call()
-        except ValidationError as error:
-            messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-            for name, texts in messages.items():
-                column = field_to_column.get(name, name if name in COLUMNS else "")
-                line.errors[column].extend(texts)
-        except PermissionDenied as error:
+    def _errors_to(self, line: PreviewRow, error: Exception, field_to_column: dict[str, str]) -> None:
+        if isinstance(error, PermissionDenied):
             line.errors[""].append(str(error) or _("You may not change this."))
-        return None
+            return
+        messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        for name, texts in messages.items():
+            column = field_to_column.get(name, name if name in COLUMNS else "")
+            line.errors[column].extend(texts)
+
+    def _many(self, lines: list[PreviewRow], call: Any, items: list[Any], field_to_column: dict[str, str]) -> list:
+        """``call(items)`` (a many-at-once service); each refused item's errors on its line, the rest written.
+
+        Returns each item's written instance, None for a refused one.
+        """
+        written: list[Any] = [None] * len(items)
+        remaining = list(range(len(items)))
+        while remaining:
+            try:
+                with transaction.atomic():
+                    instances = call([items[index] for index in remaining])
+            except ManyInvalid as invalid:
+                refused = {remaining[position] for position in invalid.errors}
+                for position, error in invalid.errors.items():
+                    self._errors_to(lines[remaining[position]], error, field_to_column)
+                remaining = [index for index in remaining if index not in refused]
+                continue
+            except (ValidationError, PermissionDenied) as error:
+                for index in remaining:
+                    self._errors_to(lines[index], error, field_to_column)
+                return written
+            for index, instance in zip(remaining, instances, strict=True):
+                written[index] = instance
+            break
+        return written
 
     def _promote(self, line: PreviewRow, action: str) -> None:
         if ACTION_RANK[action] > ACTION_RANK[line.action]:
             line.action = action
 
-    def _write_client(self, plan: _ClientPlan, columns: set[str]) -> None:
-        first = plan.rows[0]
-        mapping = {"name": "client", "__all__": "client"}
-        values = {column: plan.values.get(column, "") for column in ("industry", "website") if column in columns}
-        if plan.existing is None:
-            plan.instance = self._service(
-                first,
-                lambda: client_create(actor=self.actor, name=plan.name, account_owner=plan.owner, **values),
-                mapping,
-            )
-            if plan.instance is None:
-                plan.failed = True
-                return
-            self._promote(first, CREATE)
-            return
-        changes = {column: value for column, value in values.items() if getattr(plan.existing, column) != value}
-        if plan.owner is not None and plan.owner.pk != plan.existing.account_owner_id:
-            changes["account_owner"] = plan.owner
-        if not changes:
-            plan.instance = plan.existing
-            return
-        plan.instance = self._service(
-            first, lambda: client_update(actor=self.actor, client=plan.existing, **changes), mapping
+    def _create_clients(self, plans: list[_ClientPlan], columns: set[str]) -> None:
+        items = [
+            {
+                "name": plan.name,
+                "account_owner": plan.owner,
+                **{column: plan.values.get(column, "") for column in ("industry", "website") if column in columns},
+            }
+            for plan in plans
+        ]
+        written = self._many(
+            [plan.rows[0] for plan in plans],
+            lambda batch: clients_create_many(actor=self.actor, clients=batch),
+            items,
+            {"name": "client", "__all__": "client"},
         )
-        if plan.instance is None:
-            plan.failed = True
-            return
-        self._promote(first, UPDATE)
+        for plan, instance in zip(plans, written, strict=True):
+            plan.instance = instance
+            if instance is None:
+                plan.failed = True
+            else:
+                self._promote(plan.rows[0], CREATE)
 
-    def _write_contact(self, contact: _ContactPlan) -> None:
-        values = {
+    def _update_clients(self, plans: list[_ClientPlan], columns: set[str]) -> None:
+        changing: list[tuple[_ClientPlan, dict[str, Any]]] = []
+        for plan in plans:
+            values = {column: plan.values.get(column, "") for column in ("industry", "website") if column in columns}
+            changes: dict[str, Any] = {
+                column: value for column, value in values.items() if getattr(plan.existing, column) != value
+            }
+            if plan.owner is not None and plan.owner.pk != plan.existing.account_owner_id:
+                changes["account_owner"] = plan.owner
+            if changes:
+                changing.append((plan, changes))
+            else:
+                plan.instance = plan.existing
+        written = self._many(
+            [plan.rows[0] for plan, _changes in changing],
+            lambda batch: clients_update_many(actor=self.actor, updates=batch),
+            [(plan.existing, changes) for plan, changes in changing],
+            {"name": "client", "__all__": "client"},
+        )
+        for (plan, _changes), instance in zip(changing, written, strict=True):
+            plan.instance = instance
+            if instance is None:
+                plan.failed = True
+            else:
+                self._promote(plan.rows[0], UPDATE)
+
+    def _contact_values(self, contact: _ContactPlan) -> dict[str, str]:
+        return {
             column: value for column, value in contact.values.items() if column not in ("reports_to", "buying_role")
         }
-        role = contact.values.get("buying_role")
-        if contact.existing is None:
-            contact.instance = self._service(
-                contact.line,
-                lambda: contact_create(
-                    actor=self.actor,
-                    client=contact.client.instance,
-                    buying_role=role or BuyingRole.OTHER,
-                    **values,
-                ),
-                {"__all__": ""},
-            )
-            if contact.instance is not None:
-                self._promote(contact.line, CREATE)
-            return
-        if role:
-            values["buying_role"] = role
-        changes = {column: value for column, value in values.items() if getattr(contact.existing, column) != value}
-        if not changes:
-            contact.instance = contact.existing
-            return
-        contact.instance = self._service(
-            contact.line,
-            lambda: contact_update(actor=self.actor, contact=contact.existing, **changes),
+
+    def _levels(self, new: list[_ContactPlan]) -> list[list[_ContactPlan]]:
+        """The new contacts by their depth below the other new contacts of the file (0: no new manager)."""
+        is_new = {id(contact) for contact in new}
+        depth: dict[int, int] = {}
+        for contact in new:
+            chain: list[_ContactPlan] = []
+            step: _ContactPlan | None = contact
+            while step is not None and id(step) in is_new and id(step) not in depth and step not in chain:
+                chain.append(step)
+                step = self.by_file.get(step.manager or "")
+            level = depth[id(step)] + 1 if step is not None and id(step) in depth else 0
+            for member in reversed(chain):
+                depth[id(member)] = level
+                level += 1
+        levels: dict[int, list[_ContactPlan]] = defaultdict(list)
+        for contact in new:
+            levels[depth[id(contact)]].append(contact)
+        return [levels[level] for level in sorted(levels)]
+
+    def _manager_of(self, contact: _ContactPlan) -> tuple[bool, Contact | None]:
+        """(whether it is known, the manager): not known when the manager's own row failed."""
+        if not contact.manager:
+            return True, None
+        if contact.manager.startswith("file:"):
+            manager = self.by_file[contact.manager].instance
+            return manager is not None, manager
+        return True, self.stored_managers[int(contact.manager[3:])]
+
+    def _create_contacts(self, contacts: list[_ContactPlan]) -> None:
+        items = []
+        for contact in contacts:
+            item = {
+                "client": contact.client.instance,
+                "buying_role": contact.values.get("buying_role") or BuyingRole.OTHER,
+                **self._contact_values(contact),
+            }
+            known, manager = self._manager_of(contact)
+            if known and manager is not None:
+                item["reports_to"] = manager  # else none: the manager's row failed, its error is there
+            items.append(item)
+        written = self._many(
+            [contact.line for contact in contacts],
+            lambda batch: contacts_create_many(actor=self.actor, contacts=batch),
+            items,
             {"__all__": ""},
         )
-        if contact.instance is not None:
-            self._promote(contact.line, UPDATE)
+        for contact, instance in zip(contacts, written, strict=True):
+            contact.instance = instance
+            if instance is not None:
+                self._promote(contact.line, CREATE)
+
+    def _update_contacts(self, contacts: list[_ContactPlan]) -> None:
+        changing: list[tuple[_ContactPlan, dict[str, str]]] = []
+        for contact in contacts:
+            values = self._contact_values(contact)
+            if contact.values.get("buying_role"):
+                values["buying_role"] = contact.values["buying_role"]
+            changes = {column: value for column, value in values.items() if getattr(contact.existing, column) != value}
+            if changes:
+                changing.append((contact, changes))
+            else:
+                contact.instance = contact.existing
+        written = self._many(
+            [contact.line for contact, _changes in changing],
+            lambda batch: contacts_update_many(actor=self.actor, updates=batch),
+            [(contact.existing, changes) for contact, changes in changing],
+            {"__all__": ""},
+        )
+        for (contact, _changes), instance in zip(changing, written, strict=True):
+            contact.instance = instance
+            if instance is not None:
+                self._promote(contact.line, UPDATE)
 
     def _write_managers(self) -> None:
-        """Each contact's manager, managers first: every step leaves the chart without a loop."""
+        """Each stored contact's manager, managers first: every step leaves the chart without a loop."""
         if "reports_to" not in self.result.columns:
             return
-        by_file = {f"file:{c.line.number}": c for c in self.contacts}
-        written = [c for c in self.contacts if c.instance is not None and not c.line.has_errors]
+        by_file = self.by_file
+        written = [c for c in self.contacts if c.existing is not None and c.instance is not None]
+        written = [c for c in written if not c.line.has_errors]
         depth_cache: dict[int, int] = {}
 
         def depth(contact: _ContactPlan, seen: frozenset = frozenset()) -> int:
@@ -646,26 +755,23 @@ class _Importer:
             depth_cache[key] = result
             return result
 
+        changing: list[tuple[_ContactPlan, Contact | None]] = []
         for contact in sorted(written, key=depth):
-            manager: Contact | None = None
-            if contact.manager and contact.manager.startswith("file:"):
-                manager = by_file[contact.manager].instance
-                if manager is None:
-                    continue  # the manager's row failed: its error is on that row
-            elif contact.manager:
-                manager = Contact.objects.get(pk=int(contact.manager[3:]))
-            current = Contact.objects.only("reports_to_id").get(pk=contact.instance.pk).reports_to_id
-            if current == (manager.pk if manager else None):
-                continue
-            updated = self._service(
-                contact.line,
-                lambda contact=contact, manager=manager: contact_update(
-                    actor=self.actor, contact=contact.instance, reports_to=manager
-                ),
-                {"__all__": "reports_to"},
-            )
+            known, manager = self._manager_of(contact)
+            if not known:
+                continue  # the manager's row failed: its error is on that row
+            # The instance was read in this transaction (the plan's, or the services' own after a change).
+            if contact.instance.reports_to_id != (manager.pk if manager else None):
+                changing.append((contact, manager))
+        done = self._many(
+            [contact.line for contact, _manager in changing],
+            lambda batch: contacts_update_many(actor=self.actor, updates=batch),
+            [(contact.instance, {"reports_to": manager}) for contact, manager in changing],
+            {"__all__": "reports_to"},
+        )
+        for (contact, _manager), updated in zip(changing, done, strict=True):
             if updated is not None:
-                self._promote(contact.line, UPDATE if contact.existing is not None else CREATE)
+                self._promote(contact.line, UPDATE)
 
 
 def run_import(*, actor: User, content: bytes, filename: str, dry_run: bool) -> ImportResult:

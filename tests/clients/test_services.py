@@ -8,12 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from clients.models import BuyingRole, Client, ClientBrief, ClientStatus, Contact
 from clients.selectors import brief_confidential_visible_to, org_tree
 from clients.services import (
+    ManyInvalid,
     brief_update,
     client_create,
     client_update,
+    clients_create_many,
+    clients_update_many,
     contact_create,
     contact_delete,
     contact_update,
+    contacts_create_many,
+    contacts_update_many,
 )
 from core.errors import StaleVersion
 from core.models import Activity
@@ -545,3 +550,105 @@ def test_two_simultaneous_brief_saves_at_the_same_version_keep_one_and_refuse_th
     assert sorted(outcomes) == ["saved", "stale"]
     assert brief.version == 2
     assert brief.background in {"A", "B"}
+
+
+# --- Many at once (the import) ----------------------------------------------------------------
+def test_it_creates_many_clients_checking_names_against_the_stored_and_each_other(rep):
+    ClientFactory(name="Nordwind GmbH", account_owner=rep)
+    before = (_snapshot(Client), Activity.objects.count())
+
+    with pytest.raises(ManyInvalid) as raised:
+        clients_create_many(
+            actor=rep,
+            clients=[{"name": "NORDWIND gmbh"}, {"name": "Südhafen AG"}, {"name": "südhafen ag"}, {"name": " "}],
+        )
+
+    assert sorted(raised.value.errors) == [0, 2, 3]  # each refused item by its index
+    assert "Nordwind GmbH" in raised.value.errors[0].message_dict["name"][0]
+    assert "Südhafen AG" in raised.value.errors[2].message_dict["name"][0]
+    assert (_snapshot(Client), Activity.objects.count()) == before  # nothing written
+
+    created = clients_create_many(actor=rep, clients=[{"name": "Südhafen AG"}, {"name": "Ostkai KG"}])
+
+    assert [client.account_owner for client in created] == [rep, rep]
+    assert ClientBrief.objects.filter(client__in=created).count() == 2
+    assert Activity.objects.filter(verb="client_created").count() == 2  # the factory logs nothing
+
+
+def test_it_updates_many_clients_with_each_ones_permission(rep, other_rep):
+    mine = ClientFactory(name="Mine", account_owner=rep)
+    theirs = ClientFactory(name="Theirs", account_owner=other_rep)
+
+    with pytest.raises(ManyInvalid) as raised:
+        clients_update_many(
+            actor=rep, updates=[(mine, {"industry": "Ports"}), (theirs, {"account_owner": rep, "industry": "Ports"})]
+        )
+
+    assert list(raised.value.errors) == [1]
+    assert isinstance(raised.value.errors[1], PermissionDenied)
+    mine.refresh_from_db()
+    assert mine.industry != "Ports"
+
+    updated = clients_update_many(actor=rep, updates=[(mine, {"industry": "Ports"}), (theirs, {"industry": "Rail"})])
+
+    assert [client.industry for client in updated] == ["Ports", "Rail"]
+    assert Activity.objects.filter(verb="client_updated").count() == 2
+
+
+def test_it_creates_many_contacts_under_managers_of_their_own_client(rep):
+    client, people = client_with_chart(owner=rep)
+    other = ClientFactory(account_owner=rep)
+
+    with pytest.raises(ManyInvalid) as raised:
+        contacts_create_many(
+            actor=rep,
+            contacts=[
+                {"client": client, "name": "Nina New", "reports_to": people["lead"]},
+                {"client": other, "name": "Olaf Other", "reports_to": people["lead"]},
+                {"client": client, "name": "Bad Mail", "email": "not-an-address"},
+            ],
+        )
+
+    assert sorted(raised.value.errors) == [1, 2]
+    assert "reports_to" in raised.value.errors[1].message_dict
+    assert "email" in raised.value.errors[2].message_dict
+
+    created = contacts_create_many(
+        actor=rep, contacts=[{"client": client, "name": "Nina New", "reports_to": people["lead"]}]
+    )
+
+    assert created[0].reports_to == people["lead"]
+    assert created[0].buying_role == BuyingRole.OTHER
+    assert Activity.objects.filter(verb="contact_added").count() == 1
+
+
+def test_it_updates_many_contacts_each_on_the_chart_the_earlier_left(rep):
+    _client, people = client_with_chart(owner=rep)
+
+    # Turned round in this order (the lead first leaves the cio), no step is a loop.
+    contacts_update_many(
+        actor=rep,
+        updates=[
+            (people["lead"], {"reports_to": None}),
+            (people["cio"], {"reports_to": people["lead"]}),
+            (people["ceo"], {"reports_to": people["cio"]}),
+        ],
+    )
+
+    chart = dict(Contact.objects.values_list("name", "reports_to__name"))
+    assert chart == {"Lena Lead": None, "Ivan Cio": "Lena Lead", "Carla Ceo": "Ivan Cio", "Bert Buyer": "Carla Ceo"}
+    before = _snapshot(Contact)
+
+    with pytest.raises(ManyInvalid) as raised:
+        # The buyer under the lead is fine alone; the lead under the buyer after it closes a loop.
+        contacts_update_many(
+            actor=rep,
+            updates=[
+                (people["buyer"], {"reports_to": people["lead"]}),
+                (people["lead"], {"reports_to": people["buyer"]}),
+            ],
+        )
+
+    assert list(raised.value.errors) == [1]
+    assert "loop" in raised.value.errors[1].message_dict["reports_to"][0]
+    assert _snapshot(Contact) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
@@ -411,3 +412,47 @@ def test_it_refuses_a_manager_named_by_a_shared_email(rep):
     )
 
     assert_refused(rep, content, (4, "reports_to", "Several contacts of this client are known as"))
+
+
+# --- Speed: the queries do not grow with the rows ---------------------------------------------------
+def many_rows(count: int, *, title: str = "Managing Director", industry: str = "Logistics") -> bytes:
+    """``count`` contacts, five a client, the first of each five the manager of the other four (by e-mail)."""
+    rows = []
+    for number in range(count):
+        client, position = divmod(number, 5)
+        manager = f"p0@c{client}.example" if position else ""
+        rows.append(
+            row(
+                f"Client {client}",
+                f"Person {position}",
+                f"p{position}@c{client}.example",
+                title=title,
+                industry=industry,
+                reports_to=manager,
+            )
+        )
+    return csv_bytes(rows)
+
+
+@pytest.mark.parametrize("count", [10, 100])
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_it_makes_as_many_queries_for_100_new_rows_as_for_10(rep, count, dry_run, django_assert_num_queries):
+    ContentType.objects.clear_cache()  # each test looks the activity log's types up once
+    with django_assert_num_queries(31 if dry_run else 30):
+        result = run(rep, many_rows(count), dry_run=dry_run)
+
+    assert result.as_dict() == {"rows": count, "created": count, "updated": 0, "unchanged": 0, "errors": []}
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_it_makes_as_many_queries_for_100_changed_rows_as_for_10(rep, count, django_assert_num_queries):
+    run(rep, many_rows(count))
+    Contact.objects.update(reports_to=None)
+    ContentType.objects.clear_cache()
+
+    with django_assert_num_queries(34):
+        result = run(rep, many_rows(count, title="Owner", industry="Ports"))
+
+    assert result.as_dict() == {"rows": count, "created": 0, "updated": count, "unchanged": 0, "errors": []}
+    assert Contact.objects.filter(title="Owner", reports_to__isnull=False).count() == count * 4 // 5
+    assert set(Client.objects.values_list("industry", flat=True)) == {"Ports"}
