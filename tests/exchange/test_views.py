@@ -67,6 +67,25 @@ def test_it_highlights_errors_with_row_and_column_and_offers_no_confirm(client_a
     assert not PendingImport.objects.exists()
 
 
+def test_the_preview_escapes_what_the_file_says_in_every_cell_and_error(client_as, rep):
+    """The preview's rows are built in Python (exchange/templatetags/import_tags.py), not by the template engine's
+    autoescape: markup in a cell, or echoed in an error, is shown as text."""
+    markup = '<img src=x onerror="alert(1)">'
+    content = csv_bytes(
+        [
+            row(f"Acme {markup}", f"Ann {markup}", "ann@acme.example", title="<b>Boss</b>"),
+            row(f"Acme {markup}", "Bo", "bo@acme.example", reports_to=markup),
+        ]
+    )
+
+    body = upload(client_as(rep), content).content.decode()
+
+    assert markup not in body and "<b>Boss</b>" not in body
+    assert "Acme &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
+    assert "&lt;b&gt;Boss&lt;/b&gt;" in body
+    assert 'class="field--error"' in body  # reports_to is not an e-mail: its error shows, escaped too
+
+
 def test_it_imports_on_confirm_and_says_how_many(client_as, rep):
     browser = client_as(rep)
     preview = upload(browser, csv_bytes([row(), row(name="Jonas", email="jonas@nordwind.example")]))
