@@ -22,7 +22,7 @@ from core.activity import activity_for
 from core.errors import DomainError
 from core.forms import add_service_errors
 from core.htmx import is_fragment, redirect_after
-from core.modals import render_modal
+from core.modals import render_modal, save_modal_form
 from handoff.filters import HandoffListFilter
 from handoff.forms import ReassignForm, ReturnForm, WinForm
 from handoff.models import Handoff, HandoffStatus, Offer
@@ -265,18 +265,13 @@ def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
             title=_("Reassign"),
             crumbs=_crumbs(handoff),
         )
+
+    def save(data: dict[str, Any]) -> str:
+        handoff_reassign(handoff=handoff, actor=request.user, pm=data["pm"])
+        return _("Reassigned to %(pm)s.") % {"pm": data["pm"].full_name}
+
     form = ReassignForm(request.POST, handoff=handoff)
     context = {"handoff": handoff, "form": form}
-    if form.is_valid():
-        try:
-            handoff_reassign(handoff=handoff, actor=request.user, pm=form.cleaned_data["pm"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            return _refused(request, back, error, template, context)
-        else:
-            return _done(request, back, _("Reassigned to %(pm)s.") % {"pm": form.cleaned_data["pm"].full_name})
-    if request.htmx:
-        return render(request, template, context)
-    messages.error(request, "; ".join(error for errors in form.errors.values() for error in errors))
-    return redirect(back)
+    return save_modal_form(
+        request, form, save=save, template=template, context=context, back=back, refused_in_form=False
+    )

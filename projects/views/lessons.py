@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.forms import add_service_errors
+from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment
 from projects.forms import LessonForm
 from projects.models import Project
 from projects.services.followups import is_on_project
 from projects.services.lessons import can_add_lesson, lesson_add
-from projects.views.sections import errors_text, load_project
+from projects.views.sections import load_project
 
 
 def lesson_panel(user: Any, project: Project, form: LessonForm | None = None) -> dict[str, Any]:

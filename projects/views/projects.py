@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.activity import activity_for
 from core.errors import DomainError, StaleVersion
-from core.forms import add_service_errors
+from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment, redirect_after, render_page_or_fragment
-from core.modals import render_modal
+from core.modals import render_modal, save_modal_form
 from handoff.snapshots import org_tree, risk_rows
 from projects.filters import ProjectFilter, filter_page_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
@@ -39,7 +39,7 @@ from projects.views.lessons import lesson_panel
 from projects.views.meetings import meeting_list_context
 from projects.views.pulses import pulse_context
 from projects.views.risks import risk_context
-from projects.views.sections import errors_text, load_project, project_crumbs, sold_vs_now
+from projects.views.sections import load_project, project_crumbs, sold_vs_now
 
 PAGE_SIZE = 25
 
@@ -188,26 +188,15 @@ def project_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
             title=_("Reassign"),
             crumbs=project_crumbs(project),
         )
+
+    def save(data: dict[str, Any]) -> str:
+        project_reassign(project=project, actor=request.user, pm=data["pm"])
+        return _("%(project)s is now managed by %(pm)s.") % {"project": project.name, "pm": data["pm"].full_name}
+
     form = ProjectReassignForm(request.POST, project=project)
-    context: dict[str, Any] = {"project": project, "form": form}
-    if form.is_valid():
-        try:
-            project_reassign(project=project, actor=request.user, pm=form.cleaned_data["pm"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("%(project)s is now managed by %(pm)s.")
-                % {"project": project.name, "pm": form.cleaned_data["pm"].full_name},
-            )
-            return redirect_after(request, back)
-    if is_fragment(request):
-        return render(request, template, context)
-    messages.error(request, errors_text(form))
-    return redirect(back)
+    return save_modal_form(
+        request, form, save=save, template=template, context={"project": project, "form": form}, back=back
+    )
 
 
 @require_http_methods(["GET", "POST"])

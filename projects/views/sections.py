@@ -44,11 +44,6 @@ def load_project(request: HttpRequest, pk: int) -> Project:
     return project
 
 
-def errors_text(form: forms.Form) -> str:
-    """A form's errors as one line, for the message after a plain POST."""
-    return "; ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
 def project_crumbs(project: Project) -> list[tuple[str, str]]:
     return [(_("Projects"), reverse("projects:list")), (project.name, project.get_absolute_url())]
 
