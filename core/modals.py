@@ -31,17 +31,19 @@ def render_modal(
     return render(request, "_modal_page.html", page)
 
 
-def save_modal_form(
+def modal_form_response(
     request: HttpRequest,
     form: forms.Form,
     *,
     save: Callable[[dict[str, Any]], str],
     template: str,
     context: dict[str, Any],
+    title: str,
+    crumbs: list[tuple[str, str]],
     back: str,
     refused_in_form: bool = True,
 ) -> HttpResponse:
-    """The POST half of a modal form that calls one service.
+    """A modal form that calls one service: shown while ``form`` is unbound (GET), saved when bound (POST).
 
     ``save(cleaned_data)`` calls the service and returns the success message; the page at ``back``
     shows it (``HX-Redirect`` for htmx, PRG otherwise). A service's ``ValidationError`` lands on the
@@ -49,6 +51,8 @@ def save_modal_form(
     it apart, as ``refusal`` in the context (a plain POST gets it as the message). An invalid form is
     shown again in the dialog (htmx) or summed up in a message on ``back``.
     """
+    if not form.is_bound:
+        return render_modal(request, template, context, title=title, crumbs=crumbs)
     if form.is_valid():
         try:
             message = save(form.cleaned_data)

@@ -49,21 +49,30 @@ def project_list(*, user: Any, status: str = "", health: str = "", pm: str = "",
     return projects
 
 
-def project_get(*, user: Any, pk: int) -> Project:
-    return (
-        projects_visible_to(user)
-        # Only what the project page shows: each further join costs the planner more than the row it saves.
-        .select_related("client", "pm", "sales_liaison", "snapshot")
-        .prefetch_related(
-            "commitments",
-            Prefetch("risks", queryset=ProjectRisk.objects.select_related("owner")),
-            Prefetch("deliverables", queryset=Deliverable.objects.select_related("decided_by")),
-            Prefetch(
-                "change_requests",
-                queryset=ChangeRequest.objects.select_related("raised_by").prefetch_related(
-                    Prefetch("approvals", queryset=ChangeRequestApproval.objects.select_related("user"))
-                ),
+def _with_sections(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Projects with what the sections swapped after a change show (commitments, risks, deliverables,
+    change requests: the sections and the sold-vs-now table).
+
+    Only what the pages show: each further join costs the planner more than the row it saves.
+    """
+    return projects.select_related("client", "pm", "sales_liaison", "snapshot").prefetch_related(
+        "commitments",
+        Prefetch("risks", queryset=ProjectRisk.objects.select_related("owner")),
+        Prefetch("deliverables", queryset=Deliverable.objects.select_related("decided_by")),
+        Prefetch(
+            "change_requests",
+            queryset=ChangeRequest.objects.select_related("raised_by").prefetch_related(
+                Prefetch("approvals", queryset=ChangeRequestApproval.objects.select_related("user"))
             ),
+        ),
+    )
+
+
+def project_get(*, user: Any, pk: int) -> Project:
+    """The project with everything its page shows: the sections, the meetings, follow-ups and lessons."""
+    return (
+        _with_sections(projects_visible_to(user))
+        .prefetch_related(
             Prefetch(
                 "meetings",
                 queryset=Meeting.objects.select_related("created_by")
@@ -78,25 +87,9 @@ def project_get(*, user: Any, pk: int) -> Project:
 
 
 def project_sections_get(*, user: Any, pk: int) -> Project:
-    """The project with only what the sections swapped after a change show (commitments, risks,
-    deliverables, change requests: the sections and the sold-vs-now table); not the meetings,
+    """The project with only what the sections swapped after a change show; not the meetings,
     follow-ups and lessons of the whole page."""
-    return (
-        projects_visible_to(user)
-        .select_related("client", "pm", "sales_liaison", "snapshot")
-        .prefetch_related(
-            "commitments",
-            Prefetch("risks", queryset=ProjectRisk.objects.select_related("owner")),
-            Prefetch("deliverables", queryset=Deliverable.objects.select_related("decided_by")),
-            Prefetch(
-                "change_requests",
-                queryset=ChangeRequest.objects.select_related("raised_by").prefetch_related(
-                    Prefetch("approvals", queryset=ChangeRequestApproval.objects.select_related("user"))
-                ),
-            ),
-        )
-        .get(pk=pk)
-    )
+    return _with_sections(projects_visible_to(user)).get(pk=pk)
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:

@@ -22,7 +22,7 @@ from core.activity import activity_for
 from core.errors import DomainError
 from core.forms import add_service_errors
 from core.htmx import is_fragment, redirect_after
-from core.modals import render_modal, save_modal_form
+from core.modals import modal_form_response, render_modal
 from handoff.filters import HandoffListFilter
 from handoff.forms import ReassignForm, ReturnForm, WinForm
 from handoff.models import Handoff, HandoffStatus, Offer
@@ -255,23 +255,21 @@ def handoff_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
     handoff = _get_handoff(request, pk)
-    back = reverse("handoff:handoff_detail", args=[handoff.pk])
-    template = "handoff/_handoff_reassign_form.html"
-    if request.method == "GET":
-        return render_modal(
-            request,
-            template,
-            {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id}, handoff=handoff)},
-            title=_("Reassign"),
-            crumbs=_crumbs(handoff),
-        )
 
     def save(data: dict[str, Any]) -> str:
         handoff_reassign(handoff=handoff, actor=request.user, pm=data["pm"])
         return _("Reassigned to %(pm)s.") % {"pm": data["pm"].full_name}
 
-    form = ReassignForm(request.POST, handoff=handoff)
-    context = {"handoff": handoff, "form": form}
-    return save_modal_form(
-        request, form, save=save, template=template, context=context, back=back, refused_in_form=False
+    data = request.POST if request.method == "POST" else None
+    form = ReassignForm(data, initial={"pm": handoff.pm_id}, handoff=handoff)
+    return modal_form_response(
+        request,
+        form,
+        save=save,
+        template="handoff/_handoff_reassign_form.html",
+        context={"handoff": handoff, "form": form},
+        title=_("Reassign"),
+        crumbs=_crumbs(handoff),
+        back=reverse("handoff:handoff_detail", args=[handoff.pk]),
+        refused_in_form=False,
     )

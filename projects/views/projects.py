@@ -18,7 +18,7 @@ from core.activity import activity_for
 from core.errors import DomainError, StaleVersion
 from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment, redirect_after, render_page_or_fragment
-from core.modals import render_modal, save_modal_form
+from core.modals import modal_form_response, render_modal
 from handoff.snapshots import org_tree, risk_rows
 from projects.filters import ProjectFilter, filter_page_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
@@ -178,24 +178,22 @@ def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = load_project(request, pk)
-    back = reverse("projects:detail", args=[project.pk])
-    template = "projects/_project_reassign_form.html"
-    if request.method == "GET":
-        return render_modal(
-            request,
-            template,
-            {"project": project, "form": ProjectReassignForm(initial={"pm": project.pm_id}, project=project)},
-            title=_("Reassign"),
-            crumbs=project_crumbs(project),
-        )
 
     def save(data: dict[str, Any]) -> str:
         project_reassign(project=project, actor=request.user, pm=data["pm"])
         return _("%(project)s is now managed by %(pm)s.") % {"project": project.name, "pm": data["pm"].full_name}
 
-    form = ProjectReassignForm(request.POST, project=project)
-    return save_modal_form(
-        request, form, save=save, template=template, context={"project": project, "form": form}, back=back
+    data = request.POST if request.method == "POST" else None
+    form = ProjectReassignForm(data, initial={"pm": project.pm_id}, project=project)
+    return modal_form_response(
+        request,
+        form,
+        save=save,
+        template="projects/_project_reassign_form.html",
+        context={"project": project, "form": form},
+        title=_("Reassign"),
+        crumbs=project_crumbs(project),
+        back=reverse("projects:detail", args=[project.pk]),
     )
 
 
