@@ -7,7 +7,9 @@ names. Every function runs a fixed number of queries, whatever the rows.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -16,30 +18,31 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from clients.models import BuyingRole, Client, ClientBrief, Contact
+from clients.registry import client_counts, confidential_readers
 from core.activity import activity_for
 from core.models import Activity
-from handoff.models import OPEN_OFFER_STATUSES, FeasibilityReview, HandoffStatus, Offer, OfferStatus, ReviewStatus
-from projects.models import Project, ProjectStatus
-
-OPEN_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
 
 
 # --- Who sees the confidential notes: the ONE place that decides it ---------------------------
+def _reader_of(user: Any, client_id: Any) -> Q:
+    """Whether ``user`` reads the client's notes through a registered reason (handoff: reviews of its
+    offers; projects: projects they lead), as one condition (false when none is registered)."""
+    conditions = [Exists(rows(user, client_id)) for rows in confidential_readers()]
+    return reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
+
+
 def brief_confidential_visible_to(*, user: Any, client: Client) -> bool:
     """The account owner, PMs who review an offer of the client or own a project of it, and managers (SPEC §2).
 
-    Used by the client page, the brief form, the API and the brief service alike.
+    Used by the client page, the brief form, the API and the brief service alike; the reviews and
+    projects are registered by handoff and projects (``clients.registry``).
     At most one query (none for the owner and managers).
     """
     if not getattr(user, "is_authenticated", False) or client is None:
         return False
     if client.account_owner_id == user.pk or user.is_manager:
         return True
-    reviews = FeasibilityReview.objects.filter(offer__client_id=client.pk, reviewer_id=user.pk).exclude(
-        status=ReviewStatus.CANCELLED
-    )
-    projects = Project.objects.filter(client_id=client.pk, pm_id=user.pk)
-    return Client.objects.filter(pk=client.pk).filter(Exists(reviews) | Exists(projects)).exists()
+    return Client.objects.filter(pk=client.pk).filter(_reader_of(user, client.pk)).exists()
 
 
 def confidential_client_ids(user: Any) -> QuerySet:
@@ -48,11 +51,7 @@ def confidential_client_ids(user: Any) -> QuerySet:
         return Client.objects.none().values("pk")
     if user.is_manager:
         return Client.objects.values("pk")
-    reviews = FeasibilityReview.objects.filter(offer__client_id=OuterRef("pk"), reviewer_id=user.pk).exclude(
-        status=ReviewStatus.CANCELLED
-    )
-    projects = Project.objects.filter(client_id=OuterRef("pk"), pm_id=user.pk)
-    return Client.objects.filter(Q(account_owner_id=user.pk) | Exists(reviews) | Exists(projects)).values("pk")
+    return Client.objects.filter(Q(account_owner_id=user.pk) | _reader_of(user, OuterRef("pk"))).values("pk")
 
 
 # --- Clients ------------------------------------------------------------------------------
@@ -69,11 +68,10 @@ def _count(queryset: QuerySet) -> Coalesce:
 
 
 def with_counts(queryset: QuerySet[Client]) -> QuerySet[Client]:
-    return queryset.annotate(
-        contact_count=_count(Contact.objects.all()),
-        open_offer_count=_count(Offer.objects.filter(status__in=OPEN_OFFER_STATUSES)),
-        project_count=_count(Project.objects.all()),
-    )
+    """The clients with ``contact_count`` and the counts the apps above register (``clients.registry``:
+    handoff's ``open_offer_count``, projects' ``project_count``)."""
+    counts = {name: _count(rows()) for name, rows in client_counts().items()}
+    return queryset.annotate(contact_count=_count(Contact.objects.all()), **counts)
 
 
 def client_list(*, user: Any) -> QuerySet[Client]:
@@ -172,8 +170,6 @@ class ClientDetail:
     brief: ClientBrief
     contacts: list[Contact]
     org_tree: list[OrgNode]
-    offers: list[Offer]
-    projects: list[Project]
     open_items: list[OpenItem]
     activity: list[Activity]
     confidential_visible: bool
@@ -183,25 +179,10 @@ class ClientDetail:
         return [contact for contact in self.contacts if contact.buying_role == BuyingRole.DECISION_MAKER]
 
 
-def _open_items(contacts: list[Contact], brief: ClientBrief, offers: list[Offer], projects: list[Project]):
-    drafts = [offer for offer in offers if offer.status == OfferStatus.DRAFT]
-    in_review = [offer for offer in offers if offer.status == OfferStatus.REVIEW]
-    sent = [offer for offer in offers if offer.status == OfferStatus.SENT]
-    handoffs = [
-        offer
-        for offer in offers
-        if offer.status == OfferStatus.WON
-        and getattr(offer, "handoff", None) is not None
-        and offer.handoff.status in (HandoffStatus.PENDING, HandoffStatus.RETURNED)
-    ]
-    running = [project for project in projects if project.status in OPEN_PROJECT_STATUSES]
-    items = [
-        OpenItem(gettext("Draft offers"), len(drafts)),
-        OpenItem(gettext("Offers in feasibility review"), len(in_review)),
-        OpenItem(gettext("Offers sent, awaiting the client"), len(sent)),
-        OpenItem(gettext("Won offers waiting for a handoff"), len(handoffs)),
-        OpenItem(gettext("Projects in progress"), len(running)),
-    ]
+def _open_items(contacts: list[Contact], brief: ClientBrief) -> list[OpenItem]:
+    """What is open on the client itself; its offers' and projects' open items are in their panels
+    (handoff's and projects', loaded by the page with hx-get)."""
+    items = []
     if not brief.is_filled:
         items.append(
             OpenItem(gettext("The client brief is empty"), 1, gettext("Fill it in before an offer can be sent."))
@@ -214,7 +195,7 @@ def _open_items(contacts: list[Contact], brief: ClientBrief, offers: list[Offer]
 
 
 def client_detail(*, user: Any, pk: int) -> ClientDetail:
-    """Everything the client page shows, in a fixed number of queries (``Client.DoesNotExist`` if unseen)."""
+    """What the client page shows of the client itself, in a fixed number of queries (``Client.DoesNotExist`` if unseen)."""
     client = client_get(user=user, pk=pk)
     try:
         brief = client.brief
@@ -222,16 +203,12 @@ def client_detail(*, user: Any, pk: int) -> ClientDetail:
         # Every client gets its brief on creation; a row made outside the services is repaired on sight.
         brief, _ = ClientBrief.objects.get_or_create(client=client)
     contacts = list(Contact.objects.filter(client=client).order_by("name", "pk"))
-    offers = list(Offer.objects.filter(client=client).select_related("owner", "handoff").order_by("-created_at", "-pk"))
-    projects = list(Project.objects.filter(client=client).select_related("pm", "sales_liaison").order_by("-created_at"))
     return ClientDetail(
         client=client,
         brief=brief,
         contacts=contacts,
         org_tree=org_tree(contacts),
-        offers=offers,
-        projects=projects,
-        open_items=_open_items(contacts, brief, offers, projects),
+        open_items=_open_items(contacts, brief),
         activity=activity_for(client, limit=30),
         confidential_visible=brief_confidential_visible_to(user=user, client=client),
     )

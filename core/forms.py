@@ -21,6 +21,11 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def errors_text(form: forms.Form) -> str:
+    """A form's errors as one line, for the message after a plain POST."""
+    return "; ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
 class PersonPickerField(forms.ModelChoiceField):
     """A choice of user, shown by full name, that can leave one person out (four eyes, SPEC §7.2).
 

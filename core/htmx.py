@@ -38,3 +38,15 @@ def render_page_or_fragment(
     """The fragment for an htmx swap, the whole page otherwise."""
     template = fragment_template if is_fragment(request) else page_template
     return render(request, template, context, status=status)
+
+
+PANEL_PAGE = "_panel_page.html"
+
+
+def render_panel(
+    request: HttpRequest, template: str, context: dict[str, Any], *, title: str, back: tuple[str, str]
+) -> HttpResponse:
+    """A section another page loads with hx-get (``_deferred_section.html``): the fragment for htmx; a page of its
+    own otherwise (the placeholder's link, without JavaScript), titled ``title`` with a way ``back`` (label, URL)."""
+    page = {"panel_template": template, "page_title": title, "back_label": back[0], "back_url": back[1]}
+    return render_page_or_fragment(request, PANEL_PAGE, template, context | page)

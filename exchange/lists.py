@@ -47,6 +47,17 @@ def _full_name(first: str | None, last: str | None, username: str | None) -> str
     return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
+def _person_fields(prefix: str) -> tuple[str, str, str]:
+    """The user columns ``_person`` reads, for ``values()``."""
+    return (f"{prefix}__username", f"{prefix}__first_name", f"{prefix}__last_name")
+
+
+def _person(row: dict[str, Any], prefix: str, *, or_username: bool = True) -> str:
+    """The user's full name from a ``values()`` row; their user name when they have none (``or_username``)."""
+    username = row[f"{prefix}__username"] if or_username else None
+    return _full_name(row[f"{prefix}__first_name"], row[f"{prefix}__last_name"], username)
+
+
 def _labels(choices: type) -> dict[str, str]:
     """An enum's labels in the active language, looked up once per export (not once per row)."""
     return {value: str(label) for value, label in choices.choices}
@@ -92,9 +103,7 @@ def _client_rows(queryset: QuerySet) -> Iterator[list[Any]]:
         "industry",
         "website",
         "status",
-        "account_owner__username",
-        "account_owner__first_name",
-        "account_owner__last_name",
+        *_person_fields("account_owner"),
         "contact_count",
         "open_offer_count",
         "project_count",
@@ -107,7 +116,7 @@ def _client_rows(queryset: QuerySet) -> Iterator[list[Any]]:
             row["website"],
             statuses.get(row["status"], row["status"]),
             row["account_owner__username"],
-            _full_name(row["account_owner__first_name"], row["account_owner__last_name"], None),
+            _person(row, "account_owner", or_username=False),
             row["contact_count"],
             row["open_offer_count"],
             row["project_count"],
@@ -152,16 +161,27 @@ CONTACT_HEADERS = (
 CLIENT_PAGE_FILTERS = ("q", "status", "owner")
 
 
-def _contacts_base(user: Any, params: QueryDict) -> QuerySet:
-    contacts = contacts_visible_to(user)
-    # The client list's own filters (from its page) narrow the clients whose contacts are exported.
+def _client_page_params(params: QueryDict) -> QueryDict:
+    """The client list page's filters among ``params``, under the names of the clients' FilterSet."""
     client_params = QueryDict(mutable=True)
     for name in CLIENT_PAGE_FILTERS:
         if params.get(name):
             client_params[CLIENTS.aliases.get(name, name)] = params[name]
+    return client_params
+
+
+def _filtered_clients(clients: QuerySet, client_params: QueryDict, user: Any) -> QuerySet:
+    return CLIENTS.filterset(data=client_params, queryset=clients, request=_Request(user)).qs
+
+
+def _contacts_base(user: Any, params: QueryDict) -> QuerySet:
+    contacts = contacts_visible_to(user)
+    # The client list's own filters (from its page) narrow the clients whose contacts are exported.
+    client_params = _client_page_params(params)
+    for name in CLIENT_PAGE_FILTERS:
         params.pop(name, None)
     if client_params:
-        clients = CLIENTS.filterset(data=client_params, queryset=clients_visible_to(user), request=_Request(user)).qs
+        clients = _filtered_clients(clients_visible_to(user), client_params, user)
         contacts = contacts.filter(client__in=clients.values("pk"))
     # A manager is named by e-mail when it is theirs alone in the client, else by name (a shared mailbox).
     shared = Contact.objects.filter(client_id=OuterRef("client_id"), email__iexact=OuterRef("reports_to__email"))
@@ -225,11 +245,7 @@ class _ContactsExport(ListExport):
         if any(params.get(name) for name in self.CONTACT_FILTERS):
             return
         clients = clients_visible_to(user).filter(contacts__isnull=True)
-        client_params = QueryDict(mutable=True)
-        for name in CLIENT_PAGE_FILTERS:
-            if params.get(name):
-                client_params[CLIENTS.aliases.get(name, name)] = params[name]
-        clients = CLIENTS.filterset(data=client_params, queryset=clients, request=_Request(user)).qs
+        clients = _filtered_clients(clients, _client_page_params(params), user)
         fields = ("name", "industry", "website", "account_owner__username")
         for row in clients.order_by("name", "pk").values(*fields).iterator(chunk_size=CHUNK):
             yield [row["name"], row["industry"], row["website"], row["account_owner__username"]] + [""] * 7
@@ -265,9 +281,7 @@ def _offer_rows(queryset: QuerySet) -> Iterator[list[Any]]:
         "title",
         "client__name",
         "status",
-        "owner__username",
-        "owner__first_name",
-        "owner__last_name",
+        *_person_fields("owner"),
         "value",
         "probability",
         "expected_close",
@@ -281,7 +295,7 @@ def _offer_rows(queryset: QuerySet) -> Iterator[list[Any]]:
             row["title"],
             row["client__name"],
             statuses.get(row["status"], row["status"]),
-            _full_name(row["owner__first_name"], row["owner__last_name"], row["owner__username"]),
+            _person(row, "owner"),
             row["value"],
             row["probability"],
             row["expected_close"],
@@ -323,12 +337,8 @@ def _project_rows(queryset: QuerySet) -> Iterator[list[Any]]:
         "client__name",
         "status",
         "health",
-        "pm__username",
-        "pm__first_name",
-        "pm__last_name",
-        "sales_liaison__username",
-        "sales_liaison__first_name",
-        "sales_liaison__last_name",
+        *_person_fields("pm"),
+        *_person_fields("sales_liaison"),
         "budget",
         "planned_start",
         "planned_end",
@@ -340,10 +350,8 @@ def _project_rows(queryset: QuerySet) -> Iterator[list[Any]]:
             row["client__name"],
             statuses.get(row["status"], row["status"]),
             healths.get(row["health"], row["health"]),
-            _full_name(row["pm__first_name"], row["pm__last_name"], row["pm__username"]),
-            _full_name(
-                row["sales_liaison__first_name"], row["sales_liaison__last_name"], row["sales_liaison__username"]
-            ),
+            _person(row, "pm"),
+            _person(row, "sales_liaison"),
             row["budget"],
             row["planned_start"],
             row["planned_end"],

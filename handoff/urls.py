@@ -2,6 +2,7 @@ from django.urls import path
 
 from handoff.views import handoffs as handoff_views
 from handoff.views import offers as offer_views
+from handoff.views import panels as panel_views
 
 app_name = "handoff"
 
@@ -36,4 +37,6 @@ urlpatterns: list = [
     path("handoffs/<int:pk>/return/", handoff_views.handoff_return_view, name="handoff_return"),
     path("handoffs/<int:pk>/resubmit/", handoff_views.handoff_resubmit_view, name="handoff_resubmit"),
     path("handoffs/<int:pk>/reassign/", handoff_views.handoff_reassign_view, name="handoff_reassign"),
+    # The client page's offers, loaded there with hx-get (views/panels.py).
+    path("panels/client/<int:client_pk>/offers/", panel_views.client_offers_panel_view, name="client_offers_panel"),
 ]

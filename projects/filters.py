@@ -88,17 +88,26 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["project", "kind", "recurrence", "attendee"]
 
 
-class ChangeRequestFilter(django_filters.FilterSet):
+class ProjectPartFilter(django_filters.FilterSet):
+    """A part of one project (change request, deliverable, commitment, risk): by project id and status.
+
+    Each subclass declares its ``status`` filter (the model's choices) and its ``Meta.model``.
+    """
+
     project = IdFilter(field_name="project_id", label="Project id")
-    status = django_filters.ChoiceFilter(choices=ChangeRequestStatus.choices)
 
     class Meta:
-        model = ChangeRequest
         fields = ["project", "status"]
 
 
-class DeliverableFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
+class ChangeRequestFilter(ProjectPartFilter):
+    status = django_filters.ChoiceFilter(choices=ChangeRequestStatus.choices)
+
+    class Meta(ProjectPartFilter.Meta):
+        model = ChangeRequest
+
+
+class DeliverableFilter(ProjectPartFilter):
     status = django_filters.ChoiceFilter(choices=DeliverableStatus.choices)
     overdue = TrueFalseFilter(method="filter_overdue", label="Due in the past and not accepted")
 
@@ -111,13 +120,11 @@ class DeliverableFilter(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-class ProjectCommitmentFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
+class ProjectCommitmentFilter(ProjectPartFilter):
     status = django_filters.ChoiceFilter(choices=CommitmentStatus.choices)
 
-    class Meta:
+    class Meta(ProjectPartFilter.Meta):
         model = ProjectCommitment
-        fields = ["project", "status"]
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -173,13 +180,11 @@ class IssueFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=issue_list(user=self.request.user, mine=True).values("pk"))
 
 
-class ProjectRiskFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="project_id", label="Project id")
+class ProjectRiskFilter(ProjectPartFilter):
     status = django_filters.ChoiceFilter(choices=RiskStatus.choices)
 
-    class Meta:
+    class Meta(ProjectPartFilter.Meta):
         model = ProjectRisk
-        fields = ["project", "status"]
 
 
 class ClientLinkFilter(django_filters.FilterSet):

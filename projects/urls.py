@@ -65,6 +65,9 @@ urlpatterns: list = [
     path("issues/client/<int:client_pk>/", issue_views.issue_client_panel_view, name="issue_client_panel"),
     # Sections of the client and offer pages owned by projects, loaded there with hx-get (views/panels.py).
     path("panels/client/<int:client_pk>/pulse/", panel_views.client_pulse_panel_view, name="client_pulse_panel"),
+    path(
+        "panels/client/<int:client_pk>/projects/", panel_views.client_projects_panel_view, name="client_projects_panel"
+    ),
     path("panels/client/<int:client_pk>/lessons/", panel_views.client_lessons_panel_view, name="client_lessons_panel"),
     path("panels/offer/<int:offer_pk>/origin/", panel_views.offer_origin_panel_view, name="offer_origin_panel"),
     path("<int:pk>/issues/", issue_views.issue_project_panel_view, name="issue_project_panel"),

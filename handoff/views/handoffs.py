@@ -22,7 +22,7 @@ from core.activity import activity_for
 from core.errors import DomainError
 from core.forms import add_service_errors
 from core.htmx import is_fragment, redirect_after
-from core.modals import render_modal
+from core.modals import modal_form_response, render_modal
 from handoff.filters import HandoffListFilter
 from handoff.forms import ReassignForm, ReturnForm, WinForm
 from handoff.models import Handoff, HandoffStatus, Offer
@@ -255,28 +255,21 @@ def handoff_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def handoff_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
     handoff = _get_handoff(request, pk)
-    back = reverse("handoff:handoff_detail", args=[handoff.pk])
-    template = "handoff/_handoff_reassign_form.html"
-    if request.method == "GET":
-        return render_modal(
-            request,
-            template,
-            {"handoff": handoff, "form": ReassignForm(initial={"pm": handoff.pm_id}, handoff=handoff)},
-            title=_("Reassign"),
-            crumbs=_crumbs(handoff),
-        )
-    form = ReassignForm(request.POST, handoff=handoff)
-    context = {"handoff": handoff, "form": form}
-    if form.is_valid():
-        try:
-            handoff_reassign(handoff=handoff, actor=request.user, pm=form.cleaned_data["pm"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            return _refused(request, back, error, template, context)
-        else:
-            return _done(request, back, _("Reassigned to %(pm)s.") % {"pm": form.cleaned_data["pm"].full_name})
-    if request.htmx:
-        return render(request, template, context)
-    messages.error(request, "; ".join(error for errors in form.errors.values() for error in errors))
-    return redirect(back)
+
+    def save(data: dict[str, Any]) -> str:
+        handoff_reassign(handoff=handoff, actor=request.user, pm=data["pm"])
+        return _("Reassigned to %(pm)s.") % {"pm": data["pm"].full_name}
+
+    data = request.POST if request.method == "POST" else None
+    form = ReassignForm(data, initial={"pm": handoff.pm_id}, handoff=handoff)
+    return modal_form_response(
+        request,
+        form,
+        save=save,
+        template="handoff/_handoff_reassign_form.html",
+        context={"handoff": handoff, "form": form},
+        title=_("Reassign"),
+        crumbs=_crumbs(handoff),
+        back=reverse("handoff:handoff_detail", args=[handoff.pk]),
+        refused_in_form=False,
+    )

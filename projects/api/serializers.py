@@ -63,6 +63,31 @@ from projects.services.projects import EFFORT_MAX
 from projects.services.pulses import PULSE_NOTE_MAX
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _VisibleProjectField(serializers.PrimaryKeyRelatedField):
+    """A project id the request's user may see (every signed-in user reads projects); 400 for any other."""
+
+    def get_queryset(self):
+        return projects_visible_to(getattr(self.context.get("request"), "user", None))
+
+
+# A risk's own fields: the project page's list and the risks endpoint show them alike.
+RISK_FIELDS = [
+    "source",
+    "title",
+    "category",
+    "probability",
+    "impact",
+    "score",
+    "sold_probability",
+    "sold_impact",
+    "sold_score",
+    "mitigation",
+    "owner",
+    "status",
+]
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name", read_only=True)
     snapshot_version = serializers.IntegerField(source="snapshot.version", read_only=True)
@@ -111,21 +136,7 @@ class ProjectDetailRiskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProjectRisk
-        fields = [
-            "id",
-            "source",
-            "title",
-            "category",
-            "probability",
-            "impact",
-            "score",
-            "sold_probability",
-            "sold_impact",
-            "sold_score",
-            "mitigation",
-            "owner",
-            "status",
-        ]
+        fields = ["id", *RISK_FIELDS]
         read_only_fields = fields
 
 
@@ -368,7 +379,7 @@ class ChangeRequestApprovalSerializer(serializers.ModelSerializer):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    project = _VisibleProjectField()
     cost_impact = DecimalString(
         max_digits=CHANGE_COST_MAX_DIGITS,
         decimal_places=CHANGE_COST_DECIMAL_PLACES,
@@ -405,11 +416,6 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "raised_by", "raised_at", "decided_at", "decision_comment"]
         extra_kwargs = {"description": {"max_length": CHANGE_DESCRIPTION_MAX}}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["project"].queryset = projects_visible_to(getattr(request, "user", None))
-
     def get_pending_signatures(self, change_request: ChangeRequest) -> list[str]:
         return change_services.pending_capacities(change_request, list(change_request.approvals.all()))
 
@@ -423,7 +429,7 @@ class RejectSerializer(serializers.Serializer):
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    project = _VisibleProjectField()
     overdue = serializers.SerializerMethodField(help_text="Due in the past and not accepted")
 
     class Meta:
@@ -451,11 +457,6 @@ class DeliverableSerializer(serializers.ModelSerializer):
             "rejection_reason",
             "created_at",
         ]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["project"].queryset = projects_visible_to(getattr(request, "user", None))
 
     @extend_schema_field(serializers.BooleanField())
     def get_overdue(self, deliverable: Deliverable) -> bool:
@@ -519,14 +520,6 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "dismiss_reason",
         ]
         read_only_fields = fields
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _VisibleProjectField(serializers.PrimaryKeyRelatedField):
-    """A project id the user may see (every signed-in user reads projects); 400 for any other."""
-
-    def get_queryset(self):
-        return projects_visible_to(self.context["request"].user)
 
 
 class FollowUpRaiseSerializer(serializers.Serializer):
@@ -687,7 +680,7 @@ STATUS_ERRORS = {
 
 
 class ProjectRiskSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    project = _VisibleProjectField()
     probability = serializers.IntegerField(min_value=1, max_value=5, error_messages=SCORE_ERRORS)
     impact = serializers.IntegerField(min_value=1, max_value=5, error_messages=SCORE_ERRORS)
     owner = serializers.IntegerField(
@@ -708,18 +701,7 @@ class ProjectRiskSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "project",
-            "source",
-            "title",
-            "category",
-            "probability",
-            "impact",
-            "score",
-            "sold_probability",
-            "sold_impact",
-            "sold_score",
-            "mitigation",
-            "owner",
-            "status",
+            *RISK_FIELDS,
             "closed_reason",
             "closed_by",
             "closed_at",
@@ -739,11 +721,6 @@ class ProjectRiskSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["project"].queryset = projects_visible_to(getattr(request, "user", None))
 
 
 class ProjectRiskUpdateSerializer(serializers.Serializer):

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from core.forms import add_service_errors
+from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment
 from projects.forms import ChangeRequestForm, RejectForm, SignForm
 from projects.models import ChangeRequest, Project, SignatureCapacity
 from projects.services import changes as change_services
-from projects.views.sections import close_modal, errors_text, load_project, modal_form, render_section
+from projects.views.sections import close_modal, load_project, modal_form, render_section
 
 SECTION = "projects/_change_requests.html"
 ANCHOR = "change-requests"

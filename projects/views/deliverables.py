@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from core.forms import add_service_errors
+from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment
 from projects.forms import DecisionForm, DeliverableForm
 from projects.models import CommitmentStatus, Deliverable, DeliverableStatus, Project, ProjectCommitment
 from projects.services import deliverables as deliverable_services
 from projects.services.projects import can_edit_project
-from projects.views.sections import close_modal, errors_text, load_project, modal_form, render_section
+from projects.views.sections import close_modal, load_project, modal_form, render_section
 
 SECTION = "projects/_deliverables.html"
 COMMITMENTS = "projects/_commitments.html"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from core.forms import add_service_errors
+from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment, redirect_after
 from projects.forms import DismissForm, FollowUpForm
 from projects.models import FollowUp, Project
@@ -31,7 +31,7 @@ from projects.services.followups import (
     follow_up_raise,
     is_account_owner,
 )
-from projects.views.sections import errors_text, load_project, render_project_panel
+from projects.views.sections import load_project, render_project_panel
 
 
 def follow_up_panel(user: Any, project: Project, form: FollowUpForm | None = None) -> dict[str, Any]:

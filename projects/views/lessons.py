@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from core.forms import add_service_errors
+from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment
 from projects.forms import LessonForm
 from projects.models import Project
 from projects.selectors import project_lessons
 from projects.services.followups import is_on_project
 from projects.services.lessons import can_add_lesson, lesson_add
-from projects.views.sections import errors_text, load_project, render_project_panel
+from projects.views.sections import load_project, render_project_panel
 
 
 def lesson_panel(user: Any, project: Project, form: LessonForm | None = None) -> dict[str, Any]:

@@ -11,13 +11,14 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from clients.models import Client
-from clients.selectors import clients_visible_to
+from clients.selectors import OpenItem, clients_visible_to
+from core.htmx import render_panel
 from handoff.models import Offer
 from handoff.selectors import offers_visible_to
 from projects.models import FollowUp
-from projects.selectors import lessons_for_client
+from projects.selectors import lessons_for_client, projects_visible_to
+from projects.services.projects import CLOSED_STATUSES
 from projects.views.pulses import client_pulse_context
-from projects.views.sections import render_panel
 
 
 def _client(request: HttpRequest, pk: int) -> Client:
@@ -44,6 +45,27 @@ def client_pulse_panel_view(request: HttpRequest, client_pk: int) -> HttpRespons
         "projects/_pulse_client.html",
         context,
         title=gettext("Client pulse"),
+        back=(client.name, client.get_absolute_url()),
+    )
+
+
+@require_GET
+def client_projects_panel_view(request: HttpRequest, client_pk: int) -> HttpResponse:
+    """The client page's projects, with how many are in progress."""
+    client = _client(request, client_pk)
+    projects = list(
+        projects_visible_to(request.user)
+        .filter(client=client)
+        .select_related("pm", "sales_liaison")
+        .order_by("-created_at")
+    )
+    running = sum(project.status not in CLOSED_STATUSES for project in projects)
+    items = [OpenItem(gettext("Projects in progress"), running)] if running else []
+    return render_panel(
+        request,
+        "projects/panels/_client_projects.html",
+        {"projects": projects, "open_items": items},
+        title=gettext("Projects"),
         back=(client.name, client.get_absolute_url()),
     )
 

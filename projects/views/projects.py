@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.activity import activity_for
 from core.errors import DomainError, StaleVersion
-from core.forms import add_service_errors
+from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment, redirect_after, render_page_or_fragment
-from core.modals import render_modal
+from core.modals import modal_form_response, render_modal
 from handoff.snapshots import org_tree, risk_rows
 from projects.filters import ProjectFilter, filter_page_rows
 from projects.forms import KickoffForm, ProjectReassignForm, ProjectStateForm
@@ -35,7 +35,7 @@ from projects.services.projects import (
 from projects.views.changes import change_context
 from projects.views.deliverables import commitment_context, deliverable_context
 from projects.views.risks import risk_context
-from projects.views.sections import errors_text, load_project, project_crumbs, render_project_panel, sold_vs_now
+from projects.views.sections import load_project, project_crumbs, render_project_panel, sold_vs_now
 
 PAGE_SIZE = 25
 
@@ -175,36 +175,23 @@ def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = load_project(request, pk)
-    back = reverse("projects:detail", args=[project.pk])
-    template = "projects/_project_reassign_form.html"
-    if request.method == "GET":
-        return render_modal(
-            request,
-            template,
-            {"project": project, "form": ProjectReassignForm(initial={"pm": project.pm_id}, project=project)},
-            title=_("Reassign"),
-            crumbs=project_crumbs(project),
-        )
-    form = ProjectReassignForm(request.POST, project=project)
-    context: dict[str, Any] = {"project": project, "form": form}
-    if form.is_valid():
-        try:
-            project_reassign(project=project, actor=request.user, pm=form.cleaned_data["pm"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("%(project)s is now managed by %(pm)s.")
-                % {"project": project.name, "pm": form.cleaned_data["pm"].full_name},
-            )
-            return redirect_after(request, back)
-    if is_fragment(request):
-        return render(request, template, context)
-    messages.error(request, errors_text(form))
-    return redirect(back)
+
+    def save(data: dict[str, Any]) -> str:
+        project_reassign(project=project, actor=request.user, pm=data["pm"])
+        return _("%(project)s is now managed by %(pm)s.") % {"project": project.name, "pm": data["pm"].full_name}
+
+    data = request.POST if request.method == "POST" else None
+    form = ProjectReassignForm(data, initial={"pm": project.pm_id}, project=project)
+    return modal_form_response(
+        request,
+        form,
+        save=save,
+        template="projects/_project_reassign_form.html",
+        context={"project": project, "form": form},
+        title=_("Reassign"),
+        crumbs=project_crumbs(project),
+        back=reverse("projects:detail", args=[project.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])

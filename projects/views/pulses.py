@@ -16,14 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from core.forms import add_service_errors
+from core.forms import add_service_errors, errors_text
 from core.htmx import is_fragment
 from core.palette import BAR_FILL, LOST_FILL, WON_FILL
 from projects.forms import PulseForm
 from projects.models import LOW_MOOD, ClientPulse, Project
 from projects.selectors import pulse_trend
 from projects.services.pulses import can_record_pulse, pulse_record
-from projects.views.sections import errors_text, load_project, render_project_panel
+from projects.views.sections import load_project, render_project_panel
 
 # The three lines of the trend: the palette of the dashboards' charts, so a colour means the same everywhere.
 SERIES = (

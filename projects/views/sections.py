@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.activity import activity_for
-from core.htmx import is_fragment, render_page_or_fragment
+from core.htmx import is_fragment, render_panel
 from core.modals import render_modal
 from core.money import format_money
 from projects.models import Project
@@ -31,7 +31,6 @@ from projects.selectors import project_get, projects_visible_to
 from projects.services import deliverables as deliverable_services
 
 SectionContext = Callable[[HttpRequest, Project], dict[str, Any]]
-PANEL_PAGE = "projects/panels/panel_page.html"
 
 
 def load_project(request: HttpRequest, pk: int) -> Project:
@@ -47,25 +46,11 @@ def load_project(request: HttpRequest, pk: int) -> Project:
     return project
 
 
-def errors_text(form: forms.Form) -> str:
-    """A form's errors as one line, for the message after a plain POST."""
-    return "; ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
 def project_crumbs(project: Project) -> list[tuple[str, str]]:
     return [(_("Projects"), reverse("projects:list")), (project.name, project.get_absolute_url())]
 
 
 # --- A section loaded after its page --------------------------------------------------------------
-def render_panel(
-    request: HttpRequest, template: str, context: dict[str, Any], *, title: str, back: tuple[str, str]
-) -> HttpResponse:
-    """A section loaded into its page with hx-get: the fragment for htmx; a page of its own otherwise (the
-    placeholder's link, without JavaScript), titled ``title`` with a way ``back`` (label, URL) to the page."""
-    page = {"panel_template": template, "page_title": title, "back_label": back[0], "back_url": back[1]}
-    return render_page_or_fragment(request, PANEL_PAGE, template, context | page)
-
-
 def render_project_panel(
     request: HttpRequest, project: Project, template: str, context: dict[str, Any], *, title: str
 ) -> HttpResponse:

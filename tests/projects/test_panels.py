@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # session, user, the client (or offer), the rows; the issues panel also reads the projects the reader may
 # log an issue for, the issues with their assignees, and the form's choices.
-PANEL_QUERIES = {"client_pulse_panel": 4, "client_lessons_panel": 4, "issue_client_panel": 7}
+PANEL_QUERIES = {
+    "client_pulse_panel": 4,
+    "client_lessons_panel": 4,
+    "client_projects_panel": 4,
+    "issue_client_panel": 7,
+}
 
 
 @pytest.fixture
@@ -44,14 +49,14 @@ def _queries(browser, url) -> int:
 def test_the_client_page_loads_each_panel_with_hx_get_and_links_it_without_javascript(client_as, rep, project):
     page = client_as(rep).get(reverse("clients:detail", args=[project.client_id])).content.decode()
 
-    for name in ("client_pulse_panel", "client_lessons_panel", "issue_client_panel"):
+    for name in ("client_pulse_panel", "client_lessons_panel", "client_projects_panel", "issue_client_panel"):
         url = reverse(f"projects:{name}", args=[project.client_id])
         assert f'hx-get="{url}" hx-trigger="load"' in page
     assert f'href="{reverse("projects:issue_list")}?client={project.client_id}"' in page
     assert f'href="{reverse("projects:client_pulse_panel", args=[project.client_id])}"' in page
 
 
-@pytest.mark.parametrize("name", ["client_pulse_panel", "client_lessons_panel"])
+@pytest.mark.parametrize("name", ["client_pulse_panel", "client_lessons_panel", "client_projects_panel"])
 def test_a_panel_is_a_fragment_for_htmx_and_a_page_otherwise(name, client_as, rep, project):
     url = reverse(f"projects:{name}", args=[project.client_id])
     browser = client_as(rep)
@@ -65,7 +70,9 @@ def test_a_panel_is_a_fragment_for_htmx_and_a_page_otherwise(name, client_as, re
     assert fragment["Vary"] and "HX-Request" in fragment["Vary"]
 
 
-@pytest.mark.parametrize("name", ["client_pulse_panel", "client_lessons_panel", "offer_origin_panel"])
+@pytest.mark.parametrize(
+    "name", ["client_pulse_panel", "client_lessons_panel", "client_projects_panel", "offer_origin_panel"]
+)
 def test_a_panel_of_no_such_object_is_not_found(name, client_as, rep):
     assert client_as(rep).get(reverse(f"projects:{name}", args=[999999]), **HTMX).status_code == 404
 

@@ -136,6 +136,8 @@ ROWS = [
     # Projects' sections of the client and offer pages (loaded there with hx-get): everyone signed in reads.
     row("GET", "projects:client_pulse_panel", "client", expect=READ),
     row("GET", "projects:client_lessons_panel", "client", expect=READ),
+    row("GET", "projects:client_projects_panel", "client", expect=READ),
+    row("GET", "projects:client_projects_panel", 999999, expect="login 404 404 404 404 404", note="no such client"),
     row("GET", "projects:client_lessons_panel", 999999, expect="login 404 404 404 404 404", note="no such client"),
     row("GET", "projects:offer_origin_panel", "offer_draft", expect=READ),
     row("GET", "projects:offer_origin_panel", "other_offer", expect=READ),

@@ -63,6 +63,9 @@ ROWS = [
     row("POST", "handoff:offer_create", data=_offer, expect="login W W 403 403 403"),
     row("GET", "handoff:offer_detail", "offer_draft", expect=READ),
     row("GET", "handoff:offer_detail", "other_offer", expect=READ),
+    # The client page's offers (loaded there with hx-get): everyone signed in reads.
+    row("GET", "handoff:client_offers_panel", "client", expect=READ),
+    row("GET", "handoff:client_offers_panel", 999999, expect="login 404 404 404 404 404", note="no such client"),
     row("GET", "handoff:offer_detail", 999999, expect="login 404 404 404 404 404", note="no such offer"),
     row("GET", "handoff:offer_edit", "offer_draft", expect="login 200 403 403 403 403"),
     row("POST", "handoff:offer_edit", "offer_draft", data=_offer_edit, expect=OWNER_ONLY),
