@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def _errors(messages: list[str]) -> str:
 @register.simple_tag
 def import_preview_rows(preview_rows: list[tuple[Any, list[tuple[str, str, list[str]]]]]) -> SafeString:
     """``<tr>`` per ``(line, [(label, value, errors)])`` of ``exchange.views._context``: row, action, cells."""
-    row_label, action_label = escape(gettext("Row")), escape(gettext("Action"))
+    row_label, action_label = escape(gettext("Row")), escape(pgettext("import row", "Action"))
     error_badge = f'<span class="badge badge--bad">{escape(gettext("error"))}</span>'
     labels: dict[str, str] = {}
     parts: list[str] = []
