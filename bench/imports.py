@@ -46,21 +46,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from exchange.imports import COLUMNS  # noqa: E402
 from exchange.services import contacts_import, pending_import_confirm, pending_import_store  # noqa: E402
 
-HEADER = [
-    "client",
-    "industry",
-    "website",
-    "account_owner",
-    "name",
-    "title",
-    "email",
-    "phone",
-    "buying_role",
-    "communication_style",
-    "reports_to",
-]
+HEADER = list(COLUMNS)  # the columns of SPEC §7.7, in the order an export writes them
 ROLES = ["decision_maker", "influencer", "champion", "user", "blocker"]
 
 
